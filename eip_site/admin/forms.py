@@ -1,0 +1,89 @@
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import BaseForm
+from ..people.models import PHASES
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class VersionedForm(BaseForm):
+    version = HiddenField()
+
+    @property
+    def version_number(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class PartnershipForm(VersionedForm):
+    name = StringField("Partnership name", validators=[
+        DataRequired("Enter the partnership's name."),
+        Length(max=120, message="Name must be 120 characters or fewer.")])
+    year_start_month = SelectField(
+        "Academic year starts in", coerce=int,
+        choices=[(i + 1, m) for i, m in enumerate(MONTHS)],
+        validators=[NumberRange(1, 12, message="Choose a month.")])
+
+
+class SchoolForm(VersionedForm):
+    name = StringField("School name", validators=[
+        DataRequired("Enter the school's name."),
+        Length(max=120, message="Name must be 120 characters or fewer.")])
+    urn = StringField("URN", description="The six-digit unique reference number, like 100000.",
+                      validators=[DataRequired("Enter the school's URN."),
+                                  Length(max=6, message="URN must be 6 digits, like 100000.")])
+    phase = SelectField("Phase", choices=[("", "Choose a phase"), *PHASES.items()],
+                        validators=[DataRequired("Choose the school's phase.")])
+    town = StringField("Town", validators=[Optional(), Length(max=80, message="Town must be 80 characters or fewer.")])
+    local_authority = StringField("Local authority", validators=[
+        Optional(), Length(max=80, message="Local authority must be 80 characters or fewer.")])
+    website = URLField("Website", description="For example https://www.school.org.uk",
+                       validators=[Optional(), Length(max=200, message="Website must be 200 characters or fewer.")])
+    active = BooleanField("Active in the partnership", default=True)
+
+
+class UserForm(VersionedForm):
+    name = StringField("Full name", validators=[
+        DataRequired("Enter the person's full name."),
+        Length(max=120, message="Name must be 120 characters or fewer.")])
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter the person's email address."),
+        Length(max=254, message="Email address must be 254 characters or fewer."),
+        Email(message="Enter an email address in the correct format, like name@school.org.uk.",
+              check_deliverability=False)])
+    school_id = SelectField("School", coerce=lambda v: int(v) if str(v).isdigit() else None,
+                            validate_choice=False)
+    job_title = StringField("Job title", validators=[
+        Optional(), Length(max=120, message="Job title must be 120 characters or fewer.")])
+    roles = MultiCheckboxField("Roles", description="Everyone is a member of staff. Tick any extra roles.",
+                               validate_choice=False)
+
+
+class FilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by name, email or job title", validators=[Optional(), Length(max=100)])
+    school = SelectField("School", coerce=lambda v: int(v) if str(v).isdigit() else None,
+                         validate_choice=False)
+    role = SelectField("Role", validate_choice=False)
+    status = SelectField("Status", choices=[("", "Any status"), ("active", "Active"),
+                                            ("invited", "Invited"), ("inactive", "Deactivated")],
+                         validate_choice=False)
+    page = IntegerField(validators=[Optional()])

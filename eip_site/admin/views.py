@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
+
+from ..errors import DomainError
+from ..extensions import db
+from ..htmx import hx_redirect, render_page
+from ..people import queries, services
+from ..people.models import Partnership, School, User
+from ..security import ROLE_LABELS, ROLES, STAFF
+from .forms import FilterForm, PartnershipForm, SchoolForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _save(form, action, success: str, redirect_to: str):
+    """Validate, run the service, commit once; on a broken rule, keep the form with its message."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return hx_redirect(redirect_to)
+    return None
+
+
+# --- Partnership and schools ------------------------------------------------------------
+
+@bp.route("/partnership", methods=["GET", "POST"])
+def partnership():
+    row = Partnership.current()
+    form = PartnershipForm(obj=row)
+    done = _save(form, lambda: services.update_partnership(
+        actor=current_user, name=form.name.data, year_start_month=form.year_start_month.data,
+        version=form.version_number), "Partnership settings saved.", url_for("admin.schools"))
+    return done or render_page("admin/partnership.html", form=form, status=form.status)
+
+
+@bp.route("/schools")
+def schools():
+    return render_page("admin/schools.html", schools=queries.schools(),
+                       staff_counts=queries.school_staff_counts())
+
+
+def _school_form(school: School | None):
+    form = SchoolForm(obj=school)
+    done = _save(form, lambda: services.save_school(
+        actor=current_user, school=school, name=form.name.data, urn=form.urn.data,
+        phase=form.phase.data, town=form.town.data or "",
+        local_authority=form.local_authority.data or "", website=form.website.data or "",
+        active=form.active.data, version=form.version_number),
+        f"{form.name.data} saved.", url_for("admin.schools"))
+    return done or render_page("admin/school_form.html", form=form, school=school,
+                               status=form.status)
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+def school_new():
+    return _school_form(None)
+
+
+@bp.route("/schools/<int:school_id>", methods=["GET", "POST"])
+def school_edit(school_id: int):
+    return _school_form(db.get_or_404(School, school_id))
+
+
+# --- Users ------------------------------------------------------------------------------
+
+def _school_choices(blank: str):
+    allowed = services.manageable_school_ids(current_user)
+    return [("", blank)] + [(s.id, s.name) for s in queries.schools()
+                            if allowed is None or s.id in allowed]
+
+
+@bp.route("/users")
+def users():
+    form = FilterForm(request.args)
+    form.school.choices = _school_choices("All schools")
+    form.role.choices = [("", "Any role")] + list(ROLE_LABELS.items())
+    form.validate()
+    page = queries.users(
+        q=form.q.data or "", school_ids=services.manageable_school_ids(current_user),
+        school_id=form.school.data, role=form.role.data or "", status=form.status.data or "",
+        page=form.page.data or 1)
+    return render_page("admin/users.html", "admin/_users.html", form=form, page=page,
+                       manageable={u.id for u in page.items
+                                   if services.can_manage(current_user, u)})
+
+
+def _user_form(user: User | None):
+    form = UserForm(obj=user)
+    if user is not None and request.method == "GET":
+        form.roles.data = sorted(user.roles - {STAFF})
+    form.school_id.choices = _school_choices("No school (partnership staff)")
+    grantable = services.grantable_roles(current_user)
+    form.roles.choices = [(r, ROLE_LABELS[r]) for r in ROLES if r in grantable
+                          or (user is not None and r in user.roles and r != STAFF)]
+    fields = lambda: dict(  # noqa: E731
+        actor=current_user, name=form.name.data, email=form.email.data,
+        school_id=form.school_id.data, job_title=form.job_title.data or "",
+        roles=set(form.roles.data or ()))
+    if user is None:
+        action = lambda: services.create_user(**fields())  # noqa: E731
+        success = f"Account created. An invitation has been emailed to {form.email.data}."
+    else:
+        action = lambda: services.update_user(user=user, version=form.version_number, **fields())  # noqa: E731
+        success = f"{form.name.data}'s account saved."
+    done = _save(form, action, success, url_for("admin.users"))
+    return done or render_page("admin/user_form.html", form=form, user=user,
+                               grantable=grantable, status=form.status)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    return _user_form(None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not services.can_manage(current_user, user):
+        abort(403, "You can only manage accounts at your own school.")
+    return _user_form(user)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+def user_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    services.set_active(actor=current_user, user=user, active=active)
+    db.session.commit()
+    flash(f"{user.name} {'reactivated' if active else 'deactivated and signed out'}.", "success")
+    return hx_redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+def user_invite(user_id: int):
+    user = db.get_or_404(User, user_id)
+    services.resend_invite(actor=current_user, user=user)
+    db.session.commit()
+    flash(f"A new invitation has been emailed to {user.email}.", "success")
+    return hx_redirect(url_for("admin.user_edit", user_id=user.id))

@@ -1,0 +1,42 @@
+"""Single-use, expiring links: invitations and password resets."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..extensions import db
+from ..people.models import User
+
+INVITE, RESET = "invite", "reset"
+
+
+def hash_token(raw: str) -> str:
+    """Only the hash is stored, so a leaked database holds no working links."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AccountToken(db.Model):
+    __tablename__ = "account_token"
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(), default=utcnow
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime())
+    used_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,0 +1,186 @@
+"""Signing in, passwords, invitations and resets. Every write flushes; the view commits."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from flask import current_app, render_template, url_for
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..clock import utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..mail import send_mail
+from ..people.models import Partnership, User, new_session_token
+from .models import INVITE, RESET, AccountToken, hash_token
+
+MIN_PASSWORD, MAX_PASSWORD = 10, 256
+BAD_LOGIN = "Enter a correct email address and password."
+BAD_LINK = (
+    "This link has expired or has already been used. "
+    "Ask for a new one, or contact your cluster lead."
+)
+# Compared against when the email is unknown, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common-passwords.txt")
+    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Current NCSC/NIST guidance: length and a block list, no composition rules."""
+    if len(password) < MIN_PASSWORD:
+        return f"Password must be {MIN_PASSWORD} characters or more. A few random words work well."
+    if len(password) > MAX_PASSWORD:
+        return f"Password must be {MAX_PASSWORD} characters or fewer."
+    folded = password.lower()
+    guessable = {email.lower(), email.lower().split("@")[0], name.lower().replace(" ", "")}
+    if (
+        folded in common_passwords()
+        or len(set(folded)) < 3
+        or folded in guessable
+        or folded.replace(" ", "") in guessable
+    ):
+        return "This password is too easy to guess. Choose another, such as three random words."
+    return None
+
+
+def set_password(user: User, password: str) -> None:
+    problem = password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise DomainError(problem, field="password")
+    user.password_hash = generate_password_hash(password)
+    user.session_token = new_session_token()  # every other session ends
+
+
+def authenticate(*, email: str, password: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise DomainError(BAD_LOGIN, field="email")
+    if not check_password_hash(user.password_hash, password):
+        raise DomainError(BAD_LOGIN, field="email")
+    if not user.active:
+        raise DomainError(
+            "This account has been deactivated. Ask your headteacher or cluster lead.",
+            field="email",
+        )
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_user(cookie_id: str) -> User | None:
+    """Flask-Login's loader: the cookie carries id and session token; both must match."""
+    user_id, _, token = cookie_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+# --- Single-use links -------------------------------------------------------------------
+
+def issue_token(*, user: User, purpose: str, actor: User | None = None) -> str:
+    """A new link for ``user``; earlier unused links of the same purpose stop working."""
+    now = utcnow()
+    db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+               AccountToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    cfg = current_app.config
+    lifetime = (
+        timedelta(days=int(cfg["INVITE_VALID_DAYS"])) if purpose == INVITE
+        else timedelta(minutes=int(cfg["RESET_VALID_MINUTES"]))
+    )
+    raw = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(
+        token_hash=hash_token(raw), purpose=purpose, user_id=user.id,
+        created_by_id=actor.id if actor else None, created_at=now, expires_at=now + lifetime,
+    ))
+    db.session.flush()
+    return raw
+
+
+def find_token(raw: str, purpose: str) -> AccountToken | None:
+    """The live token for a link, or None when it is unknown, used, expired or its user is gone."""
+    token = db.session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == hash_token(raw), AccountToken.purpose == purpose
+        )
+    )
+    if token is None or token.used_at is not None or token.expires_at < utcnow():
+        return None
+    if not token.user.active:
+        return None
+    return token
+
+
+def use_token(token: AccountToken, *, password: str) -> User:
+    """Set the password and spend the link, exactly once even if submitted twice at once."""
+    user = token.user
+    set_password(user, password)
+    spent = db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if spent.rowcount != 1:
+        raise DomainError(BAD_LINK)
+    db.session.flush()
+    return user
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+def send_invitation(*, user: User, actor: User | None) -> str:
+    raw = issue_token(user=user, purpose=INVITE, actor=actor)
+    partnership = Partnership.current()
+    send_mail(
+        to=user.email,
+        subject=f"You are invited to the {partnership.name} site",
+        body=render_template(
+            "auth/email_invite.txt", user=user, actor=actor, partnership=partnership,
+            link=absolute_url("auth.invite", token=raw),
+            days=current_app.config["INVITE_VALID_DAYS"],
+        ),
+    )
+    return raw
+
+
+def request_reset(*, email: str) -> str | None:
+    """Email a reset link if the account exists and is usable. Says nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or user.password_hash is None:
+        return None
+    raw = issue_token(user=user, purpose=RESET)
+    send_mail(
+        to=user.email,
+        subject="Reset your password",
+        body=render_template(
+            "auth/email_reset.txt", user=user, partnership=Partnership.current(),
+            link=absolute_url("auth.reset", token=raw),
+            minutes=current_app.config["RESET_VALID_MINUTES"],
+        ),
+    )
+    return raw
+
+
+def change_password(*, user: User, current: str, new: str) -> None:
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise DomainError("Your current password is not correct.", field="current_password")
+    set_password(user, new)
+    db.session.flush()

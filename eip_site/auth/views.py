@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..errors import DomainError
+from ..extensions import db, limiter, login_manager
+from ..htmx import hx_redirect, render_page
+from . import services
+from .forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from .models import INVITE, RESET
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Sign in to see that page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+login_manager.user_loader(services.load_user)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send to the login page; an htmx request is told to navigate rather than swap a form in."""
+    target = url_for("auth.login", next=safe_next(request.full_path.rstrip("?")))
+    if request.headers.get("HX-Request") == "true":
+        return hx_redirect(url_for("auth.login"))
+    flash(login_manager.login_message, "info")
+    return hx_redirect(target)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
+def _failed(response) -> bool:
+    return response.status_code == 422
+
+
+def _login_email() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()[:254]
+
+
+TOO_MANY = (
+    "Too many failed sign-in attempts. Wait 15 minutes and try again, "
+    "or reset your password."
+)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_login_email,
+               methods=["POST"], deduct_when=_failed, error_message=TOO_MANY)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"],
+               deduct_when=_failed, error_message=TOO_MANY)
+def login():
+    if current_user.is_authenticated:
+        return hx_redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(email=form.email.data, password=form.password.data)
+        except DomainError as error:
+            form.add_error(error)
+        else:
+            db.session.commit()
+            session.clear()  # rotate: nothing from before sign-in survives
+            login_user(user, remember=form.remember.data)
+            return hx_redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+    return render_page("auth/login.html", form=form, status=form.status)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return hx_redirect(url_for("auth.login"))
+
+
+def _link_page(raw: str, purpose: str, template: str, done):
+    token = services.find_token(raw, purpose)
+    if token is None:
+        return render_page("auth/link_invalid.html", status=404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.use_token(token, password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            return done(user)
+    return render_page(template, form=form, invitee=token.user, status=form.status)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invite(token: str):
+    def done(user):
+        session.clear()
+        login_user(user)
+        flash(f"Welcome, {user.first_name}. Your account is ready.", "success")
+        return hx_redirect(url_for("home.index"))
+
+    return _link_page(token, INVITE, "auth/invite.html", done)
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"],
+               error_message="Too many reset requests. Wait an hour and try again.")
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_reset(email=form.email.data)
+        db.session.commit()
+        return render_page("auth/reset_sent.html", email=form.email.data)
+    return render_page("auth/reset_request.html", form=form, status=form.status)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    def done(_user):
+        logout_user()
+        session.clear()
+        flash("Your password has been changed. Sign in with your new password.", "success")
+        return hx_redirect(url_for("auth.login"))
+
+    return _link_page(token, RESET, "auth/reset.html", done)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                user=current_user, current=form.current_password.data, new=form.password.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session carries the new token
+            flash("Your password has been changed. You have been signed out everywhere else.",
+                  "success")
+            return hx_redirect(url_for("home.index"))
+    return render_page("auth/change_password.html", form=form, status=form.status)

@@ -1,0 +1,73 @@
+"""Operator commands: flask --app wsgi seed-demo | create-admin."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from . import demo
+from .auth.services import password_problem
+from .extensions import db
+from .people.models import User
+from .security import ADMIN
+
+
+def _print_logins(logins, password: str) -> None:
+    click.echo("Demo logins (password for all: %s):" % password)
+    width = max(len(login.name) for login in logins)
+    for login in logins:
+        click.echo(f"  {login.role:<9} {login.name:<{width}}  {login.email}")
+
+
+@click.command("seed-demo")
+@click.option("--password", default=demo.DEFAULT_PASSWORD, show_default=True,
+              help="Password for every demo account.")
+@click.option("--if-empty", is_flag=True,
+              help="Skip quietly when the database holds other data (for `make run`).")
+def seed_demo(password: str, if_empty: bool) -> None:
+    """Load the fictional demo partnership. Safe to run again; never touches real data."""
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    try:
+        already = demo.is_loaded()
+        logins = demo.seed(password)
+    except demo.NotDemoDatabase as exc:
+        db.session.rollback()
+        if if_empty:
+            click.echo("The database holds your own data, so the demo was not loaded.")
+            return
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo("Demo partnership already loaded." if already else "Demo partnership loaded.")
+    _print_logins(logins, password)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Site administrator", show_default=True)
+@click.password_option(prompt="Password for the new administrator",
+                       confirmation_prompt="Repeat the password")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an administrator account (prompts for the password)."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("Enter an email address like name@school.org.uk.",
+                                 param_hint="EMAIL")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise click.ClickException(problem)
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"An account with the email {email} already exists.")
+    user = User(name=name, email=email, password_hash=generate_password_hash(password))
+    user.set_roles({ADMIN})
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Administrator {email} created. Sign in at /login.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_admin)

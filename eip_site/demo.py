@@ -1,0 +1,170 @@
+"""The demo partnership: invented schools and people, rich enough to exercise every screen."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from .clock import utcnow
+from .extensions import db
+from .people.models import Partnership, School, User
+from .security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
+
+DEFAULT_PASSWORD = "kingsmere-demo-2026"
+PARTNERSHIP_NAME = "Kingsmere Schools Partnership"
+
+# name, urn, phase, domain, staff count
+SCHOOLS = [
+    ("Oakfield Primary School", "900101", "primary", "oakfield.example", 16),
+    ("St Aidan's CE Junior School", "900102", "junior", "staidans.example", 12),
+    ("Brookside Infant School", "900103", "infant", "brookside.example", 10),
+    ("Kingsmere Academy", "900104", "secondary", "kingsmere-academy.example", 24),
+    ("Willowbank School", "900105", "special", "willowbank.example", 10),
+    ("The Harbour Centre", "900106", "pru", "harbour.example", 6),
+]
+
+FIRST = ["Amira", "Ben", "Chloe", "Daniel", "Eleanor", "Farah", "George", "Hannah", "Imran",
+         "Jess", "Kwame", "Laura", "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sophie",
+         "Tomasz", "Uchenna", "Vikram", "Wendy", "Yasmin", "Zoe", "Aled", "Bethan", "Callum",
+         "Deepa", "Ewan", "Funmi", "Grace", "Harvey", "Isla", "Joseph", "Kiran", "Lily",
+         "Marcus", "Nadia", "Owen", "Rosa", "Sanjay", "Tara", "Wiktoria", "Zainab"]
+LAST = ["Adeyemi", "Bennett", "Chowdhury", "Davies", "Ellis", "Fletcher", "Gallagher",
+        "Hughes", "Iqbal", "Jones", "Kowalski", "Lewis", "Mensah", "Nowak", "O'Brien", "Patel",
+        "Quinn", "Rahman", "Smith", "Thompson", "Underwood", "Vaughan", "Walsh", "Williams",
+        "Yusuf", "Zhang", "Ahmed", "Brown", "Clarke", "Dunn", "Evans", "Fraser", "Green"]
+
+TITLES = {
+    "primary": ["Year 1 teacher", "Year 2 teacher", "Year 3 teacher", "Year 4 teacher",
+                "Year 5 teacher", "Year 6 teacher", "SENCo", "Maths lead", "English lead",
+                "Teaching assistant", "EYFS lead", "Reception teacher"],
+    "junior": ["Year 3 teacher", "Year 4 teacher", "Year 5 teacher", "Year 6 teacher",
+               "SENCo", "Maths lead", "Reading lead", "Learning mentor", "Teaching assistant"],
+    "infant": ["Reception teacher", "Year 1 teacher", "Year 2 teacher", "EYFS lead",
+               "Phonics lead", "SENCo", "Teaching assistant"],
+    "secondary": ["Teacher of English", "Teacher of mathematics", "Teacher of science",
+                  "Head of history", "Head of geography", "Teacher of computing",
+                  "Head of modern languages", "Head of Year 7", "Head of Year 9", "SENCo",
+                  "Assistant headteacher", "Deputy headteacher", "Designated safeguarding lead",
+                  "Learning mentor", "Transition coordinator", "Teacher of PE"],
+    "special": ["Class teacher", "SENCo", "Speech and language lead", "Teaching assistant",
+                "Assistant headteacher", "Sensory lead", "Family liaison officer"],
+    "pru": ["Teacher of English", "Teacher of mathematics", "Behaviour lead",
+            "Reintegration officer", "Learning mentor"],
+}
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    name: str
+    email: str
+
+
+class NotDemoDatabase(RuntimeError):
+    pass
+
+
+def holds_other_data() -> bool:
+    partnership = db.session.get(Partnership, 1)
+    if partnership is not None:
+        return not partnership.is_demo
+    return bool(db.session.scalar(select(func.count()).select_from(User))
+                or db.session.scalar(select(func.count()).select_from(School)))
+
+
+def is_loaded() -> bool:
+    partnership = db.session.get(Partnership, 1)
+    return partnership is not None and partnership.is_demo
+
+
+def _email(name: str, domain: str) -> str:
+    return name.lower().replace("'", "").replace(" ", ".") + "@" + domain
+
+
+def _people(rng: random.Random):
+    """Unique invented names, in a fixed order."""
+    seen: set[str] = set()
+    while True:
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        if name not in seen:
+            seen.add(name)
+            yield name
+
+
+def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
+    """Load the demo partnership (once), set the demo password, and return the demo logins."""
+    if holds_other_data():
+        raise NotDemoDatabase(
+            "This database holds data that is not the demo's; seed-demo will not touch it."
+        )
+    password_hash = generate_password_hash(password)  # one hash: every demo user shares it
+    if is_loaded():
+        for user in db.session.scalars(select(User).where(User.password_hash.is_not(None))):
+            user.password_hash = password_hash
+        db.session.flush()
+        return logins()
+
+    rng = random.Random(2026)
+    names = _people(rng)
+    db.session.add(Partnership(id=1, name=PARTNERSHIP_NAME, year_start_month=9, is_demo=True))
+    now = utcnow()
+    for school_name, urn, phase, domain, size in SCHOOLS:
+        school = School(name=school_name, urn=urn, phase=phase, town="Kingsmere",
+                        local_authority="Kingsmere Borough Council",
+                        website=f"https://www.{domain}")
+        db.session.add(school)
+        for i in range(size):
+            name = next(names)
+            roles: set[str] = set()
+            title = rng.choice(TITLES[phase])
+            if i == 0:
+                roles, title = {HEAD}, ("Headteacher" if phase != "pru" else "Head of centre")
+            elif i in (1, 2) and (i == 1 or size >= 16):
+                roles = {CHAMPION}
+            user = User(name=name, email=_email(name, domain), school=school, job_title=title,
+                        password_hash=password_hash, last_login_at=None)
+            user.set_roles(roles)
+            db.session.add(user)
+        # One invited (no password yet) and one who has left, so every status shows.
+        if school_name == "Kingsmere Academy":
+            invited = next(names)
+            db.session.add(User(name=invited, email=_email(invited, domain), school=school,
+                                job_title="Teacher of science", password_hash=None))
+            left = next(names)
+            db.session.add(User(name=left, email=_email(left, domain), school=school,
+                                job_title="Teacher of music", password_hash=password_hash,
+                                active=False))
+    lead = User(name="Margaret Okafor", email="margaret.okafor@kingsmere-partnership.example",
+                job_title="Partnership coordinator", password_hash=password_hash,
+                last_login_at=now)
+    lead.set_roles({LEAD})
+    admin = User(name="Alan Pritchard", email="alan.pritchard@kingsmere-partnership.example",
+                 job_title="Site administrator", password_hash=password_hash)
+    admin.set_roles({ADMIN})
+    db.session.add_all([lead, admin])
+    db.session.flush()
+    return logins()
+
+
+def logins() -> list[DemoLogin]:
+    """One account per role, the people the README and `make run` print."""
+    picks = [
+        (STAFF, select(User).join(School).where(School.urn == "900101", ~User.role_rows.any(),
+                                                  User.active.is_(True),
+                                                  User.password_hash.is_not(None))),
+        (CHAMPION, select(User).join(School).where(School.urn == "900104",
+                                                     User.role_rows.any(role=CHAMPION))),
+        (HEAD, select(User).join(School).where(School.urn == "900101",
+                                                 User.role_rows.any(role=HEAD))),
+        (LEAD, select(User).where(User.role_rows.any(role=LEAD))),
+        (ADMIN, select(User).where(User.role_rows.any(role=ADMIN))),
+    ]
+    out = []
+    for role, stmt in picks:
+        user = db.session.scalars(stmt.order_by(User.id).limit(1)).first()
+        if user is not None:
+            out.append(DemoLogin(role, user.name, user.email))
+    return out

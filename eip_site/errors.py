@@ -1,0 +1,107 @@
+"""DomainError for broken rules, and error pages as full pages or htmx fragments."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, make_response, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+from .htmx import is_htmx
+
+log = logging.getLogger(__name__)
+
+STALE_MESSAGE = (
+    "Someone else changed this while you were editing it. "
+    "Your changes were not saved: reload the page to see the latest version."
+)
+
+
+class DomainError(Exception):
+    """A rule was broken. ``message`` is for the user; ``field`` names the form field it concerns."""
+
+    status = 422
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleEdit(DomainError):
+    status = 409
+
+    def __init__(self, message: str = STALE_MESSAGE):
+        super().__init__(message)
+
+
+TITLES = {
+    400: "Bad request",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "Changed by someone else",
+    413: "File too large",
+    422: "That could not be done",
+    429: "Too many attempts",
+    500: "Sorry, something went wrong",
+}
+
+MESSAGES = {
+    400: "The request could not be understood. Go back, reload the page and try again.",
+    403: "Your account does not have permission to see this page. "
+    "If you think it should, ask your cluster lead.",
+    404: "If you typed the web address, check it is correct. "
+    "If you pasted it, check you copied the whole address.",
+    405: "Go back and use the buttons on the page.",
+    413: "The file is larger than the site accepts.",
+    429: "Wait a few minutes and try again.",
+    500: "The problem has been logged. Try again in a few minutes.",
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """The error page, or for htmx a fragment retargeted into the flash area."""
+    db.session.rollback()
+    ctx = {
+        "code": code,
+        "title": TITLES.get(code, "Error"),
+        "message": message or MESSAGES.get(code, ""),
+    }
+    if not is_htmx():
+        return make_response(render_template("errors/page.html", **ctx), code)
+    response = make_response(render_template("errors/_fragment.html", **ctx), code)
+    response.headers["HX-Retarget"] = "#flash"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def handle_http(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    # A description given at abort() is meant for the user; the stock ones are not.
+    custom = error.description if error.description != type(error).description else None
+    return render_error(error.code, custom)
+
+
+def handle_domain(error: DomainError):
+    """A rule broken by a button (forms show theirs beside the field instead)."""
+    return render_error(error.status, error.message)
+
+
+def handle_stale(_error: StaleDataError):
+    return render_error(409, STALE_MESSAGE)
+
+
+def handle_unexpected(error: Exception):
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(DomainError, handle_domain)
+    app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,43 @@
+"""The shared form base: one way to attach rule errors and pick the response status."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from .errors import DomainError
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(_form, field):
+    if field.data and any(ord(c) < 32 and c not in "\t\r\n" for c in field.data):
+        raise ValidationError("Remove the hidden control characters from this answer.")
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            # Every text field is trimmed, so "   " counts as empty.
+            if issubclass(unbound_field.field_class, StringField):
+                filters = list(unbound_field.kwargs.get("filters", ()))
+                unbound_field.kwargs["filters"] = [strip, *filters]
+                validators = list(unbound_field.kwargs.get("validators", ()))
+                unbound_field.kwargs["validators"] = [*validators, no_control_characters]
+            return unbound_field.bind(form=form, **options)
+
+    def add_error(self, error: DomainError) -> None:
+        """Show a rule's message beside its field, or at the top of the form."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)
+
+    @property
+    def status(self) -> int:
+        """422 when the form was submitted and has errors, 200 otherwise."""
+        return 422 if (self.errors or self.form_errors) else 200

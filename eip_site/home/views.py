@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db, limiter
+from ..htmx import render_page
+
+bp = Blueprint("home", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.route("/")
+def index():
+    return render_page("home/index.html")
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_page("home/accessibility.html")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("Health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

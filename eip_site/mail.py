@@ -1,0 +1,45 @@
+"""The one way the site sends email: SMTP when configured, the log otherwise."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(*, to: str, subject: str, body: str,
+              attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
+    """Send a plain-text message. ``attachments`` are (filename, mime type, bytes)."""
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="eip.local")
+    msg.set_content(body)
+    for filename, mimetype, data in attachments or []:
+        maintype, subtype = mimetype.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+
+    host = cfg["SMTP_HOST"]
+    if not host:
+        log.info("Mail (no SMTP_HOST set, not sent)\nTo: %s\nSubject: %s\n\n%s", to, subject, body)
+        return msg
+    port, mode, timeout = int(cfg["SMTP_PORT"]), cfg["SMTP_TLS"], int(cfg["SMTP_TIMEOUT"])
+    if mode == "ssl":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if mode == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg["SMTP_USERNAME"]:
+            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
+        smtp.send_message(msg)
+    return msg

@@ -1,0 +1,165 @@
+"""Partnership, schools and the people in them."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..clock import utcnow
+from ..extensions import db
+from ..security import ROLES, STAFF
+
+PHASES = {
+    "nursery": "Nursery",
+    "infant": "Infant",
+    "junior": "Junior",
+    "primary": "Primary",
+    "secondary": "Secondary",
+    "all-through": "All-through",
+    "special": "Special",
+    "pru": "Pupil referral unit",
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Partnership(db.Model):
+    """One row: the partnership this site serves."""
+
+    __tablename__ = "partnership"
+    __table_args__ = (
+        CheckConstraint("year_start_month BETWEEN 1 AND 12", name="year_start_month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Academic years start on the 1st of this month (September in England).
+    year_start_month: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def current(cls) -> "Partnership":
+        row = db.session.get(cls, 1)
+        return row or cls(id=1, name="School partnership", year_start_month=9)
+
+
+class School(db.Model):
+    __tablename__ = "school"
+    __table_args__ = (
+        CheckConstraint("length(urn) = 6", name="urn_six_digits"),
+        CheckConstraint(
+            "phase IN (" + ", ".join(f"'{p}'" for p in PHASES) + ")", name="phase"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    urn: Mapped[str] = mapped_column(String(6), unique=True)
+    phase: Mapped[str] = mapped_column(String(20))
+    town: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    local_authority: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    website: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def phase_label(self) -> str:
+        return PHASES.get(self.phase, self.phase)
+
+
+class UserRole(db.Model):
+    """A site role a user holds beyond ``staff``, which everyone has."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{r}'" for r in ROLES if r != STAFF) + ")", name="role"
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Stored lower-case (checked by the database), so the unique index is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school.id", ondelete="RESTRICT"), index=True
+    )
+    job_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Part of the login cookie: changing it ends every session and remember-me cookie.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(), default=utcnow
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    school: Mapped[School | None] = relationship(lazy="joined", innerjoin=False)
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @validates("email")
+    def _lower_email(self, _key, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset({STAFF, *(r.role for r in self.role_rows)})
+
+    def set_roles(self, roles) -> None:
+        wanted = set(roles) - {STAFF}
+        self.role_rows = [r for r in self.role_rows if r.role in wanted] + [
+            UserRole(role=r) for r in sorted(wanted - {r.role for r in self.role_rows})
+        ]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def invited(self) -> bool:
+        """Created, but has not yet set a password."""
+        return self.password_hash is None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else self.name
+
+

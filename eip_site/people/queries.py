@@ -1,0 +1,83 @@
+"""Reads for people and school pages: a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from .models import School, User, UserRole
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(stmt, page: int, per_page: int = PAGE_SIZE) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items, total, page, per_page)
+
+
+def contains(column, text: str):
+    """Case-insensitive substring match in which % and _ are taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def schools(include_inactive: bool = True) -> list[School]:
+    stmt = select(School).order_by(School.name)
+    if not include_inactive:
+        stmt = stmt.where(School.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def school_staff_counts() -> dict[int, int]:
+    rows = db.session.execute(
+        select(User.school_id, func.count()).where(User.active.is_(True)).group_by(User.school_id)
+    )
+    return {school_id: n for school_id, n in rows}
+
+
+def users(*, q: str = "", school_ids: list[int] | None = None, school_id: int | None = None,
+          role: str = "", status: str = "", page: int = 1) -> Page:
+    """Accounts for the admin list. ``school_ids`` limits what a head sees (None: all)."""
+    stmt = select(User).order_by(User.name, User.id)
+    if school_ids is not None:
+        stmt = stmt.where(User.school_id.in_(school_ids))
+    if school_id:
+        stmt = stmt.where(User.school_id == school_id)
+    if q:
+        stmt = stmt.where(or_(contains(User.name, q), contains(User.email, q),
+                              contains(User.job_title, q)))
+    if role == "staff":
+        stmt = stmt.where(~User.role_rows.any())
+    elif role:
+        stmt = stmt.where(User.role_rows.any(UserRole.role == role))
+    if status == "active":
+        stmt = stmt.where(User.active.is_(True), User.password_hash.is_not(None))
+    elif status == "invited":
+        stmt = stmt.where(User.active.is_(True), User.password_hash.is_(None))
+    elif status == "inactive":
+        stmt = stmt.where(User.active.is_(False))
+    return paginate(stmt, page)

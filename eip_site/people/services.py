@@ -1,0 +1,184 @@
+"""Rules for schools and accounts. Keyword-only, actor passed in, flush not commit."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.services import send_invitation
+from ..errors import DomainError, StaleEdit
+from ..extensions import db
+from ..security import ADMIN, GRANTABLE, HEAD, LEAD, STAFF
+from .models import PHASES, Partnership, School, User, new_session_token
+
+URN = re.compile(r"^\d{6}$")
+
+
+def _check_version(obj, version: int | None) -> None:
+    """Optimistic locking: the form carries the version it was drawn from."""
+    if version is not None and obj.version != version:
+        raise StaleEdit()
+
+
+def _flush_unique(field: str, message: str) -> None:
+    """Flush in a savepoint so a unique clash (even a race) becomes a message, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise DomainError(message, field=field) from exc
+
+
+# --- Partnership and schools ------------------------------------------------------------
+
+def update_partnership(*, actor: User, name: str, year_start_month: int,
+                       version: int | None = None) -> Partnership:
+    row = db.session.get(Partnership, 1)
+    if row is None:
+        row = Partnership(id=1)
+        db.session.add(row)
+    else:
+        _check_version(row, version)
+    row.name, row.year_start_month = name, year_start_month
+    db.session.flush()
+    return row
+
+
+def save_school(*, actor: User, school: School | None = None, name: str, urn: str, phase: str,
+                town: str = "", local_authority: str = "", website: str = "",
+                active: bool = True, version: int | None = None) -> School:
+    if not URN.match(urn or ""):
+        raise DomainError("URN must be 6 digits, like 100000.", field="urn")
+    if phase not in PHASES:
+        raise DomainError("Choose the school's phase.", field="phase")
+    if website and not re.match(r"^https?://[^\s/]+\.[^\s]+$", website):
+        raise DomainError(
+            "Enter the website as a full address, like https://www.school.org.uk.", field="website"
+        )
+    if school is None:
+        school = School()
+        db.session.add(school)
+    else:
+        _check_version(school, version)
+    school.name, school.urn, school.phase = name, urn, phase
+    school.town, school.local_authority, school.website = town, local_authority, website
+    school.active = active
+    _flush_unique("urn", f"Another school already has the URN {urn}.")
+    return school
+
+
+# --- Accounts ---------------------------------------------------------------------------
+
+def grantable_roles(actor: User) -> frozenset[str]:
+    out: set[str] = set()
+    for role in actor.roles:
+        out |= GRANTABLE.get(role, frozenset())
+    return frozenset(out)
+
+
+def can_manage(actor: User, user: User) -> bool:
+    """Admins manage everyone; leads everyone but admins; heads their own school's staff."""
+    if actor.has_role(ADMIN):
+        return True
+    if actor.has_role(LEAD):
+        return not user.has_role(ADMIN)
+    if actor.has_role(HEAD):
+        return (
+            actor.school_id is not None
+            and user.school_id == actor.school_id
+            and user.roles <= {STAFF} | GRANTABLE[HEAD]
+        )
+    return False
+
+
+def manageable_school_ids(actor: User) -> list[int] | None:
+    """None means every school."""
+    if actor.has_role(ADMIN, LEAD):
+        return None
+    return [actor.school_id] if actor.school_id else []
+
+
+def _active_admins() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(
+            User.active.is_(True), User.role_rows.any(role=ADMIN)
+        )
+    )
+
+
+def _check_school(actor: User, school_id: int | None) -> None:
+    allowed = manageable_school_ids(actor)
+    if allowed is not None and school_id not in allowed:
+        raise DomainError("You can only add staff to your own school.", field="school_id")
+    if school_id is not None and db.session.get(School, school_id) is None:
+        raise DomainError("Choose a school from the list.", field="school_id")
+
+
+def _check_roles(actor: User, user: User | None, roles: set[str]) -> set[str]:
+    roles = set(roles) - {STAFF}
+    before = set(user.roles) - {STAFF} if user else set()
+    changed = roles ^ before
+    if user is not None and user.id == actor.id and roles - before:
+        raise DomainError("You cannot give yourself a new role. Ask another lead or admin.",
+                          field="roles")
+    if changed - grantable_roles(actor):
+        raise DomainError("You cannot give or take away that role.", field="roles")
+    if user is not None and ADMIN in before and ADMIN not in roles and user.active \
+            and _active_admins() <= 1:
+        raise DomainError("This is the last administrator. Make someone else an administrator "
+                          "first.", field="roles")
+    return roles
+
+
+def create_user(*, actor: User, name: str, email: str, school_id: int | None,
+                job_title: str = "", roles: set[str] = frozenset()) -> User:
+    """Create an account with no password; the invitation link sets one."""
+    _check_school(actor, school_id)
+    roles = _check_roles(actor, None, set(roles))
+    user = User(name=name, email=email, school_id=school_id, job_title=job_title, active=True)
+    user.set_roles(roles)
+    db.session.add(user)
+    _flush_unique("email", "Someone already has an account with this email address.")
+    send_invitation(user=user, actor=actor)
+    return user
+
+
+def update_user(*, actor: User, user: User, name: str, email: str, school_id: int | None,
+                job_title: str, roles: set[str], version: int | None = None) -> User:
+    if not can_manage(actor, user):
+        raise DomainError("You cannot change this account.")
+    _check_version(user, version)
+    if school_id != user.school_id:
+        _check_school(actor, school_id)
+    roles = _check_roles(actor, user, set(roles))
+    user.name, user.email, user.school_id, user.job_title = name, email, school_id, job_title
+    user.set_roles(roles)
+    _flush_unique("email", "Someone already has an account with this email address.")
+    return user
+
+
+def set_active(*, actor: User, user: User, active: bool, version: int | None = None) -> User:
+    if not can_manage(actor, user):
+        raise DomainError("You cannot change this account.")
+    _check_version(user, version)
+    if user.id == actor.id and not active:
+        raise DomainError("You cannot deactivate your own account.")
+    if not active and user.has_role(ADMIN) and user.active and _active_admins() <= 1:
+        raise DomainError("This is the last administrator and cannot be deactivated.")
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()  # signs them out everywhere, at once
+    db.session.flush()
+    return user
+
+
+def resend_invite(*, actor: User, user: User) -> str:
+    if not can_manage(actor, user):
+        raise DomainError("You cannot change this account.")
+    if not user.invited:
+        raise DomainError(f"{user.name} has already set a password.")
+    if not user.active:
+        raise DomainError("Reactivate this account before sending a new invitation.")
+    return send_invitation(user=user, actor=actor)

@@ -1,0 +1,120 @@
+"""Roles, the permission table, and the response headers every page carries.
+
+Deny by default: a request whose endpoint is not in ``PERMISSIONS`` is refused, and a test
+walks ``app.url_map`` so that a new route without an entry fails CI.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+from flask_login import current_user
+
+STAFF, CHAMPION, HEAD, LEAD, ADMIN = "staff", "champion", "head", "lead", "admin"
+ROLES = (STAFF, CHAMPION, HEAD, LEAD, ADMIN)
+ROLE_LABELS = {
+    STAFF: "Staff",
+    CHAMPION: "Improvement champion",
+    HEAD: "Headteacher",
+    LEAD: "Cluster lead",
+    ADMIN: "Administrator",
+}
+
+PUBLIC = "public"        # anyone, signed in or not
+SIGNED_IN = "signed-in"  # any active account
+
+# endpoint -> PUBLIC, SIGNED_IN, or the set of roles that may use it (any one suffices).
+# Object-level rules (a head only manages their own school's staff) live in services.
+PERMISSIONS: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,
+    "home.healthz": PUBLIC,
+    "home.accessibility": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.invite": PUBLIC,
+    "auth.reset_request": PUBLIC,
+    "auth.reset": PUBLIC,
+    "auth.change_password": SIGNED_IN,
+    "home.index": SIGNED_IN,
+    "admin.schools": frozenset({LEAD, ADMIN}),
+    "admin.school_new": frozenset({LEAD, ADMIN}),
+    "admin.school_edit": frozenset({LEAD, ADMIN}),
+    "admin.partnership": frozenset({LEAD, ADMIN}),
+    "admin.users": frozenset({HEAD, LEAD, ADMIN}),
+    "admin.user_new": frozenset({HEAD, LEAD, ADMIN}),
+    "admin.user_edit": frozenset({HEAD, LEAD, ADMIN}),
+    "admin.user_active": frozenset({HEAD, LEAD, ADMIN}),
+    "admin.user_invite": frozenset({HEAD, LEAD, ADMIN}),
+}
+
+# Who may manage accounts, and which roles each may hand out.
+GRANTABLE = {
+    ADMIN: frozenset({CHAMPION, HEAD, LEAD, ADMIN}),
+    LEAD: frozenset({CHAMPION, HEAD, LEAD}),
+    HEAD: frozenset({CHAMPION}),
+}
+
+
+def allowed(endpoint: str | None, user) -> bool:
+    rule = PERMISSIONS.get(endpoint or "")
+    if rule is None:
+        return False
+    if rule == PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if rule == SIGNED_IN:
+        return True
+    return bool(user.roles & rule)
+
+
+def can_see(endpoint: str, user) -> bool:
+    """For navigation: show a link only to those the table lets through."""
+    return allowed(endpoint, user)
+
+
+def check_permission():
+    """before_request: the single gate every route passes."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: let Flask answer 404/405
+        return None
+    rule = PERMISSIONS.get(endpoint)
+    if rule is None:
+        abort(403)
+    if rule == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        from .extensions import login_manager
+
+        return login_manager.unauthorized()
+    if not allowed(endpoint, current_user):
+        abort(403)
+    return None
+
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "img-src 'self' data:",
+    ]
+)
+
+
+def set_security_headers(response):
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if current_user.is_authenticated and request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_permission)
+    app.after_request(set_security_headers)

@@ -1,0 +1,35 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from .clock import to_london
+from .people.models import Partnership
+from .security import ROLE_LABELS, can_see
+
+
+def _partnership_name() -> str:
+    return Partnership.current().name
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        can_see=can_see,
+        ROLE_LABELS=ROLE_LABELS,
+        # Navigation and home links appear as each feature's routes exist.
+        has_endpoint=lambda endpoint: endpoint in current_app.view_functions,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals():
+        return {"partnership_name": _partnership_name, "current_user": current_user}
+
+    @app.template_filter("london")
+    def _london(value, fmt="%-d %B %Y, %H:%M"):
+        local = to_london(value)
+        return local.strftime(fmt) if local else "—"

@@ -1,0 +1,3 @@
+from eip_site import create_app
+
+app = create_app()
