@@ -14,10 +14,11 @@ def is_htmx() -> bool:
     )
 
 
-def render_page(page: str, fragment: str | None = None, *, status: int = 200, **ctx) -> Response:
-    """Render ``page``, or ``fragment`` for htmx; validation errors pass ``status=422``."""
-    template = fragment if fragment and is_htmx() else page
-    response = make_response(render_template(template, **ctx), status)
+def render_page(template: str, fragment: str | None = None, /, *, status: int = 200,
+                **ctx) -> Response:
+    """Render ``template``, or ``fragment`` for htmx; validation errors pass ``status=422``."""
+    chosen = fragment if fragment and is_htmx() else template
+    response = make_response(render_template(chosen, **ctx), status)
     response.vary.add("HX-Request")
     return response
 

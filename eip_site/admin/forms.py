@@ -37,7 +37,7 @@ class PartnershipForm(VersionedForm):
         Length(max=120, message="Name must be 120 characters or fewer.")])
     year_start_month = SelectField(
         "Academic year starts in", coerce=int,
-        choices=[(i + 1, m) for i, m in enumerate(MONTHS)],
+        choices={i + 1: m for i, m in enumerate(MONTHS)},
         validators=[NumberRange(1, 12, message="Choose a month.")])
 
 
@@ -48,7 +48,7 @@ class SchoolForm(VersionedForm):
     urn = StringField("URN", description="The six-digit unique reference number, like 100000.",
                       validators=[DataRequired("Enter the school's URN."),
                                   Length(max=6, message="URN must be 6 digits, like 100000.")])
-    phase = SelectField("Phase", choices=[("", "Choose a phase"), *PHASES.items()],
+    phase = SelectField("Phase", choices={"": "Choose a phase", **PHASES},
                         validators=[DataRequired("Choose the school's phase.")])
     town = StringField("Town", validators=[Optional(), Length(max=80, message="Town must be 80 characters or fewer.")])
     local_authority = StringField("Local authority", validators=[
@@ -83,7 +83,7 @@ class FilterForm(BaseForm):
     school = SelectField("School", coerce=lambda v: int(v) if str(v).isdigit() else None,
                          validate_choice=False)
     role = SelectField("Role", validate_choice=False)
-    status = SelectField("Status", choices=[("", "Any status"), ("active", "Active"),
-                                            ("invited", "Invited"), ("inactive", "Deactivated")],
+    status = SelectField("Status", choices={"": "Any status", "active": "Active",
+                                           "invited": "Invited", "inactive": "Deactivated"},
                          validate_choice=False)
     page = IntegerField(validators=[Optional()])

@@ -73,15 +73,15 @@ def school_edit(school_id: int):
 
 def _school_choices(blank: str):
     allowed = services.manageable_school_ids(current_user)
-    return [("", blank)] + [(s.id, s.name) for s in queries.schools()
-                            if allowed is None or s.id in allowed]
+    return {"": blank} | {s.id: s.name for s in queries.schools()
+                          if allowed is None or s.id in allowed}
 
 
 @bp.route("/users")
 def users():
     form = FilterForm(request.args)
     form.school.choices = _school_choices("All schools")
-    form.role.choices = [("", "Any role")] + list(ROLE_LABELS.items())
+    form.role.choices = {"": "Any role"} | ROLE_LABELS
     form.validate()
     page = queries.users(
         q=form.q.data or "", school_ids=services.manageable_school_ids(current_user),
@@ -98,8 +98,8 @@ def _user_form(user: User | None):
         form.roles.data = sorted(user.roles - {STAFF})
     form.school_id.choices = _school_choices("No school (partnership staff)")
     grantable = services.grantable_roles(current_user)
-    form.roles.choices = [(r, ROLE_LABELS[r]) for r in ROLES if r in grantable
-                          or (user is not None and r in user.roles and r != STAFF)]
+    form.roles.choices = {r: ROLE_LABELS[r] for r in ROLES if r in grantable
+                          or (user is not None and r in user.roles and r != STAFF)}
     fields = lambda: dict(  # noqa: E731
         actor=current_user, name=form.name.data, email=form.email.data,
         school_id=form.school_id.data, job_title=form.job_title.data or "",

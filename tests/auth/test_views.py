@@ -1,0 +1,216 @@
+import re
+
+import pytest
+
+from eip_site.extensions import db
+from eip_site.people.models import User
+
+from .. import factories
+
+
+def sign_in(client, email, password=factories.PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+def test_login_page_has_labelled_email_and_password_fields(client):
+    body = client.get("/login").get_data(as_text=True)
+    assert '<label class="label" for="email">Email address</label>' in body
+    assert '<label class="label" for="password">Password</label>' in body
+    assert "<title>Sign in" in body
+
+
+def test_sign_in_and_out(app, client):
+    with app.app_context():
+        factories.user(email="sam@school.example", name="Sam Ortiz")
+    response = sign_in(client, "Sam@School.example")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "Hello, Sam" in client.get("/").get_data(as_text=True)
+    out = client.post("/logout")
+    assert out.status_code == 303 and out.headers["Location"] == "/login"
+    assert "You have signed out." in client.get("/login").get_data(as_text=True)
+    assert client.get("/").status_code == 303
+
+
+def test_wrong_password_is_a_422_with_the_message_beside_the_field(app, client):
+    with app.app_context():
+        factories.user(email="sam@school.example")
+    response = sign_in(client, "sam@school.example", "not my password")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "There is a problem" in body
+    assert 'id="email-error"' in body and "Enter a correct email address and password" in body
+    assert "<title>Error: Sign in" in body
+
+
+@pytest.mark.parametrize("data, message", [
+    ({}, "Enter your email address."),
+    ({"email": "   ", "password": "x"}, "Enter your email address."),
+    ({"email": "a@b.example"}, "Enter your password."),
+    ({"email": "x" * 10000, "password": "y"}, "correct format"),
+    ({"email": "<script>alert(1)</script>", "password": "y"}, "Enter a correct email"),
+])
+def test_bad_login_input_is_a_clear_422(client, data, message):
+    response = client.post("/login", data=data)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert message in body
+    assert "<script>alert(1)</script>" not in body
+
+
+@pytest.mark.parametrize("target, lands", [
+    ("/admin/users", "/admin/users"),
+    ("https://evil.example/", "/"),
+    ("//evil.example/", "/"),
+    ("/\\evil.example", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_next_only_goes_to_this_site(app, client, target, lands):
+    with app.app_context():
+        factories.user(email="lead@school.example", roles={"lead"})
+    response = client.post("/login?next=" + target,
+                           data={"email": "lead@school.example", "password": factories.PASSWORD})
+    assert response.headers["Location"] == lands
+
+
+def test_session_is_rotated_at_sign_in(app, client):
+    with app.app_context():
+        factories.user(email="sam@school.example")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    sign_in(client, "sam@school.example")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_remember_me_sets_a_lasting_cookie_only_when_asked(app, client):
+    with app.app_context():
+        factories.user(email="sam@school.example")
+    plain = sign_in(client, "sam@school.example")
+    assert not any(c.startswith("eip_remember=") for c in plain.headers.getlist("Set-Cookie"))
+    client.post("/logout")
+    remembered = sign_in(client, "sam@school.example", remember="y")
+    cookie = next(c for c in remembered.headers.getlist("Set-Cookie")
+                  if c.startswith("eip_remember="))
+    assert "HttpOnly" in cookie and "Expires=" in cookie
+
+
+def test_repeated_failures_for_one_account_are_throttled(app, client):
+    with app.app_context():
+        factories.user(email="sam@school.example")
+    for _ in range(5):
+        assert sign_in(client, "sam@school.example", "wrong password").status_code == 422
+    blocked = sign_in(client, "sam@school.example")  # even the right password now waits
+    assert blocked.status_code == 429
+    assert "Too many failed sign-in attempts" in blocked.get_data(as_text=True)
+    # Another account from the same address is not locked out by this one.
+    with app.app_context():
+        factories.user(email="kim@school.example")
+    assert sign_in(client, "kim@school.example").status_code == 303
+
+
+def test_repeated_failures_from_one_address_are_throttled(app, client):
+    for i in range(20):
+        assert sign_in(client, f"guess{i}@school.example", "wrong").status_code == 422
+    assert sign_in(client, "another@school.example", "wrong").status_code == 429
+
+
+def test_successful_sign_ins_do_not_count_towards_the_limit(app, client):
+    with app.app_context():
+        factories.user(email="sam@school.example")
+    for _ in range(8):
+        assert sign_in(client, "sam@school.example").status_code == 303
+        client.post("/logout")
+
+
+def test_deactivation_ends_existing_sessions_at_once(app, client, login_as):
+    user_id = login_as("staff")
+    remember = app.test_client()
+    with app.app_context():
+        email = db.session.get(User, user_id).email
+    sign_in(remember, email, remember="y")
+    assert client.get("/").status_code == 200
+    admin = app.test_client()
+    with app.app_context():
+        lead = factories.user(roles={"lead"})
+        cookie = lead.get_id()
+    with admin.session_transaction() as session:
+        session["_user_id"] = cookie
+    assert admin.post(f"/admin/users/{user_id}/active", data={"active": "0"}).status_code == 303
+    assert client.get("/").status_code == 303
+    # The remember-me cookie no longer works either, even with the session cookie gone.
+    remember.delete_cookie("eip_session")
+    assert remember.get("/").status_code == 303
+
+
+def _link(message) -> str:
+    return re.search(r"http://localhost(/\S+)", message.get_content())[1]
+
+
+def test_invitation_sets_a_password_once_and_signs_in(app, client, login_as, mailbox):
+    login_as("lead")
+    with app.app_context():
+        school_id = factories.school().id
+    created = client.post("/admin/users/new", data={
+        "name": "Zoë Ōkubo", "email": "zoe@school.example", "school_id": school_id,
+        "roles": ["champion"]})
+    assert created.status_code == 303
+    (message,) = mailbox.to("zoe@school.example")
+    link = _link(message)
+    invitee = app.test_client()
+    page = invitee.get(link)
+    assert page.status_code == 200 and "Welcome, Zoë Ōkubo" in page.get_data(as_text=True)
+    weak = invitee.post(link, data={"password": "password1", "confirm": "password1"})
+    assert weak.status_code == 422
+    mismatch = invitee.post(link, data={"password": "lantern kettle orbit",
+                                        "confirm": "lantern kettle orbiT"})
+    assert "do not match" in mismatch.get_data(as_text=True)
+    done = invitee.post(link, data={"password": "lantern kettle orbit",
+                                    "confirm": "lantern kettle orbit"})
+    assert done.status_code == 303
+    assert "Hello, Zoë" in invitee.get("/").get_data(as_text=True)
+    again = app.test_client().get(link)
+    assert again.status_code == 404
+    assert "expired or has already been used" in again.get_data(as_text=True)
+
+
+def test_password_reset_by_emailed_link(app, client, mailbox):
+    with app.app_context():
+        factories.user(email="sam@school.example")
+    sent = client.post("/reset-password", data={"email": "sam@school.example"})
+    assert sent.status_code == 200 and "Check your email" in sent.get_data(as_text=True)
+    unknown = client.post("/reset-password", data={"email": "nobody@school.example"})
+    assert "<h1>Check your email</h1>" in unknown.get_data(as_text=True)  # the same answer
+    (message,) = mailbox.messages
+    assert message["Subject"] == "Reset your password" and "60 minutes" in message.get_content()
+    link = _link(message)
+    assert client.post(link, data={"password": "new lantern kettle",
+                                   "confirm": "new lantern kettle"}).status_code == 303
+    assert sign_in(client, "sam@school.example").status_code == 422
+    assert sign_in(client, "sam@school.example", "new lantern kettle").status_code == 303
+    assert client.get(link).status_code == 404
+
+
+def test_reset_requests_are_throttled(client):
+    for _ in range(5):
+        client.post("/reset-password", data={"email": "x@school.example"})
+    assert client.post("/reset-password", data={"email": "x@school.example"}).status_code == 429
+
+
+def test_change_password_keeps_this_session_and_ends_the_others(app, client, login_as):
+    user_id = login_as("staff")
+    other = app.test_client()
+    with app.app_context():
+        cookie = db.session.get(User, user_id).get_id()
+    with other.session_transaction() as session:
+        session["_user_id"] = cookie
+    wrong = client.post("/account/password", data={
+        "current_password": "nope", "password": "lantern kettle orbit",
+        "confirm": "lantern kettle orbit"})
+    assert wrong.status_code == 422
+    assert "current password is not correct" in wrong.get_data(as_text=True)
+    ok = client.post("/account/password", data={
+        "current_password": factories.PASSWORD, "password": "lantern kettle orbit",
+        "confirm": "lantern kettle orbit"})
+    assert ok.status_code == 303
+    assert client.get("/").status_code == 200
+    assert other.get("/").status_code == 303

@@ -1,0 +1,182 @@
+"""Browser journeys: the demo partnership served by a live server, driven by Chromium.
+
+One server and one browser for the whole run; a fresh browser context (cookies, storage)
+for every test. The live server shares the session ``app`` (and its database) with the
+other tests, so it seeds the demo data itself, and every test checks that it is still there.
+
+Chromium comes from ``PLAYWRIGHT_CHROMIUM_EXECUTABLE`` or ``/usr/bin/chromium``
+(``apt-get install chromium``); without one the journeys are skipped, except under CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from eip_site import demo
+from eip_site.extensions import db, limiter
+
+from ..conftest import truncate_all
+
+E2E_PASSWORD = "e2e-kingsmere-journeys-2026"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser journey (the top-level _clean fixture reads it)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+# --- Server -----------------------------------------------------------------------------
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: a journey makes dozens of requests."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def _load_demo() -> None:
+    truncate_all()
+    demo.seed(E2E_PASSWORD)
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def demo_password() -> str:
+    return E2E_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """Serve the app with the demo data on 127.0.0.1; yields the base URL."""
+    with app.app_context():
+        _load_demo()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def demo_logins(app, live_server) -> dict[str, demo.DemoLogin]:
+    """role -> DemoLogin (name, email) for staff, champion, head, lead and admin."""
+    with app.app_context():
+        return {login.role: login for login in demo.logins()}
+
+
+@pytest.fixture(autouse=True)
+def _live_state(app, live_server):
+    """Per test: CSRF on (as in production), no login throttle, demo data present.
+
+    CSRF is switched on only while an e2e test runs and restored afterwards, because the
+    session-scoped server outlives this folder and the view tests that run after it rely
+    on WTF_CSRF_ENABLED being False.
+    """
+    previous = app.config.get("WTF_CSRF_ENABLED")
+    app.config["WTF_CSRF_ENABLED"] = True
+    limiter.reset()
+    with app.app_context():
+        if not demo.is_loaded():  # another test truncated the tables in between
+            _load_demo()
+    yield
+    app.config["WTF_CSRF_ENABLED"] = previous
+
+
+# --- Browser ----------------------------------------------------------------------------
+
+def chromium_executable() -> str | None:
+    configured = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
+    if configured:
+        return configured if (Path(configured).exists() or shutil.which(configured)) else None
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_executable()
+    if executable is None:
+        message = (
+            "No Chromium for the browser tests: install one (Debian/Ubuntu: "
+            "`apt-get install chromium`) or set PLAYWRIGHT_CHROMIUM_EXECUTABLE to its path."
+        )
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 800}, locale="en-GB"
+    )
+    context.set_default_timeout(5_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+def axe_check(page) -> None:
+    """Run axe-core (WCAG 2.0/2.1 A and AA, 2.2 AA) on the page; fail on any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                       "resultTypes": ["violations"]}
+    )
+    violations = results.response["violations"]
+    if violations:
+        lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}  [{v['helpUrl']}]")
+            for node in v["nodes"]:
+                target = " ".join(str(t) for t in node["target"])
+                lines.append(f"    at {target}: {node.get('failureSummary', '').strip()}"
+                             .replace("\n", " | "))
+        print("\n".join(lines))
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,35 @@
+"""The migrations build exactly the models' schema, and go down and up again, on this database."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from eip_site.extensions import db
+
+from .conftest import reset_schema
+
+
+def _drop_everything():
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def test_migrations_match_the_models_and_round_trip(app):
+    with app.app_context():
+        try:
+            _drop_everything()
+            upgrade()
+            with db.engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            assert diff == [], f"Models and migrations disagree: {diff}"
+
+            downgrade(revision="base")
+            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+            upgrade()
+            tables = set(inspect(db.engine).get_table_names())
+            assert {t.name for t in db.metadata.sorted_tables} <= tables
+        finally:
+            reset_schema()

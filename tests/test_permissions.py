@@ -1,0 +1,92 @@
+"""Walk every route in app.url_map for every role, plain and htmx, against PERMISSIONS."""
+
+from __future__ import annotations
+
+import pytest
+
+from eip_site.extensions import db
+from eip_site.security import ADMIN, CHAMPION, HEAD, LEAD, PERMISSIONS, PUBLIC, SIGNED_IN
+
+from . import factories
+
+ROLES = [None, "staff", CHAMPION, HEAD, LEAD, ADMIN]
+
+# Answers that depend on more than the table: what an allowed user gets from these URLs.
+ALLOWED_STATUS = {
+    "auth.invite": 404,          # a made-up token is not a valid link
+    "auth.reset": 404,
+    "static": 200,
+}
+SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home
+
+
+def test_every_route_is_in_the_permission_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - PERMISSIONS.keys()
+    assert not missing, f"Routes missing from security.PERMISSIONS: {sorted(missing)}"
+    stale = PERMISSIONS.keys() - endpoints
+    assert not stale, f"PERMISSIONS names routes that do not exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(app):
+    """One school with a person of every role, and a member of staff to manage."""
+    with app.app_context():
+        school = factories.school()
+        users = {role: factories.user(roles=set() if role == "staff" else {role},
+                                      school_obj=school).get_id()
+                 for role in ROLES if role}
+        target = factories.user(school_obj=school)
+        return {"users": users, "args": {"user_id": target.id, "school_id": school.id,
+                                         "token": "not-a-real-token",
+                                         "filename": "css/site.css"}}
+
+
+def expected(endpoint: str, role: str | None, method: str, user_roles: set[str]) -> int:
+    rule = PERMISSIONS[endpoint]
+    if rule != PUBLIC and role is None:
+        return 303
+    if rule not in (PUBLIC, SIGNED_IN) and not (user_roles & rule):
+        return 403
+    if role and endpoint in SIGNED_IN_STATUS:
+        return SIGNED_IN_STATUS[endpoint]
+    return ALLOWED_STATUS.get(endpoint, 200)
+
+
+def build(rule, args) -> str:
+    return rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_each_route_answers_as_the_table_says(app, world, role):
+    failures = []
+    for rule in app.url_map.iter_rules():
+        url = build(rule, world["args"])
+        for htmx in (False, True):
+            client = app.test_client()
+            if role:
+                with client.session_transaction() as session:
+                    session["_user_id"] = world["users"][role]
+            user_roles = {"staff"} | ({role} if role and role != "staff" else set())
+            headers = {"HX-Request": "true"} if htmx else {}
+            if "GET" in rule.methods:
+                response = client.get(url, headers=headers)
+                want = expected(rule.endpoint, role, "GET", user_roles)
+            else:  # POST-only: an empty POST must be refused for those not allowed
+                response = client.post(url, headers=headers)
+                want = expected(rule.endpoint, role, "POST", user_roles)
+                if want not in (303, 403):
+                    want = None  # allowed: the action's own answer (tested elsewhere)
+            got = response.status_code
+            if htmx and want == 303:
+                # htmx navigates with HX-Redirect, never a 3xx; the anonymous go to sign in.
+                target = response.headers.get("HX-Redirect")
+                ok = got == 200 and target is not None and (role or target == "/login")
+            else:
+                ok = want is None and got not in (401, 403) or got == want
+            if not ok:
+                failures.append(f"{'htmx ' if htmx else ''}{rule.endpoint} {url}: "
+                                f"got {got}, want {want}")
+    with app.app_context():
+        db.session.remove()
+    assert not failures, "\n".join(failures)
