@@ -31,6 +31,7 @@ class BaseForm(FlaskForm):
 
     def add_error(self, error: DomainError) -> None:
         """Show a rule's message beside its field, or at the top of the form."""
+        self.error_status = error.status
         field = getattr(self, error.field, None) if error.field else None
         if field is not None:
             field.errors = [*field.errors, error.message]
@@ -39,5 +40,7 @@ class BaseForm(FlaskForm):
 
     @property
     def status(self) -> int:
-        """422 when the form was submitted and has errors, 200 otherwise."""
-        return 422 if (self.errors or self.form_errors) else 200
+        """200, or for a submitted form with errors 422 (409 when someone else's edit won)."""
+        if not (self.errors or self.form_errors):
+            return 200
+        return getattr(self, "error_status", 422)

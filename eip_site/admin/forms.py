@@ -48,7 +48,7 @@ class SchoolForm(VersionedForm):
     urn = StringField("URN", description="The six-digit unique reference number, like 100000.",
                       validators=[DataRequired("Enter the school's URN."),
                                   Length(max=6, message="URN must be 6 digits, like 100000.")])
-    phase = SelectField("Phase", choices={"": "Choose a phase", **PHASES},
+    phase = SelectField("Phase", choices={"": "Choose a phase", **PHASES}, validate_choice=False,
                         validators=[DataRequired("Choose the school's phase.")])
     town = StringField("Town", validators=[Optional(), Length(max=80, message="Town must be 80 characters or fewer.")])
     local_authority = StringField("Local authority", validators=[

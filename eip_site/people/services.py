@@ -13,7 +13,7 @@ from ..extensions import db
 from ..security import ADMIN, GRANTABLE, HEAD, LEAD, STAFF
 from .models import PHASES, Partnership, School, User, new_session_token
 
-URN = re.compile(r"^\d{6}$")
+URN = re.compile(r"^[0-9]{6}$")
 
 
 def _check_version(obj, version: int | None) -> None:
