@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -22,6 +23,7 @@ def _print_logins(logins, password: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", default=demo.DEFAULT_PASSWORD, show_default=True,
               help="Password for every demo account.")
 @click.option("--if-empty", is_flag=True,
@@ -46,6 +48,7 @@ def seed_demo(password: str, if_empty: bool) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default="Site administrator", show_default=True)
 @click.password_option(prompt="Password for the new administrator",
