@@ -1,0 +1,25 @@
+"""The README's configuration table and htmx checksum stay true."""
+
+import hashlib
+import re
+from pathlib import Path
+
+from eip_site.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+INTERNAL = ("SESSION_", "REMEMBER_", "SQLALCHEMY_", "WTF_", "PERMANENT_", "RATELIMIT_HEADERS",
+            "MAX_CONTENT", "ENV", "SECRET_KEY")
+
+
+def test_every_operator_setting_is_in_the_configuration_table():
+    settings = [k for k in vars(Config) if k.isupper() and not k.startswith(INTERNAL)]
+    missing = [k for k in settings if f"EIP_{k}" not in README]
+    assert not missing, f"Settings missing from README: {missing}"
+
+
+def test_vendored_htmx_checksum_matches_the_readme():
+    (path,) = (ROOT / "static" / "vendor").glob("htmx-2.0.*.min.js")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest in README
+    assert re.search(r"htmx-2\.0\.\d+\.min\.js", README)[0] == path.name
