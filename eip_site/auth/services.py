@@ -128,8 +128,7 @@ def find_token(raw: str, purpose: str) -> AccountToken | None:
 
 def use_token(token: AccountToken, *, password: str) -> User:
     """Set the password and spend the link, exactly once even if submitted twice at once."""
-    user = token.user
-    set_password(user, password)
+    # Spend the link first: of two submissions at once, the loser stops here.
     spent = db.session.execute(
         update(AccountToken)
         .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
@@ -137,6 +136,8 @@ def use_token(token: AccountToken, *, password: str) -> User:
     )
     if spent.rowcount != 1:
         raise DomainError(BAD_LINK)
+    user = token.user
+    set_password(user, password)  # a refused password rolls the spending back too
     db.session.flush()
     return user
 

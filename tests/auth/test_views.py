@@ -214,3 +214,31 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, client, log
     assert ok.status_code == 303
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 303
+
+
+def test_a_link_submitted_twice_at_once_works_exactly_once(app):
+    import threading
+
+    from eip_site.auth import services
+    from eip_site.auth.models import INVITE
+
+    with app.app_context():
+        user = factories.user(password=None)
+        raw = services.issue_token(user=user, purpose=INVITE)
+        db.session.commit()
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def accept(password):
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/invite/{raw}", data={"password": password, "confirm": password})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=accept, args=(p,))
+               for p in ("lantern kettle orbit", "orbit lantern kettle")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(statuses) in ([303, 404], [303, 422]), statuses
