@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 export EIP_ENV ?= development
 
-.PHONY: run test setup migrate demo clean
+.PHONY: run test setup migrate demo screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ run: demo
 
 test: setup
 	EIP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: setup
+	EIP_ENV=testing EIP_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -124,8 +125,11 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
                 roles, title = {HEAD}, ("Headteacher" if phase != "pru" else "Head of centre")
             elif i in (1, 2) and (i == 1 or size >= 16):
                 roles = {CHAMPION}
+            # Most people have signed in at some point this term; a few never have.
+            seen = now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
             user = User(name=name, email=_email(name, domain), school=school, job_title=title,
-                        password_hash=password_hash, last_login_at=None)
+                        password_hash=password_hash,
+                        last_login_at=seen if rng.random() < 0.85 else None)
             user.set_roles(roles)
             db.session.add(user)
         # One invited (no password yet) and one who has left, so every status shows.

@@ -27,7 +27,8 @@ def unauthorized():
     target = url_for("auth.login", next=safe_next(request.full_path.rstrip("?")))
     if request.headers.get("HX-Request") == "true":
         return hx_redirect(url_for("auth.login"))
-    flash(login_manager.login_message, "info")
+    if request.endpoint != "home.index":  # arriving at the front door needs no explanation
+        flash(login_manager.login_message, "info")
     return hx_redirect(target)
 
 

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Every test in this folder is a browser journey (the top-level _clean fixture reads it)."""
     here = Path(__file__).resolve().parent
@@ -112,17 +113,20 @@ def _live_state(app, live_server):
 def chromium_executable() -> str | None:
     configured = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
     if configured:
-        return configured if (Path(configured).exists() or shutil.which(configured)) else None
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+        return configured if (Path(configured).is_file() or shutil.which(configured)) else None
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
 @pytest.fixture(scope="session")
 def browser():
     executable = chromium_executable()
     if executable is None:
+        configured = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
         message = (
-            "No Chromium for the browser tests: install one (Debian/Ubuntu: "
-            "`apt-get install chromium`) or set PLAYWRIGHT_CHROMIUM_EXECUTABLE to its path."
+            (f"PLAYWRIGHT_CHROMIUM_EXECUTABLE={configured!r} is not an executable. "
+             if configured else "No Chromium at /usr/bin/chromium. ")
+            + "The browser tests need one: install it (Debian/Ubuntu: `apt-get install "
+            "chromium`) or set PLAYWRIGHT_CHROMIUM_EXECUTABLE to a Chromium binary."
         )
         if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
             pytest.fail(message, pytrace=False)
@@ -142,7 +146,7 @@ def context(browser, live_server):
     context = browser.new_context(
         base_url=live_server, viewport={"width": 1280, "height": 800}, locale="en-GB"
     )
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(10_000)
     yield context
     context.close()
 
@@ -171,11 +175,14 @@ def axe_check(page) -> None:
                 target = " ".join(str(t) for t in node["target"])
                 lines.append(f"    at {target}: {node.get('failureSummary', '').strip()}"
                              .replace("\n", " | "))
-        print("\n".join(lines))
         pytest.fail("\n".join(lines), pytrace=False)
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str) -> Path | None:
+    """Refresh the README's screenshots only when asked (EIP_SCREENSHOTS=1 make test),
+    so an ordinary test run leaves the working tree clean."""
+    if os.environ.get("EIP_SCREENSHOTS") != "1":
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), full_page=True)
