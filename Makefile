@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 export EIP_ENV ?= development
 
-.PHONY: run test setup migrate demo screenshots clean
+.PHONY: run test setup migrate demo screenshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: setup
 
 screenshots: setup
 	EIP_ENV=testing EIP_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e
+
+bench: setup
+	$(BIN)/python bench/directory.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

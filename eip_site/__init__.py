@@ -65,6 +65,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    from .directory import register as register_directory
+
+    register_directory(app)
 
     from .templating import init_app as init_templating
 

@@ -71,6 +71,42 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"Administrator {email} created. Sign in at /login.")
 
 
+@click.command("seed-bench")
+@with_appcontext
+@click.option("--schools", default=200, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--staff", default=50, show_default=True, type=click.IntRange(1, 1_000),
+              help="People per school.")
+@click.option("--seed", default=None, type=int, help="Random seed (default: fixed).")
+@click.option("--password", default=None, help="Password for every bench account.")
+def seed_bench(schools: int, staff: int, seed: int | None, password: str | None) -> None:
+    """Fill an EMPTY, separate database with a local-authority-sized partnership for
+    benchmarks (point DATABASE_URL at it). Refuses a database that holds any account."""
+    import time
+
+    from . import bench_data
+
+    password = password or bench_data.DEFAULT_PASSWORD
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    started = time.perf_counter()
+    try:
+        counts = bench_data.seed_bench(
+            schools=schools, staff=staff, password=password,
+            seed=bench_data.DEFAULT_SEED if seed is None else seed)
+    except bench_data.BenchNotEmpty as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    click.echo(f"Bench partnership loaded in {seconds:.1f} s: {counts.schools} schools, "
+               f"{counts.users} people, {counts.skill_links} skill links over {counts.skills} "
+               f"skills, {counts.profiles} profiles, {counts.offers} offers, "
+               f"{counts.qualifications} qualifications.")
+    click.echo(f"Lead login: {counts.lead_email}  password: {password}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
+    app.cli.add_command(seed_bench)

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from .clock import utcnow
 from .extensions import db
+from .directory.demo import seed_directory
 from .people.models import Partnership, School, User
 from .security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
 
@@ -150,6 +151,7 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     admin.set_roles({ADMIN})
     db.session.add_all([lead, admin])
     db.session.flush()
+    seed_directory(rng, now)
     return logins()
 
 

@@ -14,7 +14,7 @@ def strip(value):
 
 
 def no_control_characters(_form, field):
-    if field.data and any(ord(c) < 32 and c not in "\t\r\n" for c in field.data):
+    if isinstance(field.data, str) and any(ord(c) < 32 and c not in "\t\r\n" for c in field.data):
         raise ValidationError("Remove the hidden control characters from this answer.")
 
 

@@ -10,7 +10,19 @@ from email.utils import make_msgid
 
 from flask import current_app
 
+from .errors import DomainError
+
 log = logging.getLogger(__name__)
+
+
+class MailNotSent(DomainError):
+    """The mail server could not be reached: the request is rolled back and the user told."""
+
+    status = 503
+
+    def __init__(self):
+        super().__init__("The email could not be sent just now, so nothing was saved. "
+                         "Please try again in a few minutes.")
 
 
 def send_mail(*, to: str, subject: str, body: str,
@@ -32,14 +44,19 @@ def send_mail(*, to: str, subject: str, body: str,
         log.info("Mail (no SMTP_HOST set, not sent)\nTo: %s\nSubject: %s\n\n%s", to, subject, body)
         return msg
     port, mode, timeout = int(cfg["SMTP_PORT"]), cfg["SMTP_TLS"], int(cfg["SMTP_TIMEOUT"])
-    if mode == "ssl":
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
-        if mode == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-        if cfg["SMTP_USERNAME"]:
-            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
-        smtp.send_message(msg)
+    try:
+        if mode == "ssl":
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if mode == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg["SMTP_USERNAME"]:
+                smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error("Mail to %s not sent: %s", to, exc)
+        raise MailNotSent() from exc
     return msg

@@ -44,6 +44,25 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "admin.user_edit": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_active": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_invite": frozenset({HEAD, LEAD, ADMIN}),
+    # Directory: members only; editing someone else's profile is checked in services.
+    "directory.index": SIGNED_IN,
+    "directory.strengths": SIGNED_IN,
+    "directory.export": SIGNED_IN,
+    "directory.import_staff": frozenset({HEAD, LEAD, ADMIN}),
+    "directory.import_template": frozenset({HEAD, LEAD, ADMIN}),
+    "directory.profile": SIGNED_IN,
+    "directory.profile_edit": SIGNED_IN,
+    "directory.profile_confirm": SIGNED_IN,
+    "directory.skill_add": SIGNED_IN,
+    "directory.skill_change": SIGNED_IN,
+    "directory.skill_remove": SIGNED_IN,
+    "directory.skills": SIGNED_IN,
+    "directory.skill_suggest": SIGNED_IN,
+    "directory.skill_edit": frozenset({LEAD, ADMIN}),
+    "directory.skill_merge": frozenset({LEAD, ADMIN}),
+    "directory.help_new": SIGNED_IN,
+    "directory.help_list": SIGNED_IN,
+    "directory.help_status": SIGNED_IN,
 }
 
 # Who may manage accounts, and which roles each may hand out.

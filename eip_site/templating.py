@@ -6,7 +6,9 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from .clock import to_london
-from .people.models import Partnership
+from .directory.models import OFFERS, QUALIFICATIONS, RELATIONS
+from .directory.services import completeness
+from .people.models import PHASES, Partnership
 from .security import ROLE_LABELS, can_see
 
 
@@ -19,8 +21,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can_see=can_see,
         ROLE_LABELS=ROLE_LABELS,
+        RELATIONS=RELATIONS,
+        PHASES=PHASES,
+        OFFERS=OFFERS,
+        QUALIFICATIONS=QUALIFICATIONS,
         # Navigation and home links appear as each feature's routes exist.
         has_endpoint=lambda endpoint: endpoint in current_app.view_functions,
+        profile_completeness=completeness,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

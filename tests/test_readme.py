@@ -23,3 +23,19 @@ def test_vendored_htmx_checksum_matches_the_readme():
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert digest in README
     assert re.search(r"htmx-2\.0\.\d+\.min\.js", README)[0] == path.name
+
+
+def test_the_demo_logins_in_the_readme_are_the_real_ones(app):
+    from eip_site import demo
+    from eip_site.extensions import db
+
+    from .conftest import truncate_all
+
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        logins = demo.logins()
+        truncate_all()
+    for login in logins:
+        assert f"| {login.role} | {login.name} | {login.email} |" in README
+    assert demo.DEFAULT_PASSWORD in README

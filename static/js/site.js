@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var token = document.querySelector('meta[name="csrf-token"]');
+  document.documentElement.classList.add("js"); // hides buttons only needed without JavaScript
 
   document.addEventListener("htmx:configRequest", function (event) {
     if (token) event.detail.headers["X-CSRFToken"] = token.content;

@@ -1,0 +1,12 @@
+"""The strengths-and-skills directory. One blueprint; its views are split by area:
+views (search, strengths map), profile_views, skill_views, transfer_views, help_views."""
+
+from flask import Blueprint
+
+bp = Blueprint("directory", __name__)
+
+
+def register(app) -> None:
+    from . import help_views, models, profile_views, skill_views, transfer_views, views  # noqa: F401
+
+    app.register_blueprint(bp)

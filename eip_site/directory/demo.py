@@ -1,0 +1,153 @@
+"""Directory part of the demo partnership: believable skills, offers and profiles."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..people.models import User
+from .models import (
+    OFFERS,
+    HelpRequest,
+    Offer,
+    Profile,
+    Qualification,
+    SearchMiss,
+    Skill,
+    UserSkill,
+)
+from .vocabulary import install_default_vocabulary
+
+# Job title words -> skills such a person is likely to be strong in.
+BY_TITLE = {
+    "year 1": ["Phonics", "Reading", "Key Stage 1 curriculum", "Early maths"],
+    "year 2": ["Phonics", "Reading", "Key Stage 1 curriculum", "Phonics screening check",
+               "Infant to junior transition"],
+    "year 3": ["Writing", "Reading", "Multiplication tables check"],
+    "year 4": ["Multiplication tables check", "Maths mastery", "Writing"],
+    "year 5": ["Maths mastery", "Reading", "Retrieval practice"],
+    "year 6": ["KS2 SATs", "Primary to secondary transition", "Writing", "Moderation"],
+    "reception": ["EYFS curriculum", "Early language", "Learning through play",
+                  "Reception baseline", "Nursery to Reception transition"],
+    "eyfs": ["EYFS curriculum", "Continuous provision", "Early language", "Early maths",
+             "Early years SEND"],
+    "senco": ["SEND coordination", "Education, health and care plans", "Autism", "Dyslexia",
+              "Speech, language and communication"],
+    "maths": ["Mathematics", "Maths mastery", "Data analysis", "Retrieval practice"],
+    "mathematics": ["Mathematics", "GCSE", "Retrieval practice", "Explicit instruction"],
+    "english": ["English", "Reading", "Writing", "Disciplinary literacy", "Oracy"],
+    "reading": ["Reading", "Phonics", "Vocabulary teaching"],
+    "phonics": ["Phonics", "Phonics screening check", "Reading", "Precision teaching"],
+    "science": ["Science", "Biology", "Chemistry", "Physics", "GCSE"],
+    "history": ["History", "Curriculum design", "Disciplinary literacy"],
+    "geography": ["Geography", "Outdoor learning", "Curriculum design"],
+    "computing": ["Computing", "Online safety", "Remote and blended learning"],
+    "languages": ["Modern foreign languages", "English as an additional language"],
+    "year 7": ["Primary to secondary transition", "Pupil wellbeing", "Behaviour management"],
+    "year 9": ["Behaviour management", "Attendance", "Mentoring pupils"],
+    "pe": ["Physical education", "Lunchtime and playground"],
+    "assistant head": ["Senior leadership", "Leading CPD", "Curriculum design",
+                       "Early career teachers"],
+    "deputy": ["Senior leadership", "School improvement planning", "Behaviour management",
+               "Ofsted preparation"],
+    "safeguarding": ["Safeguarding", "Online safety", "Looked-after children",
+                     "Family support"],
+    "learning mentor": ["Mentoring pupils", "Pupil wellbeing", "Attendance",
+                        "Restorative practice"],
+    "transition": ["Primary to secondary transition", "Cross-phase working",
+                   "Key Stage 3 curriculum"],
+    "teaching assistant": ["Precision teaching", "Phonics", "Makaton and signing",
+                           "Sensory processing"],
+    "class teacher": ["Autism", "Sensory processing", "Makaton and signing",
+                      "Speech, language and communication"],
+    "speech": ["Speech, language and communication", "Makaton and signing", "Early language"],
+    "sensory": ["Sensory processing", "Autism", "Physical disability"],
+    "family liaison": ["Family support", "Parental engagement", "Attendance"],
+    "behaviour": ["Behaviour management", "De-escalation", "Trauma-informed practice",
+                  "Restorative practice", "Exclusions and alternative provision"],
+    "reintegration": ["Reintegration", "Exclusions and alternative provision",
+                      "Social, emotional and mental health"],
+    "headteacher": ["Headship", "School improvement planning", "Governance",
+                    "Staff wellbeing and workload", "Performance management"],
+    "head of centre": ["Headship", "Exclusions and alternative provision",
+                       "Trauma-informed practice"],
+    "coordinator": ["Cross-phase working", "Leading CPD", "School improvement planning"],
+}
+# Nobody in the demo has these, so the strengths map shows gaps and some searches find nobody.
+GAPS = {"Hearing impairment", "Visual impairment", "A level and post-16",
+        "Two-year-old provision", "Bereavement support", "Young carers", "Drama"}
+BIOS = [
+    "Happy to talk through what has worked for us, and what has not.",
+    "I have led this across two schools and love sharing resources.",
+    "Always keen to visit other classrooms and to welcome visitors to mine.",
+    "I am working on this at the moment and would welcome a critical friend.",
+    "Ask me about the practical side: timetabling, resources and getting staff on board.",
+]
+
+
+def seed_directory(rng: random.Random, now: datetime) -> None:
+    install_default_vocabulary(db.session.connection())
+    skills = {s.name: s for s in db.session.scalars(select(Skill))}
+    usable = [s for name, s in skills.items() if name not in GAPS]
+    users = list(db.session.scalars(select(User).where(User.password_hash.is_not(None))
+                                    .order_by(User.id)))
+    for user in users:
+        title = user.job_title.lower()
+        likely = [skills[n] for key, names in BY_TITLE.items() if key in title
+                  for n in names if n in skills and n not in GAPS]
+        chosen = list(dict.fromkeys(likely))[:5] + rng.sample(usable, rng.randint(1, 3))
+        relations = ["train", "mentor", "experience", "experience"]
+        seen = set()
+        for i, skill in enumerate(chosen):
+            if skill.id in seen:
+                continue
+            seen.add(skill.id)
+            relation = relations[min(i, 3)] if rng.random() < 0.8 else "experience"
+            db.session.add(UserSkill(user_id=user.id, skill_id=skill.id, relation=relation))
+        develop = rng.choice([s for s in usable if s.id not in seen])
+        db.session.add(UserSkill(user_id=user.id, skill_id=develop.id, relation="develop"))
+
+        offers = rng.sample(sorted(OFFERS), rng.randint(0, 3))
+        db.session.add_all(Offer(user_id=user.id, kind=k) for k in offers)
+        quals = []
+        if user.has_role("head"):
+            quals += ["npqh"]
+        if user.has_role("champion"):
+            quals += ["champion", "peer_reviewer"]
+        elif rng.random() < 0.2:
+            quals += ["peer_reviewer"]
+        if "senco" in title:
+            quals += ["npqsenco"]
+        if rng.random() < 0.15:
+            quals += ["ect_mentor"]
+        db.session.add_all(Qualification(user_id=user.id, kind=k) for k in sorted(set(quals)))
+        confirmed = now - timedelta(days=rng.randint(0, 400))
+        db.session.add(Profile(
+            user_id=user.id, bio=rng.choice(BIOS) if rng.random() < 0.8 else "",
+            phases=user.school.phase if user.school and user.school.phase in (
+                "primary", "infant", "junior", "secondary", "special") else "",
+            subjects="", show_email=rng.random() < 0.9, offers_paused=rng.random() < 0.1,
+            hours_per_term=rng.choice([0, 2, 4, 6, 10]) if offers else 0,
+            confirmed_at=confirmed if rng.random() < 0.7 else None))
+
+    # A few requests for help between schools, in every state.
+    by_school = [u for u in users if u.school_id]
+    for status in ("open", "open", "accepted", "declined", "done", "done"):
+        asker, helper = rng.sample(by_school, 2)
+        skill = rng.choice(usable)
+        created = now - timedelta(days=rng.randint(1, 40))
+        db.session.add(HelpRequest(
+            from_user_id=asker.id, to_user_id=helper.id, skill_id=skill.id,
+            message=f"Could you share how you approach {skill.name.lower()}? "
+                    "A short visit or a call would be brilliant.",
+            needed_by=(now + timedelta(days=rng.randint(7, 40))).date(), status=status,
+            cross_school=asker.school_id != helper.school_id, created_at=created,
+            answered_at=None if status == "open" else created + timedelta(days=2)))
+    month = now.strftime("%Y-%m")
+    for term, count in [("hearing impairment", 3), ("latin", 2), ("bereavement", 2),
+                        ("chess club", 1)]:
+        db.session.add(SearchMiss(term=term, month=month, count=count))
+    db.session.flush()

@@ -1,0 +1,90 @@
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..admin.forms import MultiCheckboxField, VersionedForm
+from ..forms import BaseForm
+from ..people.models import PHASES
+from .models import OFFERS, QUALIFICATIONS, RELATIONS
+
+_id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
+
+
+class SearchForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by skill, name or job title",
+                    description="For example phonics, SEND, behaviour or a colleague's name.",
+                    validators=[Optional(), Length(max=2000)])
+    skill = IntegerField(validators=[Optional()])
+    school = SelectField("School", coerce=_id, validate_choice=False)
+    phase = SelectField("Phase", choices={"": "Any phase", **PHASES}, validate_choice=False)
+    category = SelectField("Skill area", validate_choice=False)
+    relation = SelectField("Can…", choices={"": "Any strength", **{
+        k: v for k, v in RELATIONS.items()}}, validate_choice=False)
+    offer = SelectField("Offers", choices={"": "Any offer", **OFFERS}, validate_choice=False)
+    available = BooleanField("Available now (offers not paused)")
+    page = IntegerField(validators=[Optional()])
+
+
+class ProfileForm(VersionedForm):
+    job_title = StringField("Job title", validators=[
+        Optional(), Length(max=120, message="Job title must be 120 characters or fewer.")])
+    bio = TextAreaField("About you", description="A few lines colleagues will find useful: what "
+                        "you have done, what you enjoy helping with.",
+                        validators=[Optional(), Length(max=1000, message=
+                                                       "Keep it to 1,000 characters or fewer.")])
+    phases = MultiCheckboxField("Phases you have taught", choices=PHASES, validate_choice=False)
+    subjects = StringField("Subjects", description="Separate subjects with commas.",
+                           validators=[Optional(), Length(max=300, message=
+                                                          "Subjects must be 300 characters or fewer.")])
+    offers = MultiCheckboxField("What you can offer colleagues", choices=OFFERS,
+                                validate_choice=False)
+    hours_per_term = IntegerField("Hours you can give per term", default=0,
+                                  validators=[Optional(), NumberRange(0, 200, message=
+                                              "Enter the hours you can give per term, from 0 to 200.")])
+    offers_paused = BooleanField("Pause my offers for now (you stay in the directory)")
+    qualifications = MultiCheckboxField("Qualifications and training", choices=QUALIFICATIONS,
+                                        validate_choice=False)
+    show_email = BooleanField("Show my email address to colleagues in the partnership")
+
+
+class SkillLinkForm(BaseForm):
+    skill = StringField("Add a skill", description="Start typing and choose from the list.",
+                        validators=[DataRequired("Enter a skill to add."),
+                                    Length(max=100, message="Choose a skill from the list.")])
+    relation = SelectField("How you relate to it", choices=RELATIONS, validate_choice=False,
+                           validators=[DataRequired("Choose how you relate to this skill.")])
+
+
+class SuggestSkillForm(BaseForm):
+    name = StringField("Skill name", validators=[
+        DataRequired("Enter the skill you want to suggest."),
+        Length(max=80, message="Skill names must be 80 characters or fewer.")])
+    category_id = SelectField("Category", coerce=_id, validate_choice=False,
+                              validators=[DataRequired("Choose a category.")])
+
+
+class SkillForm(VersionedForm):
+    name = StringField("Skill name", validators=[
+        DataRequired("Enter the skill's name."),
+        Length(max=80, message="Skill names must be 80 characters or fewer.")])
+    category_id = SelectField("Category", coerce=_id, validate_choice=False,
+                              validators=[DataRequired("Choose a category.")])
+    synonyms = TextAreaField("Other names people search by",
+                             description="Separate them with commas, like SEN, special needs.",
+                             validators=[Optional(), Length(max=2000)])
+    approve = BooleanField("Approved: people can add it to their profiles")
+
+
+class MergeForm(BaseForm):
+    into = SelectField("Merge into", coerce=_id, validate_choice=False,
+                       validators=[DataRequired("Choose the skill to keep.")])
+
+

@@ -1,0 +1,130 @@
+"""Which skills a search means: exact names, synonyms, word prefixes and small typos.
+
+Pure functions over the vocabulary (a few hundred skills), so a test can call them without
+Flask and a search costs one query for the vocabulary whatever the number of people.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_QUERY = 100  # characters that take part in matching; the rest is ignored
+_WORD = re.compile(r"[\w&+]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    skill_id: int
+    text: str       # normalised
+    shown: str      # as written in the vocabulary, for "matched because"
+
+
+@dataclass(frozen=True)
+class Match:
+    skill_id: int
+    score: float    # 0..1, how sure we are the search meant this skill
+    because: str    # the name or synonym that matched
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents folded, punctuation to spaces (but keep & and +: G&T, KS2+)."""
+    folded = unicodedata.normalize("NFKD", text[:MAX_QUERY].lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(folded))
+
+
+def build_terms(skills) -> list[Term]:
+    """``skills``: (id, name, synonyms list) rows."""
+    terms = []
+    for skill_id, name, synonyms in skills:
+        for shown in (name, *synonyms):
+            text = normalise(shown)
+            if text:
+                terms.append(Term(skill_id, text, shown))
+    return terms
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, giving up past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _typo_allowance(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 6 else 2
+
+
+def _score(query: str, term: str) -> float:
+    if query == term:
+        return 1.0
+    q_words, t_words = query.split(), term.split()
+    if f" {query} " in f" {term} ":
+        return 0.9  # the search is a whole phrase within the term
+    if len(query) >= 4 and f" {term} " in f" {query} " and len(term) >= 4:
+        return 0.85  # the term is a phrase within a longer search
+    if len(query) >= 3 and any(w.startswith(query) for w in t_words):
+        return 0.75
+    # Every word of the search is close to some word of the term: typos.
+    total = 0.0
+    for qw in q_words:
+        allowance = _typo_allowance(qw)
+        best = 0.0
+        for tw in t_words:
+            if qw == tw:
+                best = 1.0
+                break
+            if allowance and tw[:1] == qw[:1]:
+                d = edit_distance(qw, tw, allowance)
+                if d <= allowance:
+                    best = max(best, 1 - d / (len(tw) + 1))
+        if best == 0:
+            return 0.0
+        total += best
+    return 0.7 * total / len(q_words)
+
+
+def match_skills(query: str, terms: list[Term], limit: int = 8) -> list[Match]:
+    """The skills a search most likely means, best first, at most one match per skill."""
+    q = normalise(query)
+    if not q:
+        return []
+    best: dict[int, Match] = {}
+    for term in terms:
+        score = _score(q, term.text)
+        if score and (term.skill_id not in best or score > best[term.skill_id].score):
+            best[term.skill_id] = Match(term.skill_id, score, term.shown)
+    ranked = sorted(best.values(), key=lambda m: (-m.score, m.because))
+    if ranked and ranked[0].score >= 0.85:
+        # A confident match: keep only matches nearly as good, so "phonics" is not diluted.
+        ranked = [m for m in ranked if m.score >= 0.7]
+    return ranked[:limit]
+
+
+def nearest_skills(query: str, terms: list[Term], limit: int = 5) -> list[Match]:
+    """For an empty result: the vocabulary entries that look most like the search."""
+    from difflib import SequenceMatcher
+
+    q = normalise(query)
+    if not q:
+        return []
+    scored: dict[int, Match] = {}
+    for term in terms:
+        ratio = SequenceMatcher(None, q, term.text).ratio()
+        if ratio >= 0.45 and (term.skill_id not in scored or ratio > scored[term.skill_id].score):
+            scored[term.skill_id] = Match(term.skill_id, ratio, term.shown)
+    return sorted(scored.values(), key=lambda m: -m.score)[:limit]

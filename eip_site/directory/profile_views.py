@@ -1,0 +1,138 @@
+"""Profiles: view, edit, and quick skill editing (htmx, and plain forms without JavaScript)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+
+from ..errors import DomainError
+from ..extensions import db
+from ..htmx import hx_redirect, is_htmx, render_page
+from ..people.models import User
+from . import bp, queries, services
+from .forms import ProfileForm, SkillLinkForm
+
+
+def _person(user_id: int | None) -> User:
+    user = queries.profile(user_id or current_user.id)
+    if user is None or (not user.active and not current_user.has_role("lead", "admin")):
+        abort(404)
+    return user
+
+
+def _editable(user_id: int | None) -> User:
+    user = _person(user_id)
+    if not services.can_edit_profile(current_user, user):
+        abort(403, "You can only change your own profile.")
+    return user
+
+
+@bp.route("/people/<int:user_id>")
+def profile(user_id: int):
+    user = _person(user_id)
+    return render_page("directory/profile.html", person=user,
+                       details=queries.profile_details(user.id),
+                       can_edit=services.can_edit_profile(current_user, user),
+                       needs_confirming=services.needs_confirming(user.profile))
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"], endpoint="profile_edit")
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"], endpoint="profile_edit")
+def profile_edit(user_id: int | None = None):
+    user = _editable(user_id)
+    details = queries.profile_details(user.id)
+    form = ProfileForm(data=_profile_data(user, details))
+    if form.validate_on_submit():
+        try:
+            services.save_profile(
+                actor=current_user, user=user, job_title=form.job_title.data or "",
+                bio=form.bio.data or "", phases=form.phases.data or [],
+                subjects=form.subjects.data or "", show_email=form.show_email.data,
+                offers=form.offers.data or [], hours_per_term=form.hours_per_term.data or 0,
+                offers_paused=form.offers_paused.data,
+                qualifications=form.qualifications.data or [], version=form.version_number)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash("Profile saved.", "success")
+            return hx_redirect(url_for("directory.profile", user_id=user.id))
+    return render_page("directory/profile_edit.html", form=form, person=user, details=details,
+                       skill_form=SkillLinkForm(formdata=None), vocab=queries.vocabulary(),
+                       status=form.status)
+
+
+def _profile_data(user: User, details: dict) -> dict:
+    """What the profile form starts from (a submitted form overrides it)."""
+    p = user.profile
+    return {"job_title": user.job_title, "bio": p.bio if p else "",
+            "phases": [x for x in (p.phases if p else "").split("|") if x],
+            "subjects": p.subjects if p else "", "offers": details["offers"],
+            "hours_per_term": p.hours_per_term if p else 0,
+            "offers_paused": p.offers_paused if p else False,
+            "qualifications": details["qualifications"],
+            "show_email": p.show_email if p else True, "version": p.version if p else ""}
+
+
+def _skills_response(user: User, skill_form: SkillLinkForm | None = None, undo=None,
+                     status: int = 200):
+    """The skills editor fragment for htmx; without JavaScript, back to the edit page."""
+    if not is_htmx() and status == 200:
+        return hx_redirect(url_for("directory.profile_edit", user_id=user.id) + "#skills")
+    return render_page("directory/profile_edit.html", "directory/_skills.html", person=user,
+                       details=queries.profile_details(user.id), form=None,
+                       skill_form=skill_form or SkillLinkForm(formdata=None),
+                       vocab=queries.vocabulary(), undo=undo, status=status)
+
+
+@bp.route("/people/<int:user_id>/skills", methods=["POST"])
+def skill_add(user_id: int):
+    user = _editable(user_id)
+    form = SkillLinkForm()
+    if form.validate():
+        try:
+            skill = services.find_skill(form.skill.data, queries.vocabulary().skills.values())
+            services.set_skill(actor=current_user, user=user, skill_id=skill.id,
+                               relation=form.relation.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            return _skills_response(user)
+    if not is_htmx():
+        details = queries.profile_details(user.id)
+        return render_page("directory/profile_edit.html", person=user,
+                           form=ProfileForm(formdata=None, data=_profile_data(user, details)),
+                           details=details, skill_form=form,
+                           vocab=queries.vocabulary(), status=form.status)
+    return _skills_response(user, form, status=form.status)
+
+
+@bp.route("/people/<int:user_id>/skills/<int:skill_id>", methods=["POST"])
+def skill_change(user_id: int, skill_id: int):
+    user = _editable(user_id)
+    services.set_skill(actor=current_user, user=user, skill_id=skill_id,
+                       relation=request.form.get("relation", ""))
+    db.session.commit()
+    return _skills_response(user)
+
+
+@bp.route("/people/<int:user_id>/skills/<int:skill_id>/remove", methods=["POST"])
+def skill_remove(user_id: int, skill_id: int):
+    user = _editable(user_id)
+    removed = services.remove_skill(actor=current_user, user=user, skill_id=skill_id)
+    db.session.commit()
+    if not is_htmx():
+        flash(f"{removed.skill.name} removed.", "success")
+    return _skills_response(user, undo=removed)
+
+
+@bp.route("/people/<int:user_id>/confirm", methods=["POST"])
+def profile_confirm(user_id: int):
+    user = _editable(user_id)
+    services.confirm_profile(actor=current_user, user=user)
+    db.session.commit()
+    flash("Thank you: your profile is marked as up to date for this year.", "success")
+    return hx_redirect(url_for("directory.profile", user_id=user.id))

@@ -1,0 +1,240 @@
+"""Rules for profiles and the skill vocabulary. Keyword-only, actor passed in, flush not commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+
+from ..clock import utcnow
+from ..errors import DomainError, StaleEdit
+from ..extensions import db
+from ..people.models import Partnership, User
+from ..security import ADMIN, HEAD, LEAD
+from .models import (
+    OFFERS,
+    QUALIFICATIONS,
+    RELATIONS,
+    HelpRequest,
+    Offer,
+    Profile,
+    Qualification,
+    Skill,
+    SkillCategory,
+    UserSkill,
+)
+from .vocabulary import install_default_vocabulary  # noqa: F401  (re-exported for callers)
+
+MAX_BIO = 1000
+
+
+def can_edit_profile(actor: User, user: User) -> bool:
+    """Your own; a head their own school's staff; a lead or admin anyone."""
+    if actor.id == user.id or actor.has_role(LEAD, ADMIN):
+        return True
+    return actor.has_role(HEAD) and actor.school_id is not None \
+        and actor.school_id == user.school_id
+
+
+def _check_editor(actor: User, user: User) -> None:
+    if not can_edit_profile(actor, user):
+        raise DomainError("You can only change your own profile.")
+
+
+def profile_for(user: User) -> Profile:
+    if user.profile is None:
+        user.profile = Profile(user_id=user.id)
+        db.session.add(user.profile)
+    return user.profile
+
+
+def save_profile(*, actor: User, user: User, job_title: str, bio: str, phases: list[str],
+                 subjects: str, show_email: bool, offers: list[str], hours_per_term: int,
+                 offers_paused: bool, qualifications: list[str],
+                 version: int | None = None) -> Profile:
+    _check_editor(actor, user)
+    profile = profile_for(user)
+    if version is not None and profile.version != version and profile.user_id:
+        raise StaleEdit()
+    if len(bio) > MAX_BIO:
+        raise DomainError(f"Keep your introduction to {MAX_BIO} characters or fewer.", field="bio")
+    if not 0 <= hours_per_term <= 200:
+        raise DomainError("Enter the hours you can give per term, from 0 to 200.",
+                          field="hours_per_term")
+    if set(offers) - OFFERS.keys():
+        raise DomainError("Choose offers from the list.", field="offers")
+    if set(qualifications) - QUALIFICATIONS.keys():
+        raise DomainError("Choose qualifications from the list.", field="qualifications")
+    user.job_title = job_title
+    profile.bio, profile.subjects, profile.show_email = bio, subjects, show_email
+    profile.phases = "|".join(phases)
+    profile.hours_per_term, profile.offers_paused = hours_per_term, offers_paused
+    profile.confirmed_at = utcnow()
+    _replace(Offer, user, offers)
+    _replace(Qualification, user, qualifications)
+    db.session.flush()
+    return profile
+
+
+def _replace(model, user: User, kinds: list[str]) -> None:
+    db.session.execute(delete(model).where(model.user_id == user.id))
+    db.session.add_all(model(user_id=user.id, kind=k) for k in sorted(set(kinds)))
+
+
+def confirm_profile(*, actor: User, user: User) -> Profile:
+    _check_editor(actor, user)
+    profile = profile_for(user)
+    profile.confirmed_at = utcnow()
+    db.session.flush()
+    return profile
+
+
+def needs_confirming(profile: Profile | None, today=None) -> bool:
+    """From September, a profile not confirmed since the academic year began asks again."""
+    now = today or utcnow()
+    start_month = Partnership.current().year_start_month
+    year = now.year if now.month >= start_month else now.year - 1
+    year_start = now.replace(year=year, month=start_month, day=1, hour=0, minute=0, second=0,
+                             microsecond=0)
+    return profile is None or profile.confirmed_at is None or profile.confirmed_at < year_start
+
+
+# --- Skills on a profile ----------------------------------------------------------------
+
+def _approved_skill(skill_id: int) -> Skill:
+    skill = db.session.get(Skill, skill_id)
+    if skill is None:
+        raise DomainError("Choose a skill from the list.", field="skill")
+    return skill
+
+
+def find_skill(name: str, skills) -> Skill:
+    """The skill a typed name means: its name or a synonym, ignoring case and accents."""
+    from .matching import normalise
+
+    wanted = normalise(name)
+    for skill in skills:
+        if wanted and wanted in {normalise(n) for n in (skill.name, *skill.synonym_list)}:
+            return skill
+    raise DomainError(f"“{name[:80]}” is not in the skills list. Choose one of the suggestions, "
+                      "or suggest a new skill from the skills list.", field="skill")
+
+
+def set_skill(*, actor: User, user: User, skill_id: int, relation: str) -> UserSkill:
+    """Add a skill to a profile, or change how the person relates to it."""
+    _check_editor(actor, user)
+    if relation not in RELATIONS:
+        raise DomainError("Choose how you relate to this skill.", field="relation")
+    skill = _approved_skill(skill_id)
+    if skill.status != "approved" and skill.suggested_by_id != actor.id:
+        raise DomainError("That skill is waiting for a lead to approve it.", field="skill")
+    link = db.session.get(UserSkill, (user.id, skill.id))
+    if link is None:
+        link = UserSkill(user_id=user.id, skill_id=skill.id, relation=relation)
+        db.session.add(link)
+    link.relation = relation
+    db.session.flush()
+    return link
+
+
+def remove_skill(*, actor: User, user: User, skill_id: int) -> UserSkill:
+    """Remove a skill; returns the removed link so the page can offer to undo."""
+    _check_editor(actor, user)
+    link = db.session.get(UserSkill, (user.id, skill_id))
+    if link is None:
+        raise DomainError("That skill is not on this profile any more.")
+    removed = UserSkill(user_id=link.user_id, skill_id=link.skill_id, relation=link.relation)
+    removed.skill = link.skill
+    db.session.delete(link)
+    db.session.flush()
+    return removed
+
+
+# --- The vocabulary -----------------------------------------------------------------------
+
+def _clean_synonyms(text: str) -> str:
+    parts = [p.strip() for p in text.replace("\n", ",").replace("|", ",").split(",")]
+    seen, out = set(), []
+    for p in parts:
+        if p and p.lower() not in seen and len(p) <= 60:
+            seen.add(p.lower())
+            out.append(p)
+    return "|".join(out)
+
+
+def _check_name(name: str, skill: Skill | None = None) -> None:
+    clash = db.session.scalar(select(Skill).where(Skill.name.ilike(name)))
+    if clash is not None and clash is not skill:
+        raise DomainError(f"“{clash.name}” is already in the vocabulary.", field="name")
+
+
+def suggest_skill(*, actor: User, name: str, category_id: int, why: str = "") -> Skill:
+    if db.session.get(SkillCategory, category_id) is None:
+        raise DomainError("Choose a category.", field="category_id")
+    _check_name(name)
+    skill = Skill(name=name, category_id=category_id, status="suggested",
+                  suggested_by_id=actor.id, synonyms="")
+    db.session.add(skill)
+    db.session.flush()
+    return skill
+
+
+def save_skill(*, actor: User, skill: Skill, name: str, category_id: int, synonyms: str,
+               approve: bool, version: int | None = None) -> Skill:
+    if version is not None and skill.version != version:
+        raise StaleEdit()
+    if db.session.get(SkillCategory, category_id) is None:
+        raise DomainError("Choose a category.", field="category_id")
+    _check_name(name, skill)
+    skill.name, skill.category_id, skill.synonyms = name, category_id, _clean_synonyms(synonyms)
+    if approve:
+        skill.status = "approved"
+    db.session.flush()
+    return skill
+
+
+def merge_skill(*, actor: User, duplicate: Skill, into: Skill) -> int:
+    """Move everyone's links from ``duplicate`` to ``into``, keep its name as a synonym,
+    then delete it. Where a person has both, the stronger relation stays. Returns links moved."""
+    if duplicate.id == into.id:
+        raise DomainError("Choose a different skill to merge into.", field="into")
+    order = list(RELATIONS)  # strongest first
+    both = {link.user_id: link for link in db.session.scalars(
+        select(UserSkill).where(UserSkill.skill_id == into.id,
+                                UserSkill.user_id.in_(select(UserSkill.user_id).where(
+                                    UserSkill.skill_id == duplicate.id))))}
+    moved = 0
+    for link in db.session.scalars(select(UserSkill).where(UserSkill.skill_id == duplicate.id)):
+        kept = both.get(link.user_id)
+        if kept is not None:
+            if order.index(link.relation) < order.index(kept.relation):
+                kept.relation = link.relation
+            db.session.delete(link)
+        else:
+            moved += 1
+    db.session.flush()
+    db.session.execute(update(UserSkill).where(UserSkill.skill_id == duplicate.id)
+                       .values(skill_id=into.id))
+    db.session.execute(update(HelpRequest).where(HelpRequest.skill_id == duplicate.id)
+                       .values(skill_id=into.id))
+    into.synonyms = _clean_synonyms("|".join([into.synonyms, duplicate.name,
+                                              duplicate.synonyms]))
+    db.session.delete(duplicate)
+    db.session.flush()
+    return moved
+
+
+def completeness(user: User, details: dict) -> tuple[int, list[tuple[str, str]]]:
+    """How complete a profile is (percent) and what is missing: (what to add, field anchor)."""
+    profile = user.profile
+    checks = [
+        (bool(user.job_title), "your job title", "job_title"),
+        (bool(profile and profile.bio), "a few lines about you", "bio"),
+        (bool(profile and profile.phases), "the phases you have taught", "phases-0"),
+        (sum(1 for s in details["skills"] if s.relation != "develop") >= 3,
+         "at least three strengths", "skill"),
+        (any(s.relation == "develop" for s in details["skills"]),
+         "a skill you want to develop", "skill"),
+        (bool(details["offers"]), "what you can offer", "offers-0"),
+    ]
+    done = sum(1 for ok, _, _ in checks if ok)
+    return round(100 * done / len(checks)), [(label, anchor) for ok, label, anchor in checks
+                                               if not ok]

@@ -1,0 +1,91 @@
+"""The skill vocabulary: browse, suggest; leads approve, rename and merge."""
+
+from __future__ import annotations
+
+from flask import flash, url_for
+from flask_login import current_user
+
+from ..errors import DomainError
+from ..extensions import db
+from ..htmx import hx_redirect, render_page
+from . import bp, queries, services
+from .forms import MergeForm, SkillForm, SuggestSkillForm
+from .models import Skill
+
+
+def _category_choices(vocab) -> dict:
+    return {"": "Choose a category"} | {c.id: c.name for c in vocab.categories}
+
+
+@bp.route("/skills/")
+def skills():
+    vocab = queries.vocabulary(include_suggested=True)
+    form = SuggestSkillForm(formdata=None)
+    form.category_id.choices = _category_choices(vocab)
+    return render_page("directory/skills.html", vocab=vocab, form=form,
+                       counts=queries.skill_counts())
+
+
+@bp.route("/skills/suggest", methods=["POST"])
+def skill_suggest():
+    vocab = queries.vocabulary(include_suggested=True)
+    form = SuggestSkillForm()
+    form.category_id.choices = _category_choices(vocab)
+    if form.validate():
+        try:
+            skill = services.suggest_skill(actor=current_user, name=form.name.data,
+                                           category_id=form.category_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash(f"Thank you. “{skill.name}” will be added once a cluster lead approves it.",
+                  "success")
+            return hx_redirect(url_for("directory.skills"))
+    return render_page("directory/skills.html", vocab=vocab, form=form,
+                       counts=queries.skill_counts(), status=form.status)
+
+
+@bp.route("/skills/<int:skill_id>", methods=["GET", "POST"])
+def skill_edit(skill_id: int):
+    skill = db.get_or_404(Skill, skill_id)
+    vocab = queries.vocabulary(include_suggested=True)
+    form = SkillForm(obj=skill, data=None if skill.status != "approved" else {"approve": True})
+    if not form.is_submitted():
+        form.synonyms.data = ", ".join(skill.synonym_list)
+    form.category_id.choices = _category_choices(vocab)
+    merge = MergeForm(formdata=None)
+    merge.into.choices = {"": "Choose a skill"} | {
+        s.id: s.name for s in sorted(vocab.skills.values(), key=lambda s: s.name)
+        if s.id != skill.id and s.status == "approved"}
+    if form.validate_on_submit():
+        try:
+            services.save_skill(actor=current_user, skill=skill, name=form.name.data,
+                                category_id=form.category_id.data, synonyms=form.synonyms.data or "",
+                                approve=form.approve.data, version=form.version_number)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash(f"“{form.name.data}” saved.", "success")
+            return hx_redirect(url_for("directory.skills") + f"#skill-{skill_id}")
+    return render_page("directory/skill_edit.html", skill=skill, form=form, merge=merge,
+                       people=queries.skill_counts().get(skill.id, 0), status=form.status)
+
+
+@bp.route("/skills/<int:skill_id>/merge", methods=["POST"])
+def skill_merge(skill_id: int):
+    duplicate = db.get_or_404(Skill, skill_id)
+    form = MergeForm()
+    into = db.session.get(Skill, form.into.data) if form.into.data else None
+    if into is None:
+        raise DomainError("Choose the skill to keep.")
+    name = duplicate.name
+    moved = services.merge_skill(actor=current_user, duplicate=duplicate, into=into)
+    db.session.commit()
+    flash(f"“{name}” merged into “{into.name}”: {moved} "
+          f"{'person' if moved == 1 else 'people'} moved across, and “{name}” is now a synonym.",
+          "success")
+    return hx_redirect(url_for("directory.skill_edit", skill_id=into.id))

@@ -1,0 +1,55 @@
+"""Directory search (and, at the end, the strengths map)."""
+
+from __future__ import annotations
+
+from flask import request
+
+from ..clock import utcnow
+from ..extensions import db
+from ..htmx import render_page
+from ..people.queries import schools
+from . import bp, queries
+from .forms import SearchForm
+
+
+def search_form() -> SearchForm:
+    form = SearchForm(request.args)
+    form.school.choices = {"": "All schools"} | {s.id: s.name for s in schools(False)}
+    form.category.choices = {"": "Any skill area"}
+    return form
+
+
+@bp.route("/directory/")
+def index():
+    form = search_form()
+    vocab = queries.vocabulary()
+    form.category.choices |= {c.slug: c.name for c in vocab.categories}
+    form.validate()
+    filters = queries.Filters(
+        q=(form.q.data or "")[:2000], skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
+        category=form.category.data or "", offer=form.offer.data or "",
+        relation=form.relation.data or "", available=bool(form.available.data),
+        page=max(1, form.page.data or 1))
+    result = queries.search(filters, vocab)
+    if filters.q.strip() and not result.page.total and filters.page == 1:
+        queries.record_miss(filters.q, utcnow().strftime("%Y-%m"))
+        db.session.commit()
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_page("directory/index.html", "directory/_results.html", form=form,
+                       search=result, args=args)
+
+
+# --- Strengths map (strengths.py) ---
+
+@bp.route("/directory/strengths")
+def strengths():
+    """Skills (or skill areas) × schools; for leads, the searches that found nobody."""
+    from flask_login import current_user
+
+    from ..security import ADMIN, LEAD
+    from . import strengths as strengths_map
+
+    view = "categories" if request.args.get("view") == "categories" else "skills"
+    misses = strengths_map.search_misses() if current_user.has_role(LEAD, ADMIN) else None
+    return render_page("directory/strengths.html", map=strengths_map.strengths_map(view),
+                       misses=misses, levels=strengths_map.LEVELS)

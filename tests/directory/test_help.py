@@ -1,0 +1,290 @@
+"""Asking for help: the rules, the emails and the termly numbers, without HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from eip_site.directory import help
+from eip_site.directory.models import HelpRequest, Skill
+from eip_site.directory.vocabulary import install_default_vocabulary
+from eip_site.errors import DomainError, StaleEdit
+from eip_site.extensions import db
+from eip_site.people.models import Partnership
+
+from .. import factories
+
+
+@pytest.fixture
+def vocab(ctx):
+    install_default_vocabulary(db.session.connection())
+    db.session.commit()
+    return {s.name: s for s in db.session.scalars(select(Skill))}
+
+
+@pytest.fixture
+def pair(ctx):
+    """A sender and a recipient at two different schools."""
+    return factories.user(name="Sam Sender"), factories.user(name="Rita Recipient")
+
+
+def count() -> int:
+    return db.session.scalar(select(func.count()).select_from(HelpRequest))
+
+
+def send(sender, recipient, **kwargs):
+    return help.send_help_request(actor=sender, recipient=recipient,
+                                  **{"message": "Could you show me your phonics groups?",
+                                     "needed_by": None, **kwargs})
+
+
+def test_a_request_is_saved_and_the_recipient_is_emailed(ctx, vocab, pair, mailbox):
+    sender, recipient = pair
+    row = send(sender, recipient, needed_by=help.today() + timedelta(days=7),
+               skill=vocab["Phonics"])
+    db.session.commit()
+    assert (row.status, row.cross_school, row.skill.name) == ("open", True, "Phonics")
+    assert row.answered_at is None
+    [mail] = mailbox.to(recipient.email)
+    assert mail["Subject"] == "Sam Sender has asked you for help with Phonics"
+    body = mail.get_content()
+    assert "Could you show me your phonics groups?" in body
+    assert "http://localhost/help/" in body and sender.email in body
+    assert f"by {row.needed_by.strftime('%-d %B %Y')}" in body
+
+
+def test_same_school_and_partnership_staff_requests_are_not_cross_school(ctx, pair):
+    sender, _ = pair
+    colleague = factories.user(school_obj=sender.school)
+    coordinator = factories.user(no_school=True)
+    assert send(sender, colleague).cross_school is False
+    assert send(coordinator, colleague).cross_school is False
+    assert send(colleague, sender, message="Another one").cross_school is False
+
+
+def test_asking_again_while_the_same_request_is_open_sends_one_request(ctx, pair, mailbox):
+    sender, recipient = pair
+    first = send(sender, recipient)
+    again = send(sender, recipient)
+    assert again is first and count() == 1 and len(mailbox.to(recipient.email)) == 1
+    assert send(sender, recipient, message="Something else").id != first.id
+
+
+@pytest.mark.parametrize("changes, field, words", [
+    ({"message": ""}, "message", "Enter what you need"),
+    ({"message": "   \n "}, "message", "Enter what you need"),
+    ({"message": "x" * 2001}, "message", "2,000 characters"),
+    ({"message": "nul\x00byte"}, "message", "control characters"),
+    ({"needed_by": date(2000, 1, 1)}, "needed_by", "today or in the future"),
+    ({"needed_by": date(9999, 12, 31)}, "needed_by", "within the next two years"),
+])
+def test_broken_rules_say_which_field_and_save_and_send_nothing(ctx, pair, mailbox, changes,
+                                                                field, words):
+    sender, recipient = pair
+    with pytest.raises(DomainError) as error:
+        send(sender, recipient, **changes)
+    assert error.value.field == field and words in error.value.message
+    db.session.rollback()
+    assert count() == 0 and mailbox.messages == []
+
+
+def test_who_can_be_asked(ctx, pair):
+    sender, recipient = pair
+    with pytest.raises(DomainError, match="yourself"):
+        send(sender, sender)
+    gone = factories.user(active=False)
+    with pytest.raises(DomainError, match="deactivated"):
+        send(sender, gone)
+    invited = factories.user(password=None)
+    with pytest.raises(DomainError, match="not set up their account"):
+        send(sender, invited)
+    assert count() == 0
+
+
+def test_edge_values_are_accepted_as_typed(ctx, vocab, pair):
+    sender, recipient = pair
+    message = "<script>alert('x')</script> Diolch 🌈 " + "x" * 1950
+    row = send(sender, recipient, message=message, needed_by=help.today())
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, row.id).message == message.strip()
+    suggested = Skill(name="Underwater basket weaving", category_id=vocab["Phonics"].category_id,
+                      status="suggested")
+    db.session.add(suggested)
+    db.session.flush()
+    with pytest.raises(DomainError, match="Choose a skill"):
+        send(sender, recipient, message="About the new skill", skill=suggested)
+    with pytest.raises(DomainError, match="Choose a skill"):
+        help.find_skill(10 ** 9)
+    assert help.find_skill(None) is None
+
+
+def test_skill_choices_are_the_recipients_strengths_strongest_first(ctx, vocab, pair):
+    from eip_site.directory.models import UserSkill
+
+    _, recipient = pair
+    for name, relation in [("Reading", "experience"), ("Phonics", "train"),
+                           ("Mathematics", "develop"), ("Autism", "mentor")]:
+        db.session.add(UserSkill(user_id=recipient.id, skill_id=vocab[name].id, relation=relation))
+    db.session.flush()
+    assert [label for _, label in help.skill_choices(recipient)] == [
+        "Phonics (can lead training)", "Autism (can mentor or coach)", "Reading (has experience)"]
+
+
+# --- Answering ----------------------------------------------------------------------------
+
+def test_the_recipient_accepts_and_the_sender_is_emailed(ctx, pair, mailbox):
+    sender, recipient = pair
+    row = send(sender, recipient)
+    db.session.commit()
+    mailbox.clear()
+    help.respond(actor=recipient, request=row, status="accepted", version=row.version)
+    db.session.commit()
+    assert row.status == "accepted" and row.answered_at is not None
+    [mail] = mailbox.to(sender.email)
+    assert mail["Subject"] == "Rita Recipient has accepted your request for help"
+    body = mail.get_content()
+    assert recipient.email in body and "http://localhost/help/?box=sent" in body
+    answered = row.answered_at
+    help.respond(actor=sender, request=row, status="done", version=row.version)
+    assert row.status == "done" and row.answered_at == answered
+    assert len(mailbox.messages) == 1  # the sender closing it emails no one
+
+
+def test_only_the_recipient_accepts_or_declines(ctx, pair):
+    sender, recipient = pair
+    row = send(sender, recipient)
+    for status in ("accepted", "declined"):
+        with pytest.raises(DomainError, match="Only Rita Recipient"):
+            help.respond(actor=sender, request=row, status=status, version=row.version)
+    stranger = factories.user()
+    with pytest.raises(DomainError, match="not yours"):
+        help.respond(actor=stranger, request=row, status="done", version=row.version)
+    assert row.status == "open"
+
+
+def test_the_sender_may_close_an_open_request_which_is_not_an_answer(ctx, pair, mailbox):
+    sender, recipient = pair
+    row = send(sender, recipient)
+    mailbox.clear()
+    help.respond(actor=sender, request=row, status="done", version=row.version)
+    assert row.status == "done" and row.answered_at is None and mailbox.messages == []
+
+
+@pytest.mark.parametrize("path, then, ok", [
+    (["declined"], "accepted", False),
+    (["declined"], "done", False),
+    (["done"], "declined", False),
+    (["accepted"], "accepted", False),
+    (["accepted"], "declined", True),
+    (["accepted"], "done", True),
+    ([], "open", False),
+    ([], "maybe", False),
+])
+def test_transitions_are_guarded(ctx, pair, path, then, ok):
+    sender, recipient = pair
+    row = send(sender, recipient)
+    for status in path:
+        help.respond(actor=recipient, request=row, status=status, version=row.version)
+    if ok:
+        help.respond(actor=recipient, request=row, status=then, version=row.version)
+        assert row.status == then
+    else:
+        before = row.status
+        with pytest.raises(DomainError):
+            help.respond(actor=recipient, request=row, status=then, version=row.version)
+        assert row.status == before
+
+
+def test_an_answer_from_an_old_page_is_refused(ctx, pair):
+    sender, recipient = pair
+    row = send(sender, recipient)
+    db.session.commit()
+    seen = row.version
+    help.respond(actor=sender, request=row, status="done", version=seen)
+    with pytest.raises(StaleEdit):
+        help.respond(actor=recipient, request=row, status="accepted", version=seen)
+
+
+def test_a_simultaneous_answer_is_refused_by_the_version_column(ctx, pair, mailbox):
+    sender, recipient = pair
+    row = send(sender, recipient)
+    db.session.commit()
+    mailbox.clear()
+    # Someone else's answer lands between our read and our write.
+    db.session.execute(text("UPDATE help_request SET status = 'declined', version = version + 1 "
+                            "WHERE id = :id"), {"id": row.id})
+    with pytest.raises(StaleEdit):
+        help.respond(actor=recipient, request=row, status="accepted", version=row.version)
+    db.session.rollback()
+    assert mailbox.messages == []
+
+
+def test_requests_are_found_only_by_the_two_people(ctx, pair):
+    sender, recipient = pair
+    row = send(sender, recipient)
+    stranger = factories.user()
+    assert help.request_for(actor=sender, request_id=row.id) is row
+    assert help.request_for(actor=recipient, request_id=row.id) is row
+    assert help.request_for(actor=stranger, request_id=row.id) is None
+    assert help.my_requests(user=recipient, box="received").items == [row]
+    assert help.my_requests(user=recipient, box="sent").items == []
+    assert help.my_requests(user=sender, box="sent").total == 1
+    assert help.open_counts(sender) == {"received": 0, "sent": 1}
+    assert help.open_counts(recipient) == {"received": 1, "sent": 0}
+
+
+# --- Termly numbers -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("year, month, expected", [
+    (2025, 9, (2025, 0)), (2025, 12, (2025, 0)), (2026, 1, (2025, 1)), (2026, 3, (2025, 1)),
+    (2026, 4, (2025, 2)), (2026, 7, (2025, 2)), (2026, 8, (2025, 2)), (2026, 9, (2026, 0)),
+])
+def test_terms_follow_the_english_school_year(year, month, expected):
+    assert help.term_of(year, month, 9) == expected
+
+
+def test_term_names_and_months():
+    assert [(t.name, t.months) for t in (help.TermStats(2025, i, 9) for i in range(3))] == [
+        ("Autumn term 2025", "September to December"),
+        ("Spring term 2026", "January to March"),
+        ("Summer term 2026", "April to July")]
+    assert help.TermStats(2025, 0, 1).name == "Term 1, January 2025"
+
+
+def _request_on(sender, recipient, when: datetime, *, answered: bool, cross: bool = True):
+    db.session.add(HelpRequest(from_user_id=sender.id, to_user_id=recipient.id, message="Help",
+                               cross_school=cross, created_at=when,
+                               answered_at=when if answered else None,
+                               status="accepted" if answered else "open"))
+
+
+def test_term_stats_count_cross_school_requests_made_and_answered(ctx, pair):
+    sender, recipient = pair
+    for when, answered in [(datetime(2025, 9, 3), True), (datetime(2025, 12, 31, 23), False),
+                           (datetime(2026, 1, 5), True), (datetime(2026, 2, 1), True),
+                           (datetime(2026, 2, 2), False), (datetime(2024, 10, 1), True),
+                           (datetime(2023, 10, 1), True)]:
+        _request_on(sender, recipient, when, answered=answered)
+    _request_on(sender, recipient, datetime(2025, 10, 1), answered=True, cross=False)
+    db.session.flush()
+    stats = help.term_stats(date(2026, 2, 15))
+    assert [(t.name, t.made, t.answered, t.answered_percent) for t in stats] == [
+        ("Spring term 2026", 3, 2, 67),
+        ("Autumn term 2025", 2, 1, 50),
+        ("Summer term 2025", 0, 0, None),
+        ("Spring term 2025", 0, 0, None),
+        ("Autumn term 2024", 1, 1, 100),
+    ]
+
+
+def test_term_stats_follow_the_partnership_year_start(ctx, pair):
+    sender, recipient = pair
+    db.session.add(Partnership(id=1, name="Southern hemisphere partnership", year_start_month=1))
+    _request_on(sender, recipient, datetime(2026, 1, 10), answered=False)
+    db.session.flush()
+    [this_term] = help.term_stats(date(2026, 2, 1))[:1]
+    assert (this_term.name, this_term.months, this_term.made) == (
+        "Term 1, January 2026", "January to April", 1)

@@ -1,0 +1,146 @@
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from eip_site.directory import services
+from eip_site.directory.models import Skill, UserSkill
+from eip_site.errors import DomainError, StaleEdit
+from eip_site.extensions import db
+
+from .. import factories
+
+
+def test_people_edit_their_own_profile_heads_their_school_leads_anyone(ctx):
+    head = factories.user(roles={"head"})
+    colleague = factories.user(school_obj=head.school)
+    stranger = factories.user()
+    lead = factories.user(roles={"lead"})
+    assert services.can_edit_profile(colleague, colleague)
+    assert services.can_edit_profile(head, colleague)
+    assert not services.can_edit_profile(head, stranger)
+    assert not services.can_edit_profile(colleague, head)
+    assert services.can_edit_profile(lead, stranger)
+
+
+def test_save_profile_replaces_offers_and_qualifications_and_confirms(ctx, vocab):
+    user = factories.user()
+    services.save_profile(actor=user, user=user, job_title="SENCo", bio="Hello 👋",
+                          phases=["primary"], subjects="", show_email=False,
+                          offers=["advice", "coaching"], hours_per_term=6, offers_paused=False,
+                          qualifications=["peer_reviewer"])
+    profile = services.save_profile(actor=user, user=user, job_title="SENCo", bio="",
+                                    phases=[], subjects="", show_email=True, offers=["advice"],
+                                    hours_per_term=0, offers_paused=True, qualifications=[])
+    assert profile.confirmed_at is not None and profile.offers_paused
+    from eip_site.directory.queries import profile_details
+    details = profile_details(user.id)
+    assert details["offers"] == ["advice"] and details["qualifications"] == []
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"hours_per_term": 500}, "hours_per_term"),
+    ({"offers": ["bribery"]}, "offers"),
+    ({"qualifications": ["phd"]}, "qualifications"),
+    ({"bio": "x" * 1001}, "bio"),
+])
+def test_bad_profile_input_names_the_field(ctx, changes, field):
+    user = factories.user()
+    data = dict(job_title="", bio="", phases=[], subjects="", show_email=True, offers=[],
+                hours_per_term=0, offers_paused=False, qualifications=[])
+    with pytest.raises(DomainError) as err:
+        services.save_profile(actor=user, user=user, **{**data, **changes})
+    assert err.value.field == field
+
+
+def test_stale_profile_save_is_refused(ctx):
+    user = factories.user()
+    data = dict(job_title="", bio="", phases=[], subjects="", show_email=True, offers=[],
+                hours_per_term=0, offers_paused=False, qualifications=[])
+    profile = services.save_profile(actor=user, user=user, **data)
+    seen = profile.version
+    services.save_profile(actor=user, user=user, version=seen, **data)
+    with pytest.raises(StaleEdit):
+        services.save_profile(actor=user, user=user, version=seen, **data)
+
+
+def test_skills_are_found_by_name_or_synonym_and_relations_change(ctx, vocab):
+    user = factories.user()
+    skills = list(db.session.scalars(select(Skill)))
+    assert services.find_skill("send", skills).name == "SEND coordination"
+    assert services.find_skill("  phonics ", skills).name == "Phonics"
+    with pytest.raises(DomainError, match="not in the skills list"):
+        services.find_skill("underwater basket weaving", skills)
+    services.set_skill(actor=user, user=user, skill_id=vocab["Phonics"], relation="experience")
+    services.set_skill(actor=user, user=user, skill_id=vocab["Phonics"], relation="train")
+    assert db.session.get(UserSkill, (user.id, vocab["Phonics"])).relation == "train"
+    with pytest.raises(DomainError):
+        services.set_skill(actor=user, user=user, skill_id=vocab["Phonics"], relation="guru")
+    removed = services.remove_skill(actor=user, user=user, skill_id=vocab["Phonics"])
+    assert removed.relation == "train" and removed.skill.name == "Phonics"
+    with pytest.raises(DomainError, match="not on this profile"):
+        services.remove_skill(actor=user, user=user, skill_id=vocab["Phonics"])
+
+
+def test_a_teacher_cannot_change_someone_elses_skills(ctx, vocab):
+    me, other = factories.user(), factories.user()
+    with pytest.raises(DomainError, match="your own profile"):
+        services.set_skill(actor=me, user=other, skill_id=vocab["Phonics"], relation="train")
+
+
+def test_suggested_skills_wait_for_approval_and_names_are_unique(ctx, vocab):
+    user = factories.user()
+    lead = factories.user(roles={"lead"})
+    category = db.session.get(Skill, vocab["Phonics"]).category_id
+    with pytest.raises(DomainError, match="already in the vocabulary"):
+        services.suggest_skill(actor=user, name="PHONICS", category_id=category)
+    skill = services.suggest_skill(actor=user, name="Chess club", category_id=category)
+    assert skill.status == "suggested"
+    other = factories.user()
+    with pytest.raises(DomainError, match="waiting for a lead"):
+        services.set_skill(actor=other, user=other, skill_id=skill.id, relation="train")
+    services.save_skill(actor=lead, skill=skill, name="Chess", category_id=category,
+                        synonyms="chess club, board games, Chess club", approve=True)
+    assert skill.status == "approved" and skill.synonym_list == ["chess club", "board games"]
+
+
+def test_merging_moves_everyone_and_keeps_the_stronger_relation(ctx, vocab):
+    lead = factories.user(roles={"lead"})
+    category = db.session.get(Skill, vocab["Phonics"]).category_id
+    dup = services.suggest_skill(actor=lead, name="Phonix teaching", category_id=category)
+    dup.status = "approved"
+    a, b = factories.user(), factories.user()
+    services.set_skill(actor=a, user=a, skill_id=dup.id, relation="train")
+    services.set_skill(actor=b, user=b, skill_id=dup.id, relation="experience")
+    services.set_skill(actor=a, user=a, skill_id=vocab["Phonics"], relation="experience")
+    into = db.session.get(Skill, vocab["Phonics"])
+    moved = services.merge_skill(actor=lead, duplicate=dup, into=into)
+    db.session.commit()
+    assert moved == 1
+    links = dict(db.session.execute(select(UserSkill.user_id, UserSkill.relation)
+                                    .where(UserSkill.skill_id == into.id)).all())
+    assert links == {a.id: "train", b.id: "experience"}
+    assert "Phonix teaching" in into.synonym_list
+    assert db.session.get(Skill, dup.id) is None
+    with pytest.raises(DomainError):
+        services.merge_skill(actor=lead, duplicate=into, into=into)
+
+
+def test_completeness_lists_what_is_missing(ctx, vocab):
+    user = factories.user(job_title="")
+    from eip_site.directory.queries import profile_details
+    percent, missing = services.completeness(user, profile_details(user.id))
+    assert percent == 0 and ("your job title", "job_title") in missing
+
+
+@pytest.mark.parametrize("confirmed, today, ask", [
+    (None, datetime(2026, 10, 1), True),
+    (datetime(2026, 9, 2), datetime(2026, 10, 1), False),
+    (datetime(2026, 8, 30), datetime(2026, 9, 1), True),   # a new academic year began
+    (datetime(2026, 1, 5), datetime(2026, 6, 1), False),    # same academic year (Sept 2025–)
+])
+def test_profiles_ask_to_be_confirmed_each_academic_year(ctx, confirmed, today, ask):
+    user = factories.user()
+    profile = services.profile_for(user)
+    profile.confirmed_at = confirmed
+    assert services.needs_confirming(profile, today=today) is ask

@@ -1,0 +1,232 @@
+import pytest
+from sqlalchemy import select
+
+from eip_site.directory.models import Offer, Profile, SearchMiss, UserSkill
+from eip_site.extensions import db
+
+from .. import factories
+
+
+@pytest.fixture
+def people(app, vocab):
+    """A small partnership: two schools, people with phonics at different strengths."""
+    with app.app_context():
+        a, b = factories.school(name="Ash Primary"), factories.school(name="Birch Junior")
+        made = {}
+        for key, name, school, relation in [
+            ("trainer", "Tara Trainer", a, "train"),
+            ("mentor", "Mo Mentor", b, "mentor"),
+            ("doer", "Ed Experience", a, "experience"),
+            ("learner", "Lee Learner", b, "develop"),
+        ]:
+            user = factories.user(name=name, school_obj=school, job_title="Teacher")
+            db.session.add(UserSkill(user_id=user.id, skill_id=vocab["Phonics"],
+                                     relation=relation))
+            made[key] = user.id
+        db.session.add(Offer(user_id=made["mentor"], kind="coaching"))
+        db.session.add(Profile(user_id=made["mentor"], show_email=False, offers_paused=False))
+        db.session.commit()
+        made["school_a"], made["school_b"] = a.id, b.id
+        return made
+
+
+def names_in(body: str) -> list[str]:
+    import re
+    return re.findall(r'class="result-name"><a href="/people/\d+">([^<]+)</a>', body)
+
+
+def test_directory_needs_signing_in(client):
+    assert client.get("/directory/").status_code == 303
+
+
+def test_typo_finds_people_strongest_first_and_says_why(client, login_as, people):
+    login_as("staff")
+    body = client.get("/directory/?q=phonix").get_data(as_text=True)
+    assert names_in(body) == ["Tara Trainer", "Mo Mentor", "Ed Experience"]
+    assert "<mark>Phonics</mark> – can lead training" in body
+    assert "3 people found for “phonix”" in body
+
+
+def test_filters_narrow_the_results(client, login_as, people):
+    login_as("staff")
+    one_school = client.get(f"/directory/?q=phonics&school={people['school_a']}")
+    assert names_in(one_school.get_data(as_text=True)) == ["Tara Trainer", "Ed Experience"]
+    mentors = client.get("/directory/?q=phonics&relation=mentor").get_data(as_text=True)
+    assert names_in(mentors) == ["Mo Mentor"]
+    learners = client.get("/directory/?q=phonics&relation=develop").get_data(as_text=True)
+    assert names_in(learners) == ["Lee Learner"]
+    coaching = client.get("/directory/?offer=coaching").get_data(as_text=True)
+    assert names_in(coaching) == ["Mo Mentor"]
+
+
+def test_an_exact_skill_filter_finds_only_that_skill(client, login_as, people, vocab):
+    login_as("staff")
+    body = client.get(f"/directory/?skill={vocab['Phonics']}&school={people['school_a']}")
+    text = body.get_data(as_text=True)
+    assert names_in(text) == ["Tara Trainer", "Ed Experience"]
+    assert "found with Phonics" in text
+    assert client.get("/directory/?skill=999999").status_code == 200
+    assert client.get("/directory/?skill=abc").status_code == 200
+
+
+def test_names_and_job_titles_match_too(client, login_as, people):
+    login_as("staff")
+    assert names_in(client.get("/directory/?q=tara").get_data(as_text=True)) == ["Tara Trainer"]
+
+
+def test_htmx_gets_the_results_fragment(client, login_as, people):
+    login_as("staff")
+    response = client.get("/directory/?q=phonics", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="results">') and "<html" not in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("q", ["%", "_", "'", '"', "x" * 2000, "🌈🌈", "Łódź", "<script>alert(1)</script>",
+                               "a%_b", "\\"])
+def test_odd_searches_never_error(client, login_as, people, q):
+    login_as("staff")
+    response = client.get("/directory/", query_string={"q": q})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_a_search_that_finds_nobody_is_counted_without_personal_data(app, client, login_as,
+                                                                    people):
+    login_as("staff")
+    body = client.get("/directory/?q=Hearing impairment").get_data(as_text=True)
+    assert "No one found" in body
+    client.get("/directory/?q=hearing  IMPAIRMENT")
+    with app.app_context():
+        (miss,) = db.session.scalars(select(SearchMiss))
+        assert (miss.term, miss.count) == ("hearing impairment", 2)
+
+
+def test_nearest_skills_are_offered_when_nothing_matches(client, login_as, people):
+    login_as("staff")
+    body = client.get("/directory/?q=fonics").get_data(as_text=True)
+    assert "Did you mean" in body and ">Phonics</a>" in body
+
+
+def test_pages_past_the_end_show_the_last_page(client, login_as, people):
+    login_as("staff")
+    body = client.get("/directory/?q=phonics&page=999").get_data(as_text=True)
+    assert len(names_in(body)) == 3
+
+
+def test_profile_shows_strengths_and_hides_email_when_asked(client, login_as, people):
+    login_as("staff")
+    body = client.get(f"/people/{people['trainer']}").get_data(as_text=True)
+    assert "Tara Trainer" in body and "Can lead training" in body
+    hidden = client.get(f"/people/{people['mentor']}").get_data(as_text=True)
+    assert "mailto:" not in hidden
+    assert client.get("/people/999999").status_code == 404
+
+
+def test_edit_own_profile_and_bad_input(app, client, login_as):
+    me = login_as("staff")
+    assert client.get("/profile/edit").status_code == 200
+    ok = client.post("/profile/edit", data={"job_title": "Maths lead 🧮", "bio": "<b>hi</b>",
+                                            "offers": ["advice"], "hours_per_term": "4",
+                                            "phases": ["primary", "special"], "show_email": "y"})
+    assert ok.status_code == 303 and ok.headers["Location"] == f"/people/{me}"
+    form = client.get("/profile/edit").get_data(as_text=True)
+    assert '<input checked class="checkbox-input" id="phases-3"' in form
+    assert 'value="4"' in form and 'value="advice"' in form
+    page = client.get(f"/people/{me}").get_data(as_text=True)
+    assert "Maths lead 🧮" in page and "&lt;b&gt;hi&lt;/b&gt;" in page
+    bad = client.post("/profile/edit", data={"hours_per_term": "-3", "bio": "x" * 5000})
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "from 0 to 200" in text and "1,000 characters" in text
+    wrong_type = client.post("/profile/edit", data={"hours_per_term": "lots"})
+    assert wrong_type.status_code == 422
+
+
+def test_teachers_cannot_edit_others_but_heads_can_edit_their_staff(app, client, login_as,
+                                                                   people):
+    login_as("staff")
+    assert client.get(f"/people/{people['trainer']}/edit").status_code == 403
+    assert client.post(f"/people/{people['trainer']}/skills",
+                       data={"skill": "Oracy", "relation": "train"}).status_code == 403
+    with app.app_context():
+        head = factories.user(roles={"head"}, school_obj=None, no_school=True)
+        head.school_id = people["school_a"]
+        db.session.commit()
+        head_id = head.id
+    login_as(head_id)
+    assert client.get(f"/people/{people['trainer']}/edit").status_code == 200
+    assert client.get(f"/people/{people['mentor']}/edit").status_code == 403
+
+
+def test_skill_editing_with_htmx_and_undo(app, client, login_as, vocab):
+    me = login_as("staff")
+    hx = {"HX-Request": "true"}
+    added = client.post(f"/people/{me}/skills", data={"skill": "oracy", "relation": "mentor"},
+                        headers=hx)
+    assert added.status_code == 200 and 'id="skills"' in added.get_data(as_text=True)
+    changed = client.post(f"/people/{me}/skills/{vocab['Oracy']}", data={"relation": "train"},
+                          headers=hx)
+    assert 'value="train" selected' in changed.get_data(as_text=True)
+    removed = client.post(f"/people/{me}/skills/{vocab['Oracy']}/remove", headers=hx)
+    body = removed.get_data(as_text=True)
+    assert "Oracy removed." in body and "Undo" in body
+    assert 'name="relation" value="train"' in body  # undo restores the relation
+    client.post(f"/people/{me}/skills", data={"skill": "Oracy", "relation": "train"}, headers=hx)
+    with app.app_context():
+        assert db.session.get(UserSkill, (me, vocab["Oracy"])).relation == "train"
+    unknown = client.post(f"/people/{me}/skills", data={"skill": "Juggling", "relation": "train"},
+                          headers=hx)
+    assert unknown.status_code == 422 and "not in the skills list" in unknown.get_data(as_text=True)
+
+
+def test_skill_editing_without_javascript(client, login_as, vocab):
+    me = login_as("staff")
+    added = client.post(f"/people/{me}/skills", data={"skill": "Oracy", "relation": "mentor"})
+    assert added.status_code == 303 and added.headers["Location"].endswith("/edit#skills")
+    bad = client.post(f"/people/{me}/skills", data={"skill": "", "relation": "mentor"})
+    assert bad.status_code == 422 and "Enter a skill to add." in bad.get_data(as_text=True)
+    removed = client.post(f"/people/{me}/skills/{vocab['Oracy']}/remove")
+    assert removed.status_code == 303
+
+
+def test_confirming_a_profile(client, login_as):
+    me = login_as("staff")
+    assert "Is your profile still correct?" in client.get(f"/people/{me}").get_data(as_text=True)
+    client.post(f"/people/{me}/confirm")
+    assert "Is your profile still correct?" not in client.get(f"/people/{me}").get_data(
+        as_text=True)
+
+
+def test_vocabulary_suggest_approve_and_merge(app, client, login_as, vocab):
+    login_as("staff")
+    page = client.get("/skills/").get_data(as_text=True)
+    assert "Phonics" in page and "letters and sounds" in page
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        category = db.session.get(Skill, vocab["Phonics"]).category_id
+    suggested = client.post("/skills/suggest", data={"name": "Chess club", "category_id": category})
+    assert suggested.status_code == 303
+    dup = client.post("/skills/suggest", data={"name": "phonics", "category_id": category})
+    assert dup.status_code == 422 and "already in the vocabulary" in dup.get_data(as_text=True)
+    empty = client.post("/skills/suggest", data={"name": "", "category_id": ""})
+    assert empty.status_code == 422
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        chess = db.session.scalar(select(Skill).where(Skill.name == "Chess club"))
+        chess_id, version = chess.id, chess.version
+    assert client.get(f"/skills/{chess_id}").status_code == 403
+    login_as("lead")
+    assert "Chess club" in client.get("/skills/").get_data(as_text=True)
+    saved = client.post(f"/skills/{chess_id}", data={"name": "Chess", "category_id": category,
+                                                     "synonyms": "chess club", "approve": "y",
+                                                     "version": version})
+    assert saved.status_code == 303
+    merged = client.post(f"/skills/{chess_id}/merge", data={"into": vocab["Oracy"]})
+    assert merged.status_code == 303
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        assert db.session.get(Skill, chess_id) is None
+        assert "Chess" in db.session.get(Skill, vocab["Oracy"]).synonym_list
+    nothing = client.post(f"/skills/{vocab['Oracy']}/merge", data={"into": ""})
+    assert nothing.status_code == 422
