@@ -11,6 +11,7 @@ from ..htmx import hx_redirect, is_htmx, render_page
 from ..people.models import User
 from . import bp, queries, services
 from .forms import ProfileForm, SkillLinkForm
+from .models import RELATIONS, UserSkill
 
 
 def _person(user_id: int | None) -> User:
@@ -58,9 +59,10 @@ def profile_edit(user_id: int | None = None):
             db.session.commit()
             flash("Profile saved.", "success")
             return hx_redirect(url_for("directory.profile", user_id=user.id))
+    vocab = queries.vocabulary()
     return render_page("directory/profile_edit.html", form=form, person=user, details=details,
-                       skill_form=SkillLinkForm(formdata=None), vocab=queries.vocabulary(),
-                       status=form.status)
+                       skill_form=SkillLinkForm(formdata=None), vocab=vocab,
+                       undo=_undo_from_query(vocab, details), status=form.status)
 
 
 def _profile_data(user: User, details: dict) -> dict:
@@ -75,15 +77,31 @@ def _profile_data(user: User, details: dict) -> dict:
             "show_email": p.show_email if p else True, "version": p.version if p else ""}
 
 
-def _skills_response(user: User, skill_form: SkillLinkForm | None = None, undo=None,
-                     status: int = 200):
-    """The skills editor fragment for htmx; without JavaScript, back to the edit page."""
+def _skills_response(user: User, skill_form: SkillLinkForm | None = None, *, undo=None,
+                     added=None, changed: int | None = None, status: int = 200):
+    """The skills editor fragment for htmx; without JavaScript, back to the edit page (which
+    offers the undo itself, from the query string, as no server state is kept for it)."""
     if not is_htmx() and status == 200:
-        return hx_redirect(url_for("directory.profile_edit", user_id=user.id) + "#skills")
+        undo_args = {"removed": undo.skill_id, "relation": undo.relation} if undo else {}
+        return hx_redirect(url_for("directory.profile_edit", user_id=user.id, **undo_args)
+                           + "#skills")
     return render_page("directory/profile_edit.html", "directory/_skills.html", person=user,
                        details=queries.profile_details(user.id), form=None,
                        skill_form=skill_form or SkillLinkForm(formdata=None),
-                       vocab=queries.vocabulary(), undo=undo, status=status)
+                       vocab=queries.vocabulary(), undo=undo, added=added, changed=changed,
+                       status=status)
+
+
+def _undo_from_query(vocab, details: dict) -> UserSkill | None:
+    """The Undo offer after a removal without JavaScript: only for a skill still absent."""
+    skill = vocab.skills.get(request.args.get("removed", type=int))
+    relation = request.args.get("relation", "")
+    if skill is None or relation not in RELATIONS or any(
+            link.skill_id == skill.id for link in details["skills"]):
+        return None
+    undo = UserSkill(skill_id=skill.id, relation=relation)
+    undo.skill = skill
+    return undo
 
 
 @bp.route("/people/<int:user_id>/skills", methods=["POST"])
@@ -100,7 +118,7 @@ def skill_add(user_id: int):
             form.add_error(error)
         else:
             db.session.commit()
-            return _skills_response(user)
+            return _skills_response(user, added=skill)
     if not is_htmx():
         details = queries.profile_details(user.id)
         return render_page("directory/profile_edit.html", person=user,
@@ -116,7 +134,7 @@ def skill_change(user_id: int, skill_id: int):
     services.set_skill(actor=current_user, user=user, skill_id=skill_id,
                        relation=request.form.get("relation", ""))
     db.session.commit()
-    return _skills_response(user)
+    return _skills_response(user, changed=skill_id)
 
 
 @bp.route("/people/<int:user_id>/skills/<int:skill_id>/remove", methods=["POST"])
@@ -124,8 +142,6 @@ def skill_remove(user_id: int, skill_id: int):
     user = _editable(user_id)
     removed = services.remove_skill(actor=current_user, user=user, skill_id=skill_id)
     db.session.commit()
-    if not is_htmx():
-        flash(f"{removed.skill.name} removed.", "success")
     return _skills_response(user, undo=removed)
 
 

@@ -114,7 +114,7 @@ def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
 
     stmt = select(User.id, func.coalesce(strength.c.score, 0).label("score")) \
         .outerjoin(strength, strength.c.user_id == User.id) \
-        .where(User.active.is_(True), User.password_hash.is_not(None))
+        .where(User.active.is_(True))
     text_match = or_(contains(User.name, filters.q[:100]), contains(User.job_title,
                                                                    filters.q[:100]))
     if exact is not None:

@@ -133,7 +133,7 @@ def _counts(view: str):
         .join(Skill, Skill.id == UserSkill.skill_id)
         .outerjoin(School, School.id == User.school_id)
         .where(UserSkill.relation.in_(STRENGTHS), Skill.status == "approved",
-               User.active.is_(True), User.password_hash.is_not(None),
+               User.active.is_(True),
                or_(User.school_id.is_(None), School.active.is_(True)))
         .group_by(User.school_id, key, UserSkill.user_id)
         .subquery()

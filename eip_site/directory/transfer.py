@@ -514,10 +514,10 @@ def apply_import(*, actor: User, preview: Preview, invite: bool = False) -> Summ
 # --- Export and template -------------------------------------------------------------------
 
 def export_rows() -> list[list]:
-    """Everyone the directory shows (active, signed up), as EXPORT_COLUMNS. Email only for
+    """Everyone the directory shows (active), as EXPORT_COLUMNS. Email only for
     those who show it; offers only while not paused. Five queries whatever the size."""
     users = list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.password_hash.is_not(None))
+        select(User).where(User.active.is_(True))
         .options(selectinload(User.profile))))
     skills: dict[int, list[tuple[str, str]]] = {}
     for uid, name, relation in db.session.execute(

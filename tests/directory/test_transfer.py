@@ -409,7 +409,7 @@ def exported_csv() -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_export_respects_show_email_and_paused_offers_and_skips_the_invited(vocab):
+def test_export_respects_show_email_and_paused_offers_and_keeps_the_invited(vocab):
     shown = factories.user(name="Shown", email="shown@x.example")
     hidden = factories.user(name="Hidden", email="hidden@x.example")
     factories.user(name="Invited", password=None)
@@ -422,7 +422,7 @@ def test_export_respects_show_email_and_paused_offers_and_skips_the_invited(voca
     db.session.add(UserSkill(user_id=shown.id, skill_id=phonics.id, relation="train"))
     db.session.commit()
     rows = {r["name"]: r for r in exported_csv()}
-    assert set(rows) == {"Shown", "Hidden"}
+    assert set(rows) == {"Shown", "Hidden", "Invited"}
     assert rows["Hidden"]["email"] == "" and rows["Hidden"]["offers"] == ""
     assert rows["Hidden"]["hours_per_term"] == "4"
     assert rows["Shown"]["email"] == "shown@x.example"
@@ -431,7 +431,7 @@ def test_export_respects_show_email_and_paused_offers_and_skips_the_invited(voca
     assert rows["Shown"]["qualifications"] == "NPQ for Headship"
     book = openpyxl.load_workbook(io.BytesIO(transfer.export_file("xlsx")))
     values = [[c.value for c in row] for row in book["Directory"].iter_rows()]
-    assert values[0] == spreadsheets.EXPORT_COLUMNS and len(values) == 3
+    assert values[0] == spreadsheets.EXPORT_COLUMNS and len(values) == 4
 
 
 @pytest.mark.parametrize("name", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1",
