@@ -68,6 +68,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .directory import register as register_directory
 
     register_directory(app)
+    from .reviews import register as register_reviews
+
+    register_reviews(app)
 
     from .templating import init_app as init_templating
 

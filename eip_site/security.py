@@ -63,6 +63,21 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "directory.help_new": SIGNED_IN,
     "directory.help_list": SIGNED_IN,
     "directory.help_status": SIGNED_IN,
+    # Reviews: everyone sees the calendar; who may take each step is checked in services.
+    "reviews.index": SIGNED_IN,
+    "reviews.calendar": SIGNED_IN,
+    "reviews.new": frozenset({CHAMPION, LEAD, ADMIN}),
+    "reviews.detail": SIGNED_IN,
+    "reviews.team": frozenset({CHAMPION, LEAD, ADMIN}),
+    "reviews.step": SIGNED_IN,
+    "reviews.cancel": SIGNED_IN,
+    "reviews.findings": SIGNED_IN,
+    "reviews.workshop": frozenset({CHAMPION, LEAD, ADMIN}),
+    "reviews.edit": frozenset({CHAMPION, LEAD, ADMIN}),
+    "reviews.review_ics": SIGNED_IN,
+    "reviews.feed": PUBLIC,  # the secret in the link is the key
+    "reviews.availability": SIGNED_IN,
+    "reviews.feed_reset": SIGNED_IN,
 }
 
 # Who may manage accounts, and which roles each may hand out.

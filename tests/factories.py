@@ -38,3 +38,27 @@ def user(*, roles=(), school_obj: School | None = None, no_school: bool = False,
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def review(*, host: School | None = None, start=None, days: int = 2, state: str = "planned",
+           team: tuple[User, ...] = (), focus_area: str = "pedagogy", **kwargs):
+    """A review written straight to the tables (no rules, no email): bookings and host days
+    as the services would make them, so clash checks see it."""
+    from datetime import date, timedelta
+
+    from eip_site.reviews.models import Booking, HostDay, Review, ReviewMember
+
+    host = host or school()
+    start = start or date.today() + timedelta(days=30)
+    row = Review(host_school=host, focus="To what extent does feedback move learning on?",
+                 focus_area=focus_area, start_date=start, days=days, state=state, **kwargs)
+    db.session.add(row)
+    db.session.flush()
+    row.members = [ReviewMember(user_id=u.id, user=u, role="lead" if i == 0 else "reviewer",
+                                position=i) for i, u in enumerate(team)]
+    if state != "cancelled":
+        db.session.add_all(HostDay(school_id=host.id, day=d, review_id=row.id) for d in row.dates)
+        db.session.add_all(Booking(user_id=u.id, day=d, review_id=row.id)
+                           for u in team for d in row.dates)
+    db.session.commit()
+    return row

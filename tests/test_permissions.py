@@ -19,6 +19,7 @@ ROLES = [None, "staff", CHAMPION, HEAD, LEAD, ADMIN]
 ALLOWED_STATUS = {
     "auth.invite": 404,          # a made-up token is not a valid link
     "auth.reset": 404,
+    "reviews.feed": 404,         # nor a valid calendar link
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home
@@ -50,7 +51,9 @@ def world(app):
                                       school_obj=school).get_id()
                  for role in ROLES if role}
         target = factories.user(school_obj=school)
+        review = factories.review(team=(target,))
         return {"users": users, "args": {"user_id": target.id, "school_id": school.id,
+                                         "review_id": review.id,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv",
                                          "filename": "css/site.css"}}

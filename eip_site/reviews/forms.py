@@ -1,0 +1,90 @@
+"""The shape of review input; the rules are in services."""
+
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..admin.forms import MultiCheckboxField, VersionedForm
+from ..forms import BaseForm
+
+_id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+DAYS = {1: "1 day", 2: "2 days", 3: "3 days"}
+
+
+def date_field(label: str, *, required: str | None = None, description: str = ""):
+    return DateField(label, format=DATE_FORMATS, description=description,
+                     invalid_value_message="Enter a real date, like 27/03/2027.",
+                     validators=[DataRequired(required)] if required else [Optional()])
+
+
+def reason_field(label: str, description: str = ""):
+    return StringField(label, description=description, validators=[
+        Optional(), Length(max=300, message="Keep the reason to 300 characters or fewer.")])
+
+
+class ReviewForm(BaseForm):
+    host_school = SelectField("School to be reviewed", coerce=_id, validate_choice=False,
+                              validators=[DataRequired("Choose the school to be reviewed.")])
+    focus = StringField("Enquiry focus", description="The host school's question, usually "
+                        "starting “To what extent …”.", validators=[
+                            DataRequired("Enter the enquiry focus."),
+                            Length(max=300, message="Keep the focus to 300 characters or fewer.")])
+    focus_area = SelectField("Focus area", validate_choice=False,
+                             validators=[DataRequired("Choose the focus area.")])
+    start_date = date_field("First review day", required="Enter the first review day.")
+    days = SelectField("Length", coerce=int, choices=DAYS, default=2, validate_choice=False)
+    champion = SelectField("Host school's improvement champion (optional)", coerce=_id,
+                           validate_choice=False)
+    notes = TextAreaField("Notes (optional)", validators=[
+        Optional(), Length(max=5000, message="Keep the notes to 5,000 characters or fewer.")])
+    closed_reason = reason_field("Reason to book on a closed day (only if the school is closed)")
+
+
+class TeamForm(VersionedForm):
+    lead = SelectField("Lead reviewer", coerce=_id, validate_choice=False,
+                       validators=[DataRequired("Choose the lead reviewer.")])
+    reviewers = MultiCheckboxField("Reviewers", coerce=_id, validate_choice=False,
+                                   description="Choose 2 to 4 besides the lead reviewer.")
+
+
+class StepForm(VersionedForm):
+    note = StringField("Reason", validators=[
+        Optional(), Length(max=1000, message="Keep the reason to 1,000 characters or fewer.")])
+
+
+class RescheduleForm(VersionedForm):
+    start_date = date_field("New first review day", required="Enter the new first review day.")
+    days = SelectField("Length", coerce=int, choices=DAYS, validate_choice=False)
+    reason = StringField("Why is it moving?", validators=[
+        DataRequired("Enter why the review is moving."),
+        Length(max=1000, message="Keep the reason to 1,000 characters or fewer.")])
+    closed_reason = reason_field("Reason to book on a closed day (only if the school is closed)")
+
+
+class CancelForm(VersionedForm):
+    reason = StringField("Why is it cancelled?", validators=[
+        DataRequired("Enter why the review is cancelled."),
+        Length(max=1000, message="Keep the reason to 1,000 characters or fewer.")])
+
+
+class FindingsForm(VersionedForm):
+    went_well = TextAreaField("What went well", validators=[Optional(), Length(max=5000)])
+    to_develop = TextAreaField("Areas for development", description="One a line.",
+                               validators=[Optional(), Length(max=5000)])
+    summary = TextAreaField("Summary", validators=[
+        DataRequired("Enter a summary."),
+        Length(max=5000, message="Keep the summary to 5,000 characters or fewer.")])
+    safeguarding = BooleanField("There is a safeguarding concern (the host head is emailed at "
+                                "once)")
+
+
+class WorkshopForm(VersionedForm):
+    workshop_date = date_field("Workshop date", required="Enter the workshop date.")
+    facilitator = SelectField("Facilitating improvement champion", coerce=_id,
+                              validate_choice=False,
+                              validators=[DataRequired("Choose the facilitating champion.")])
+    impact_date = date_field("Impact review date (optional)")
+
+
+class UnavailableForm(BaseForm):
+    day = date_field("Date you are not available", required="Enter a date.")

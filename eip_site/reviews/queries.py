@@ -1,0 +1,197 @@
+"""Reads for the review pages; each runs a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..directory.models import Qualification, Skill, SkillCategory, UserSkill
+from ..extensions import db
+from ..people.models import School, User, UserRole
+from ..people.queries import Page, paginate
+from ..security import CHAMPION
+from .models import Booking, Review, ReviewEvent, ReviewMember, Term, Unavailable
+from .services import REVIEWER_QUALIFICATIONS
+
+
+def categories() -> dict[str, str]:
+    return dict(db.session.execute(
+        select(SkillCategory.slug, SkillCategory.name).order_by(SkillCategory.position)).all())
+
+
+def terms() -> list[Term]:
+    return list(db.session.scalars(select(Term).order_by(Term.start_date)))
+
+
+def schools() -> list[School]:
+    return list(db.session.scalars(select(School).where(School.active.is_(True))
+                                   .order_by(School.name)))
+
+
+@dataclass
+class Filters:
+    term: int | None = None
+    school: int | None = None
+    state: str = ""
+    mine: bool = False
+    page: int = 1
+
+
+def _mine(user: User):
+    return or_(Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user.id)),
+               Review.facilitator_id == user.id, Review.champion_id == user.id,
+               Review.host_school_id == (user.school_id or 0))
+
+
+def list_reviews(filters: Filters, user: User) -> Page:
+    stmt = select(Review).options(selectinload(Review.members))
+    if filters.term:
+        term = db.session.get(Term, filters.term)
+        if term is not None:
+            stmt = stmt.where(Review.start_date.between(term.start_date, term.end_date))
+    if filters.school:
+        stmt = stmt.where(Review.host_school_id == filters.school)
+    if filters.state:
+        stmt = stmt.where(Review.state == filters.state)
+    if filters.mine:
+        stmt = stmt.where(_mine(user))
+    return paginate(stmt.order_by(Review.start_date.desc(), Review.id.desc()), filters.page)
+
+
+def month(year: int, month_no: int, user: User | None = None) -> dict[date, list[Review]]:
+    """Reviews (not cancelled) on each day of a month, for the month grid."""
+    first = date(year, month_no, 1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    stmt = select(Review).where(Review.state != "cancelled",
+                                Review.start_date <= last,
+                                Review.start_date >= first - timedelta(days=2))
+    if user is not None:
+        stmt = stmt.where(_mine(user))
+    by_day: dict[date, list[Review]] = defaultdict(list)
+    for review in db.session.scalars(stmt.order_by(Review.start_date, Review.id)):
+        for day in review.dates:
+            if first <= day <= last:
+                by_day[day].append(review)
+    return by_day
+
+
+def review(review_id: int) -> Review | None:
+    return db.session.scalar(select(Review).where(Review.id == review_id)
+                             .options(selectinload(Review.members)))
+
+
+def history(review_id: int) -> list[ReviewEvent]:
+    return list(db.session.scalars(select(ReviewEvent).where(ReviewEvent.review_id == review_id)
+                                   .order_by(ReviewEvent.at, ReviewEvent.id)))
+
+
+@dataclass
+class Candidate:
+    user: User
+    status: str = "free"          # free / booked / unavailable
+    clash: str = ""
+    strengths: list[tuple[str, str]] = field(default_factory=list)  # (skill, relation)
+    score: int = 0
+
+
+STATUS_ORDER = {"free": 0, "unavailable": 1, "booked": 2}
+RELATION_SCORE = {"train": 3, "mentor": 2, "experience": 1}
+
+
+def candidates(review: Review) -> list[Candidate]:
+    """Trained reviewers and champions from other schools, with their availability on the
+    review days and their strengths in the focus area: free and strongest first."""
+    days = review.dates
+    qualified = select(Qualification.user_id).where(
+        Qualification.kind.in_(REVIEWER_QUALIFICATIONS))
+    champions = select(UserRole.user_id).where(UserRole.role == CHAMPION)
+    people = list(db.session.scalars(
+        select(User).where(User.active.is_(True),
+                           or_(User.school_id.is_(None), User.school_id != review.host_school_id),
+                           or_(User.id.in_(qualified), User.id.in_(champions)))
+        .order_by(User.name)))
+    found = {p.id: Candidate(p) for p in people}
+    ids = list(found)
+    for user_id, day, school in db.session.execute(
+            select(Booking.user_id, Booking.day, School.name)
+            .join(Review, Review.id == Booking.review_id)
+            .join(School, School.id == Review.host_school_id)
+            .where(Booking.user_id.in_(ids), Booking.day.in_(days),
+                   Booking.review_id != review.id)):
+        found[user_id].status = "booked"
+        found[user_id].clash = f"booked on {day:%a} {day.day} {day:%b} at {school}"
+    for user_id, day in db.session.execute(
+            select(Unavailable.user_id, Unavailable.day)
+            .where(Unavailable.user_id.in_(ids), Unavailable.day.in_(days))):
+        if found[user_id].status == "free":
+            found[user_id].status = "unavailable"
+            found[user_id].clash = f"not available on {day:%a} {day.day} {day:%b}"
+    rank = case(RELATION_SCORE, value=UserSkill.relation, else_=0)
+    for user_id, name, relation in db.session.execute(
+            select(UserSkill.user_id, Skill.name, UserSkill.relation)
+            .join(Skill, Skill.id == UserSkill.skill_id)
+            .join(SkillCategory, SkillCategory.id == Skill.category_id)
+            .where(UserSkill.user_id.in_(ids), SkillCategory.slug == review.focus_area,
+                   UserSkill.relation.in_(RELATION_SCORE))
+            .order_by(rank.desc(), Skill.name)):
+        found[user_id].strengths.append((name, relation))
+        found[user_id].score += RELATION_SCORE[relation]
+    return sorted(found.values(),
+                  key=lambda c: (STATUS_ORDER[c.status], -c.score, c.user.name))
+
+
+def trainers_for(review: Review, limit: int = 6) -> list[tuple[User, str]]:
+    """People who can lead training in the review's focus area, from other schools (for the
+    areas for development)."""
+    rows = db.session.execute(
+        select(User, Skill.name)
+        .join(UserSkill, UserSkill.user_id == User.id)
+        .join(Skill, Skill.id == UserSkill.skill_id)
+        .join(SkillCategory, SkillCategory.id == Skill.category_id)
+        .where(SkillCategory.slug == review.focus_area, UserSkill.relation == "train",
+               User.active.is_(True), User.school_id != review.host_school_id)
+        .order_by(User.name, Skill.name).limit(limit * 3)).all()
+    seen: dict[int, tuple[User, str]] = {}
+    for user, skill in rows:
+        seen.setdefault(user.id, (user, skill))
+    return list(seen.values())[:limit]
+
+
+def champions() -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == CHAMPION, User.active.is_(True)).order_by(User.name)))
+
+
+def themes() -> list[tuple[str, int, list[str]]]:
+    """Anonymised themes for the cluster: per focus area, how many reviews gave feedback and
+    their areas for development, without schools or names."""
+    names = categories()
+    grouped: dict[str, list[str]] = defaultdict(list)
+    counts: dict[str, int] = defaultdict(int)
+    for area, to_develop in db.session.execute(
+            select(Review.focus_area, Review.to_develop)
+            .where(Review.state.in_(("feedback", "workshop_booked", "workshop_done", "impact",
+                                     "closed")))):
+        counts[area] += 1
+        grouped[area].extend(line.strip(" -•\t") for line in to_develop.splitlines()
+                             if line.strip(" -•\t"))
+    return [(names.get(area, area), counts[area], sorted(set(grouped[area])))
+            for area in sorted(counts, key=lambda a: names.get(a, a))]
+
+
+def my_unavailable(user: User, from_day: date) -> list[date]:
+    return list(db.session.scalars(select(Unavailable.day).where(
+        Unavailable.user_id == user.id, Unavailable.day >= from_day).order_by(Unavailable.day)))
+
+
+def feed_reviews(user_id: int) -> list[Review]:
+    return list(db.session.scalars(
+        select(Review).where(Review.state != "cancelled", or_(
+            Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user_id)),
+            Review.facilitator_id == user_id))
+        .options(selectinload(Review.members)).order_by(Review.start_date)))

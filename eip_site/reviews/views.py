@@ -1,0 +1,293 @@
+"""Review pages: list, month calendar, booking, the review page and its actions, calendars."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, request, url_for
+from flask_login import current_user
+
+from ..auth.services import absolute_url
+from ..errors import DomainError
+from ..extensions import db
+from ..htmx import hx_redirect, render_page
+from ..people.models import School, User
+from . import bp, ics, queries, services
+from .forms import (
+    CancelForm,
+    FindingsForm,
+    RescheduleForm,
+    ReviewForm,
+    StepForm,
+    TeamForm,
+    UnavailableForm,
+    WorkshopForm,
+)
+from .models import STATES, CalendarFeed
+from .rules import month_weeks, shift_month
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/reviews/")
+def index():
+    filters = queries.Filters(term=_int("term"), school=_int("school"),
+                              state=request.args.get("state", "") if request.args.get(
+                                  "state") in STATES else "",
+                              mine=request.args.get("mine") == "1", page=_int("page") or 1)
+    return render_page("reviews/index.html", "reviews/_list.html", filters=filters,
+                       listing=queries.list_reviews(filters, current_user),
+                       terms=queries.terms(), schools=queries.schools(), states=STATES,
+                       themes=queries.themes(), areas=queries.categories(),
+                       can_book=services.is_organiser(current_user))
+
+
+@bp.route("/reviews/calendar")
+def calendar():
+    today = services.today()
+    raw = request.args.get("month", "")
+    try:
+        year, month = (int(x) for x in raw.split("-")) if raw else (today.year, today.month)
+        date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    mine = request.args.get("mine") == "1"
+    return render_page("reviews/calendar.html", weeks=month_weeks(year, month),
+                       by_day=queries.month(year, month, current_user if mine else None),
+                       first=date(year, month, 1), mine=mine, today=today,
+                       prev=shift_month(year, month, -1), next=shift_month(year, month, 1))
+
+
+def _review_form(form: ReviewForm) -> ReviewForm:
+    form.host_school.choices = [("", "Choose a school")] + [
+        (s.id, s.name) for s in queries.schools()]
+    form.focus_area.choices = [("", "Choose an area")] + list(queries.categories().items())
+    form.champion.choices = [("", "Not yet known")] + [
+        (u.id, f"{u.name}, {u.school.name}") for u in queries.champions() if u.school]
+    return form
+
+
+@bp.route("/reviews/new", methods=["GET", "POST"])
+def new():
+    form = _review_form(ReviewForm())
+    if form.validate_on_submit():
+        try:
+            review = services.create_review(
+                actor=current_user, host_school=db.session.get(School, form.host_school.data),
+                focus=form.focus.data, focus_area=form.focus_area.data,
+                start_date=form.start_date.data, days=form.days.data,
+                champion=db.session.get(User, form.champion.data) if form.champion.data else None,
+                notes=form.notes.data or "", closed_reason=form.closed_reason.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash("Review booked. Now propose the team.", "success")
+            return hx_redirect(url_for("reviews.detail", review_id=review.id) + "#team")
+    return render_page("reviews/new.html", form=form, today=services.today(), status=form.status)
+
+
+def _review(review_id: int):
+    review = queries.review(review_id)
+    if review is None:
+        abort(404)
+    return review
+
+
+def _detail(review, status: int = 200, **forms):
+    """The review page, with any form that failed shown with its errors."""
+    user = current_user
+    team = forms.get("team") or TeamForm(formdata=None, version=review.version,
+                                         lead=review.lead_reviewer.id if review.lead_reviewer
+                                         else None, reviewers=[u.id for u in review.reviewers])
+    candidates = queries.candidates(review) if services.can_edit(user, review) else []
+    team.lead.choices = [("", "Choose the lead reviewer")] + [
+        (c.user.id, c.user.name) for c in candidates]
+    findings = forms.get("findings") or FindingsForm(
+        formdata=None, version=review.version, went_well=review.went_well,
+        to_develop=review.to_develop, summary=review.summary, safeguarding=review.safeguarding)
+    workshop = forms.get("workshop") or WorkshopForm(
+        formdata=None, version=review.version, workshop_date=review.workshop_date,
+        facilitator=review.facilitator_id, impact_date=review.impact_date)
+    workshop.facilitator.choices = [("", "Choose a champion")] + [
+        (u.id, u.name + (f", {u.school.name}" if u.school else ""))
+        for u in queries.champions() if not services.on_team(u, review)]
+    see_findings = services.can_see_findings(user, review)
+    return render_page(
+        "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
+        findings=findings, workshop=workshop, step=forms.get("step") or StepForm(
+            formdata=None, version=review.version),
+        cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
+        steps=services.next_steps(user, review), can_edit=services.can_edit(user, review),
+        can_cancel=services.can_cancel(user, review), see_findings=see_findings,
+        can_record=services.can_record_findings(user, review),
+        can_workshop=services.can_book_workshop(user, review),
+        history=queries.history(review.id), area=queries.categories().get(review.focus_area,
+                                                                          review.focus_area),
+        trainers=queries.trainers_for(review) if see_findings and review.areas else [],
+        closed=services.closed_warning(review.host_school_id, review.start_date, review.days))
+
+
+@bp.route("/reviews/<int:review_id>")
+def detail(review_id: int):
+    return _detail(_review(review_id))
+
+
+def _act(review_id: int, form_name: str, form, action, message: str):
+    """Validate a review form, run the service, commit, back to the review page."""
+    review = _review(review_id)
+    if form.validate_on_submit():
+        try:
+            action(review, form)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+            review = _review(review_id)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return hx_redirect(url_for("reviews.detail", review_id=review_id))
+    return _detail(review, status=form.status if form.status != 200 else 422,
+                   **{form_name: form})
+
+
+@bp.route("/reviews/<int:review_id>/team", methods=["POST"])
+def team(review_id: int):
+    def act(review, form):
+        people = {u.id: u for u in db.session.query(User).filter(
+            User.id.in_([i for i in [form.lead.data, *(form.reviewers.data or [])] if i]))}
+        services.set_team(actor=current_user, review=review, lead=people.get(form.lead.data),
+                          reviewers=[people[i] for i in form.reviewers.data or [] if i in people],
+                          version=form.version_number)
+    return _act(review_id, "team", TeamForm(), act,
+                "Team proposed. We have emailed the team and the host headteacher.")
+
+
+@bp.route("/reviews/<int:review_id>/step", methods=["POST"])
+def step(review_id: int):
+    to = request.form.get("to", "")
+
+    def act(review, form):
+        services.transition(actor=current_user, review=review, to=to, note=form.note.data or "",
+                            version=form.version_number)
+    return _act(review_id, "step", StepForm(), act,
+                f"The review is now: {STATES.get(to, '').lower()}.")
+
+
+@bp.route("/reviews/<int:review_id>/cancel", methods=["POST"])
+def cancel(review_id: int):
+    def act(review, form):
+        services.cancel(actor=current_user, review=review, reason=form.reason.data,
+                        version=form.version_number)
+    return _act(review_id, "cancel", CancelForm(), act,
+                "Review cancelled. We have emailed the team and the host headteacher.")
+
+
+@bp.route("/reviews/<int:review_id>/findings", methods=["POST"])
+def findings(review_id: int):
+    if not services.can_see_findings(current_user, _review(review_id)):
+        abort(404)
+
+    def act(review, form):
+        services.record_findings(actor=current_user, review=review,
+                                 went_well=form.went_well.data or "",
+                                 to_develop=form.to_develop.data or "",
+                                 summary=form.summary.data or "",
+                                 safeguarding=form.safeguarding.data,
+                                 version=form.version_number)
+    return _act(review_id, "findings", FindingsForm(), act, "Findings saved.")
+
+
+@bp.route("/reviews/<int:review_id>/workshop", methods=["POST"])
+def workshop(review_id: int):
+    def act(review, form):
+        services.book_workshop(actor=current_user, review=review,
+                               workshop_date=form.workshop_date.data,
+                               facilitator=db.session.get(User, form.facilitator.data or 0),
+                               impact_date=form.impact_date.data, version=form.version_number)
+    return _act(review_id, "workshop", WorkshopForm(), act, "Improvement workshop booked.")
+
+
+@bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
+def edit(review_id: int):
+    review = _review(review_id)
+    if not services.can_edit(current_user, review):
+        abort(403, "Only improvement champions and cluster leads reschedule a review that "
+                   "has not started.")
+    form = RescheduleForm(data={"version": review.version, "start_date": review.start_date,
+                                "days": review.days})
+    if form.validate_on_submit():
+        try:
+            services.reschedule(actor=current_user, review=review,
+                                start_date=form.start_date.data, days=form.days.data,
+                                reason=form.reason.data,
+                                closed_reason=form.closed_reason.data or "",
+                                version=form.version_number)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+            review = _review(review_id)
+        else:
+            db.session.commit()
+            flash("Review rescheduled. We have emailed the team and the host headteacher.",
+                  "success")
+            return hx_redirect(url_for("reviews.detail", review_id=review.id))
+    return render_page("reviews/edit.html", form=form, review=review, today=services.today(),
+                       status=form.status)
+
+
+def _ics(body: bytes, name: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/reviews/<int:review_id>.ics")
+def review_ics(review_id: int):
+    return _ics(ics.review_calendar(_review(review_id)), f"review-{review_id}.ics")
+
+
+@bp.route("/calendar/<token>.ics")
+def feed(token: str):
+    row = db.session.query(CalendarFeed).filter_by(token=token[:64]).first()
+    user = db.session.get(User, row.user_id) if row else None
+    if user is None or not user.active:
+        abort(404)
+    return _ics(ics.feed(f"Peer reviews – {user.name}", queries.feed_reviews(user.id), user.id),
+                "reviews.ics")
+
+
+@bp.route("/reviews/availability", methods=["GET", "POST"])
+def availability():
+    form = UnavailableForm()
+    if form.validate_on_submit():
+        try:
+            services.set_unavailable(actor=current_user, day=form.day.data,
+                                     available=request.form.get("available") == "1")
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash("Your availability is saved.", "success")
+            return hx_redirect(url_for("reviews.availability"))
+    token = services.feed_token(user=current_user)
+    db.session.commit()
+    return render_page("reviews/availability.html", form=form, status=form.status,
+                       days=queries.my_unavailable(current_user, services.today()),
+                       feed_url=absolute_url("reviews.feed", token=token),
+                       today=services.today())
+
+
+@bp.route("/reviews/feed/reset", methods=["POST"])
+def feed_reset():
+    services.feed_token(user=current_user, reset=True)
+    db.session.commit()
+    flash("Your calendar link has been reset. The old link no longer works: subscribe again "
+          "with the new one.", "success")
+    return hx_redirect(url_for("reviews.availability"))
+
