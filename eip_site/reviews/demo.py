@@ -139,7 +139,7 @@ def seed_reviews(rng: random.Random, now: datetime) -> None:
                 review_id=review.id, actor_id=lead.id if lead else None,
                 at=review.created_at + timedelta(days=i), from_state=AFTER[max(0, i - 1)]
                 if state in AFTER else ["planned", "planned", "proposed"][i], to_state=step,
-                note="The host school has a local authority visit that week."
-                if step == "cancelled" else ""))
+                note={"cancelled": "The host school has a local authority visit that week.",
+                      "planned": "Booked"}.get(step, "")))
     db.session.flush()
 

@@ -1,7 +1,7 @@
 """The shape of review input; the rules are in services."""
 
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..admin.forms import MultiCheckboxField, VersionedForm
 from ..forms import BaseForm
@@ -14,7 +14,7 @@ DAYS = {1: "1 day", 2: "2 days", 3: "3 days"}
 def date_field(label: str, *, required: str | None = None, description: str = ""):
     return DateField(label, format=DATE_FORMATS, description=description,
                      invalid_value_message="Enter a real date, like 27/03/2027.",
-                     validators=[DataRequired(required)] if required else [Optional()])
+                     validators=[InputRequired(required)] if required else [Optional()])
 
 
 def reason_field(label: str, description: str = ""):

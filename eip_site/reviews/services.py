@@ -201,7 +201,7 @@ def _hold_host_days(review: Review) -> None:
 def booking_clash(user: User, days: list[date], review_id: int | None) -> str | None:
     """Why ``user`` cannot be booked on ``days`` (for another review), or None."""
     row = db.session.execute(
-        select(Booking.day, Booking.kind, School.name)
+        select(Booking.day, Booking.kind, School.name.label("school"))
         .join(Review, Review.id == Booking.review_id)
         .join(School, School.id == Review.host_school_id)
         .where(Booking.user_id == user.id, Booking.day.in_(days),
@@ -321,11 +321,11 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
 
 def transition(*, actor: User, review: Review, to: str, note: str = "",
                version: int | None = None) -> Review:
+    _check_version(review, version)
     step = STEPS.get((review.state, to))
     if step is None or not _may(step[0], actor, review):
         raise DomainError(f"This review is {review.state_label.lower()}: that step is not "
                           "open to you now.")
-    _check_version(review, version)
     note = _text(note, field="note", label="the reason", limit=1000,
                  required=(review.state, to) in NEEDS_REASON)
     if to == "feedback" and not review.summary:

@@ -1,0 +1,290 @@
+"""The review rules, without HTTP: who may book, the team rules, double booking, the
+lifecycle, confidentiality of findings, the workshop, rescheduling and cancelling."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from eip_site.directory.models import Qualification
+from eip_site.directory.vocabulary import install_default_vocabulary
+from eip_site.errors import DomainError, StaleEdit
+from eip_site.extensions import db
+from eip_site.reviews import ics, services
+from eip_site.reviews.models import Booking, Closure, HostDay, ReviewEvent
+
+from .. import factories
+
+
+def monday(weeks: int = 4) -> date:
+    d = date.today() + timedelta(weeks=weeks)
+    return d - timedelta(days=d.weekday())
+
+
+def trained(school, *, roles=(), name=None):
+    user = factories.user(school_obj=school, roles=roles, **({"name": name} if name else {}))
+    db.session.add(Qualification(user_id=user.id, kind="peer_reviewer"))
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def world(ctx):
+    install_default_vocabulary(db.session.connection())
+    host, a, b = factories.school(name="Host Primary"), factories.school(name="Ash"), \
+        factories.school(name="Birch")
+    return {
+        "host": host, "a": a, "b": b,
+        "lead": factories.user(roles={"lead"}, no_school=True, name="Lena Lead"),
+        "champion": factories.user(roles={"champion"}, school_obj=a, name="Cara Champion"),
+        "head": factories.user(roles={"head"}, school_obj=host, name="Hugh Head"),
+        "other_head": factories.user(roles={"head"}, school_obj=a),
+        "teacher": factories.user(school_obj=b, name="Tom Teacher"),
+        "r": [trained(a, name="Rita Reviewer"), trained(a, name="Raj Reviewer"),
+              trained(b, name="Rosa Reviewer"), trained(b, name="Ravi Reviewer")],
+        "insider": trained(host, name="Ian Insider"),
+    }
+
+
+def book(w, *, start=None, days=2, actor=None, host=None, **kwargs):
+    review = services.create_review(
+        actor=actor or w["champion"], host_school=host or w["host"],
+        focus="To what extent is reading taught well?", focus_area="curriculum",
+        start_date=start or monday(), days=days, **kwargs)
+    db.session.flush()
+    return review
+
+
+def staffed(w, **kwargs):
+    review = book(w, **kwargs)
+    services.set_team(actor=w["champion"], review=review, lead=w["r"][0],
+                      reviewers=[w["r"][1], w["r"][2]])
+    db.session.commit()
+    return review
+
+
+# --- Booking -------------------------------------------------------------------------------
+
+def test_only_champions_and_leads_book(world):
+    with pytest.raises(DomainError, match="champions and cluster leads"):
+        book(world, actor=world["teacher"])
+    assert book(world, actor=world["lead"]).state == "planned"
+
+
+def test_dates_are_checked(world):
+    with pytest.raises(DomainError, match="today or later") as error:
+        book(world, start=date.today() - timedelta(days=1))
+    assert error.value.field == "start_date"
+    with pytest.raises(DomainError, match="1, 2 or 3 days"):
+        book(world, days=4)
+    with pytest.raises(DomainError, match="two years"):
+        book(world, start=date.today() + timedelta(days=800))
+
+
+def test_a_closed_day_is_a_warning_that_a_reason_overrides(world):
+    start = monday()
+    db.session.add(Closure(name="INSET day", kind="inset", school_id=world["host"].id,
+                           start_date=start, end_date=start))
+    db.session.commit()
+    with pytest.raises(DomainError, match=r"closed on .*\(INSET day\)") as error:
+        book(world, start=start)
+    assert error.value.field == "closed_reason"
+    db.session.rollback()
+    review = book(world, start=start, closed_reason="The INSET is on peer review")
+    assert review.closed_day_reason == "The INSET is on peer review"
+    with pytest.raises(DomainError, match="Saturday"):
+        book(world, start=start + timedelta(days=5), host=world["a"])
+
+
+def test_a_school_never_hosts_two_reviews_on_the_same_day(world):
+    book(world, start=monday(), days=3)
+    with pytest.raises(DomainError, match="already hosts a review on"):
+        book(world, start=monday() + timedelta(days=2))
+
+
+# --- The team --------------------------------------------------------------------------------
+
+def test_a_proposed_team_is_booked_on_every_day_and_emailed(world, mailbox):
+    review = staffed(world, days=2)
+    assert review.state == "proposed"
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 6
+    sent = {m["To"] for m in mailbox.messages}
+    assert sent == {world["r"][0].email, world["r"][1].email, world["r"][2].email,
+                    world["head"].email}
+    attachment = next(mailbox.messages[0].iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+
+
+@pytest.mark.parametrize("who, message", [
+    ("insider", "works at Host Primary: nobody reviews their own school"),
+    ("teacher", "not a trained peer reviewer or improvement champion"),
+])
+def test_the_team_rules(world, who, message):
+    review = book(world)
+    with pytest.raises(DomainError, match=message):
+        services.set_team(actor=world["champion"], review=review, lead=world["r"][0],
+                          reviewers=[world["r"][1], world[who]])
+
+
+def test_team_size_is_two_to_four_besides_the_lead(world):
+    review = book(world)
+    with pytest.raises(DomainError, match="2 to 4 reviewers"):
+        services.set_team(actor=world["champion"], review=review, lead=world["r"][0],
+                          reviewers=[world["r"][1]])
+    with pytest.raises(DomainError, match="Choose the lead reviewer"):
+        services.set_team(actor=world["champion"], review=review, lead=None,
+                          reviewers=world["r"][1:])
+
+
+def test_nobody_is_booked_twice_on_one_day_and_the_message_names_the_clash(world):
+    staffed(world, start=monday(), days=2)
+    other = book(world, host=factories.school(name="Cedar"),
+                 start=monday() + timedelta(days=1), days=1)
+    with pytest.raises(DomainError) as error:
+        services.set_team(actor=world["champion"], review=other, lead=world["r"][3],
+                          reviewers=[world["r"][2], world["r"][0]])
+    assert "Rosa Reviewer is already booked on" in error.value.message
+    assert "for the review of Host Primary" in error.value.message
+
+
+def test_the_unique_key_refuses_a_double_booking_that_skips_the_check(world):
+    review = staffed(world)
+    db.session.add(Booking(user_id=world["r"][0].id, day=review.start_date,
+                           review_id=review.id))
+    with pytest.raises(Exception):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_marked_unavailable_days_are_respected(world):
+    start = monday()
+    services.set_unavailable(actor=world["r"][2], day=start + timedelta(days=1), available=False)
+    review = book(world, start=start)
+    with pytest.raises(DomainError, match="Rosa Reviewer has said they are not available"):
+        services.set_team(actor=world["champion"], review=review, lead=world["r"][0],
+                          reviewers=[world["r"][1], world["r"][2]])
+
+
+# --- The lifecycle -----------------------------------------------------------------------------
+
+def test_only_the_host_head_confirms_and_every_step_is_in_the_history(world):
+    review = staffed(world)
+    for outsider in (world["other_head"], world["teacher"], world["champion"]):
+        with pytest.raises(DomainError, match="not open to you"):
+            services.transition(actor=outsider, review=review, to="confirmed")
+    services.transition(actor=world["head"], review=review, to="confirmed")
+    services.transition(actor=world["champion"], review=review, to="data_shared")
+    services.transition(actor=world["r"][0], review=review, to="reviewed")
+    with pytest.raises(DomainError, match="Record the findings"):
+        services.transition(actor=world["r"][0], review=review, to="feedback")
+    db.session.flush()
+    steps = db.session.execute(select(ReviewEvent.from_state, ReviewEvent.to_state)
+                               .where(ReviewEvent.review_id == review.id)
+                               .order_by(ReviewEvent.id)).all()
+    assert [tuple(s) for s in steps] == [
+        ("planned", "planned"), ("planned", "proposed"), ("proposed", "confirmed"),
+        ("confirmed", "data_shared"), ("data_shared", "reviewed")]
+
+
+def test_declining_needs_a_reason_and_releases_the_team(world):
+    review = staffed(world)
+    with pytest.raises(DomainError, match="Enter the reason"):
+        services.transition(actor=world["head"], review=review, to="planned")
+    services.transition(actor=world["head"], review=review, to="planned",
+                        note="Those days clash with our SATs week")
+    db.session.flush()
+    assert review.members == []
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_a_stale_form_is_refused(world):
+    review = staffed(world)
+    with pytest.raises(StaleEdit):
+        services.transition(actor=world["head"], review=review, to="confirmed",
+                            version=review.version - 1)
+
+
+def test_findings_are_confidential_and_a_safeguarding_flag_emails_the_head(world, mailbox):
+    review = staffed(world)
+    for to, actor in (("confirmed", "head"), ("data_shared", "head")):
+        services.transition(actor=world[actor], review=review, to=to)
+    assert services.can_see_findings(world["head"], review)
+    assert services.can_see_findings(world["r"][1], review)
+    assert services.can_see_findings(world["lead"], review)
+    assert not services.can_see_findings(world["teacher"], review)
+    assert not services.can_see_findings(world["other_head"], review)
+    assert not services.can_see_findings(world["champion"], review)
+    with pytest.raises(DomainError, match="lead reviewer"):
+        services.record_findings(actor=world["r"][1], review=review, went_well="", summary="x",
+                                 to_develop="", safeguarding=False)
+    mailbox.clear()
+    services.record_findings(actor=world["r"][0], review=review, went_well="Calm corridors",
+                             to_develop="- Questioning\n- Reading at home\n",
+                             summary="Strong", safeguarding=True)
+    assert review.areas == ["Questioning", "Reading at home"]
+    assert [m["To"] for m in mailbox.messages] == [world["head"].email]
+    assert "Safeguarding concern" in mailbox.messages[0]["Subject"]
+    assert "Calm corridors" not in mailbox.messages[0].get_body().get_content()
+
+
+def test_the_workshop_is_facilitated_by_a_champion_not_on_the_team(world):
+    review = staffed(world)
+    review.state, review.summary = "feedback", "Done"
+    db.session.flush()
+    on_team = world["r"][1]
+    on_team.set_roles({"champion"})
+    with pytest.raises(DomainError, match="was on the review team"):
+        services.book_workshop(actor=world["lead"], review=review, facilitator=on_team,
+                               workshop_date=review.end_date + timedelta(days=14),
+                               impact_date=None)
+    with pytest.raises(DomainError, match="after the review days"):
+        services.book_workshop(actor=world["lead"], review=review, facilitator=world["champion"],
+                               workshop_date=review.start_date, impact_date=None)
+    services.book_workshop(actor=world["lead"], review=review, facilitator=world["champion"],
+                           workshop_date=monday(8) + timedelta(days=1),
+                           impact_date=monday(20) + timedelta(days=1))
+    assert review.state == "workshop_booked"
+    # The facilitator is now busy that day: no review may take them.
+    assert services.booking_clash(world["champion"], [monday(8) + timedelta(days=1)], None)
+
+
+def test_reschedule_moves_the_bookings_and_asks_the_host_again(world):
+    review = staffed(world)
+    services.transition(actor=world["head"], review=review, to="confirmed")
+    services.reschedule(actor=world["champion"], review=review, start_date=monday(6),
+                        days=1, reason="Ofsted visit")
+    db.session.flush()
+    assert review.state == "proposed"
+    assert set(db.session.scalars(select(Booking.day))) == {monday(6)}
+    assert set(db.session.scalars(select(HostDay.day))) == {monday(6)}
+
+
+def test_cancelling_frees_everyone_and_the_calendar_says_cancelled(world):
+    review = staffed(world)
+    sequence = review.sequence
+    with pytest.raises(DomainError, match="You cannot cancel"):
+        services.cancel(actor=world["teacher"], review=review, reason="no")
+    services.cancel(actor=world["head"], review=review, reason="Building work")
+    db.session.flush()
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+    assert db.session.scalar(select(func.count()).select_from(HostDay)) == 0
+    cal = Calendar.from_ical(ics.review_calendar(review))
+    assert str(cal["method"]) == "CANCEL"
+    event = cal.walk("VEVENT")[0]
+    assert str(event["status"]) == "CANCELLED"
+    assert event["sequence"] > sequence
+
+
+def test_the_ics_keeps_its_uid_and_raises_its_sequence(world):
+    review = staffed(world, days=2)
+    first = Calendar.from_ical(ics.review_calendar(review)).walk("VEVENT")[0]
+    assert first.decoded("dtstart") == review.start_date
+    assert first.decoded("dtend") == review.start_date + timedelta(days=2)  # exclusive end
+    services.transition(actor=world["head"], review=review, to="confirmed")
+    second = Calendar.from_ical(ics.review_calendar(review)).walk("VEVENT")[0]
+    assert second["uid"] == first["uid"]
+    assert second["sequence"] > first["sequence"]
+    assert str(second["status"]) == "CONFIRMED"

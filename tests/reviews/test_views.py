@@ -1,0 +1,230 @@
+"""Review pages over HTTP: booking with errors beside the field, the race for one reviewer,
+confidential findings, calendars, and query counts that do not grow with the data."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import event, func, select
+
+from eip_site.directory.models import Qualification
+from eip_site.directory.vocabulary import install_default_vocabulary
+from eip_site.extensions import db
+from eip_site.reviews.models import Booking, Review
+
+from .. import factories
+
+
+def monday(weeks: int = 4) -> date:
+    d = date.today() + timedelta(weeks=weeks)
+    return d - timedelta(days=d.weekday())
+
+
+@pytest.fixture
+def cluster(app):
+    with app.app_context():
+        install_default_vocabulary(db.session.connection())
+        db.session.commit()
+        host, other, third = (factories.school(name=n) for n in ("Host", "Other", "Third"))
+        reviewers = []
+        for i in range(4):
+            person = factories.user(school_obj=other if i % 2 else third, name=f"Reviewer {i}")
+            db.session.add(Qualification(user_id=person.id, kind="peer_reviewer"))
+            reviewers.append(person.id)
+        db.session.commit()
+        return {"host": host.id, "other": other.id, "third": third.id, "reviewers": reviewers,
+                "champion": factories.user(roles={"champion"}, school_obj=other).id,
+                "champion2": factories.user(roles={"champion"}, school_obj=third).id,
+                "head": factories.user(roles={"head"}, school_obj=host).id,
+                "teacher": factories.user(school_obj=other).id}
+
+
+def sign_in(app, user_id: int):
+    client = app.test_client()
+    with app.app_context():
+        cookie = db.session.get(factories.User, user_id).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = cookie
+    return client
+
+
+def new_review(app, host: int, start: date, days: int = 1) -> int:
+    with app.app_context():
+        return factories.review(host=db.session.get(factories.School, host), start=start,
+                                days=days).id
+
+
+def test_booking_a_review_with_bad_input_shows_errors_beside_the_fields(app, cluster):
+    client = sign_in(app, cluster["champion"])
+    page = client.get("/reviews/new")
+    assert page.status_code == 200 and b"Book a peer review" in page.data
+    bad = client.post("/reviews/new", data={
+        "host_school": cluster["host"], "focus": "x" * 10_000, "focus_area": "curriculum",
+        "start_date": "31/02/2027", "days": "2"})
+    assert bad.status_code == 422
+    body = bad.get_data(as_text=True)
+    assert "Keep the focus to 300 characters or fewer." in body
+    assert "Enter a real date" in body
+    assert "<title>Error: Book a peer review" in body
+    past = client.post("/reviews/new", data={
+        "host_school": cluster["host"], "focus": "<script>alert(1)</script> 🌈",
+        "focus_area": "curriculum", "start_date": "2020-01-06", "days": "1"})
+    assert past.status_code == 422 and b"today or later" in past.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+    good = client.post("/reviews/new", data={
+        "host_school": cluster["host"], "focus": "<script>alert(1)</script> 🌈",
+        "focus_area": "curriculum", "start_date": monday().isoformat(), "days": "1"})
+    assert good.status_code == 303
+    shown = client.get(good.headers["Location"]).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 🌈" in shown and "<script>alert" not in shown
+
+
+def test_a_staff_member_cannot_book(app, cluster):
+    client = sign_in(app, cluster["teacher"])
+    assert client.get("/reviews/new").status_code == 403
+    assert client.get("/reviews/").status_code == 200
+
+
+def test_two_champions_racing_for_one_reviewer_get_one_success_and_one_named_refusal(
+        app, cluster):
+    """Two real requests at the same moment, each booking Reviewer 0 on the same day for
+    reviews of two different schools: the unique key lets exactly one through."""
+    day = monday(5)
+    first = new_review(app, cluster["host"], day)
+    with app.app_context():
+        fourth = factories.school(name="Fourth").id
+    second = new_review(app, fourth, day)
+    r = cluster["reviewers"]
+    clients = [sign_in(app, cluster["champion"]), sign_in(app, cluster["champion2"])]
+    forms = [{"lead": r[0], "reviewers": [r[1], r[2]]}, {"lead": r[0], "reviewers": [r[3], r[2]]}]
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def race(i: int, review_id: int):
+        barrier.wait()
+        answers[i] = clients[i].post(f"/reviews/{review_id}/team", data=forms[i])
+
+    threads = [threading.Thread(target=race, args=(i, rid))
+               for i, rid in enumerate((first, second))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [303, 422], statuses
+    refusal = next(a for a in answers if a.status_code == 422).get_data(as_text=True)
+    assert "Reviewer 0 is already booked on" in refusal or \
+        "Reviewer 2 is already booked on" in refusal
+    with app.app_context():
+        per_day = db.session.execute(select(Booking.user_id, func.count()).where(
+            Booking.day == day).group_by(Booking.user_id)).all()
+    assert all(count == 1 for _user, count in per_day)
+
+
+def _staffed(app, cluster, state="data_shared") -> int:
+    with app.app_context():
+        people = [db.session.get(factories.User, i) for i in cluster["reviewers"][:3]]
+        review = factories.review(host=db.session.get(factories.School, cluster["host"]),
+                                  team=tuple(people), state=state,
+                                  went_well="Calm corridors", to_develop="Questioning",
+                                  summary="Secret summary")
+        return review.id
+
+
+def test_findings_are_hidden_from_a_teacher_at_another_school(app, cluster):
+    review_id = _staffed(app, cluster)
+    teacher = sign_in(app, cluster["teacher"])
+    page = teacher.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert "Secret summary" not in page and "Findings" not in page
+    assert teacher.post(f"/reviews/{review_id}/findings",
+                        data={"summary": "overwritten"}).status_code == 404
+    cal = teacher.get(f"/reviews/{review_id}.ics")
+    assert cal.status_code == 200 and b"Secret summary" not in cal.data
+    head = sign_in(app, cluster["head"]).get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert "Secret summary" in head
+    lead_reviewer = sign_in(app, cluster["reviewers"][0])
+    saved = lead_reviewer.post(f"/reviews/{review_id}/findings", data={
+        "summary": "A new summary", "went_well": "", "to_develop": "",
+        "version": str(_version(app, review_id))})
+    assert saved.status_code == 303
+
+
+def _version(app, review_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Review, review_id).version
+
+
+def test_a_stale_confirm_is_refused_with_409(app, cluster):
+    review_id = _staffed(app, cluster, state="proposed")
+    head = sign_in(app, cluster["head"])
+    version = _version(app, review_id)
+    assert head.post(f"/reviews/{review_id}/step", data={
+        "to": "confirmed", "version": version}).status_code == 303
+    again = head.post(f"/reviews/{review_id}/step", data={"to": "confirmed", "version": version})
+    assert again.status_code == 409
+    assert b"Someone else changed this" in again.data
+
+
+def test_the_ics_and_the_personal_feed_parse(app, cluster):
+    review_id = _staffed(app, cluster, state="confirmed")
+    reviewer = sign_in(app, cluster["reviewers"][1])
+    one = Calendar.from_ical(reviewer.get(f"/reviews/{review_id}.ics").data)
+    assert one.walk("VEVENT")[0]["summary"] == "Peer review: Host"
+    page = reviewer.get("/reviews/availability").get_data(as_text=True)
+    url = page.split('id="feed-url" type="text" readonly value="')[1].split('"')[0]
+    path = url.split("localhost", 1)[1]
+    anonymous = app.test_client()
+    feed = Calendar.from_ical(anonymous.get(path).data)
+    assert [str(e["summary"]) for e in feed.walk("VEVENT")] == ["Peer review: Host"]
+    assert reviewer.post("/reviews/feed/reset").status_code == 303
+    assert anonymous.get(path).status_code == 404
+
+
+def test_the_list_answers_with_a_fragment_for_htmx(app, cluster):
+    _staffed(app, cluster)
+    client = sign_in(app, cluster["teacher"])
+    full = client.get("/reviews/?state=data_shared")
+    fragment = client.get("/reviews/?state=data_shared", headers={"HX-Request": "true"})
+    assert b"<html" in full.data and b"<html" not in fragment.data
+    assert fragment.data.lstrip().startswith(b'<div id="review-list">')
+    assert b"1 review found" in fragment.data
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def _count(app, client, path: str) -> int:
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, path
+    return len(seen)
+
+
+def _fill(app, cluster, n: int, *, teams: bool) -> None:
+    with app.app_context():
+        schools = [factories.school() for _ in range(n)]
+        people = [db.session.get(factories.User, i) for i in cluster["reviewers"]]
+        for i, school in enumerate(schools):
+            factories.review(host=school, start=monday(2) + timedelta(days=i % 20),
+                             team=(people[i],) if teams and i < 4 else (), state="confirmed")
+
+
+def test_review_pages_run_the_same_queries_on_10_and_on_100_reviews(app, cluster):
+    review_id = _staffed(app, cluster)
+    client = sign_in(app, cluster["head"])
+    pages = ["/reviews/", "/reviews/?mine=1", f"/reviews/calendar?month={monday(2):%Y-%m}",
+             f"/reviews/{review_id}"]
+    _fill(app, cluster, 10, teams=True)
+    small = {p: _count(app, client, p) for p in pages}
+    _fill(app, cluster, 90, teams=False)
+    large = {p: _count(app, client, p) for p in pages}
+    assert small == large
