@@ -78,6 +78,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "reviews.feed": PUBLIC,  # the secret in the link is the key
     "reviews.availability": SIGNED_IN,
     "reviews.feed_reset": SIGNED_IN,
+    "reviews.rota": frozenset({LEAD, ADMIN}),
 }
 
 # Who may manage accounts, and which roles each may hand out.

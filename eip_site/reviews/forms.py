@@ -88,3 +88,14 @@ class WorkshopForm(VersionedForm):
 
 class UnavailableForm(BaseForm):
     day = date_field("Date you are not available", required="Enter a date.")
+
+
+class RotaForm(BaseForm):
+    schools = MultiCheckboxField("Schools taking part", coerce=_id, validate_choice=False)
+    per_review = SelectField("Reviewers on each review", coerce=int, default=2,
+                             choices={1: "1", 2: "2", 3: "3", 4: "4"}, validate_choice=False)
+    avoid_reciprocal = BooleanField("Avoid pairs of schools reviewing each other", default=True)
+    focus_area = SelectField("Focus area for the round", validate_choice=False,
+                             validators=[DataRequired("Choose the focus area.")])
+    days = SelectField("Length of each review", coerce=int, choices=DAYS, default=2,
+                       validate_choice=False)

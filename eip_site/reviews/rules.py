@@ -98,3 +98,26 @@ def make_rota(schools: list[int], per_review: int, *, avoid_reciprocal: bool) ->
     return [RotaVisit(host=schools[i],
                       reviewers=tuple(schools[(i + o) % n] for o in offsets))
             for i in range(n)]
+
+
+def rota_problems(visits: list[RotaVisit], *, avoid_reciprocal: bool) -> list[str]:
+    """What is wrong with a (possibly hand-adjusted) rota, in words; empty when it is fair."""
+    problems = []
+    hosts = [v.host for v in visits]
+    if len(set(hosts)) != len(hosts):
+        problems.append("A school hosts more than once.")
+    sent: dict[int, int] = {}
+    pairs = set()
+    for visit in visits:
+        if visit.host in visit.reviewers:
+            problems.append("A school would review itself.")
+        if len(set(visit.reviewers)) != len(visit.reviewers):
+            problems.append("A review has two reviewers from the same school.")
+        for school in visit.reviewers:
+            sent[school] = sent.get(school, 0) + 1
+            pairs.add((school, visit.host))
+    if avoid_reciprocal and any((b, a) in pairs for a, b in pairs):
+        problems.append("Two schools would review each other.")
+    if len(set(sent.values())) > 1:
+        problems.append("Some schools send more reviewers than others.")
+    return list(dict.fromkeys(problems))

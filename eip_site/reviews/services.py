@@ -34,7 +34,7 @@ from .models import (
     ReviewMember,
     Unavailable,
 )
-from .rules import ClosedSpan, closed_days, fmt_day, span_text
+from .rules import ClosedSpan, RotaVisit, closed_days, fmt_day, rota_problems, span_text
 
 MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
 MAX_FOCUS, MAX_TEXT = 300, 5000
@@ -493,3 +493,37 @@ def feed_token(*, user: User, reset: bool = False) -> str:
     db.session.flush()
     return row.token
 
+
+
+# --- The rota ------------------------------------------------------------------------------
+
+ROTA_FOCUS = "To what extent … (the enquiry focus is agreed with the host school)"
+
+
+def accept_rota(*, actor: User, visits: list[RotaVisit], starts: dict[int, date | None],
+                days: int, focus_area: str, avoid_reciprocal: bool) -> list[Review]:
+    """Create a planned review for each host; reviewers come from the schools the rota names
+    (the team itself is proposed later, with the picker)."""
+    if not actor.has_role(LEAD, ADMIN):
+        raise DomainError("Only cluster leads accept a rota.")
+    problems = rota_problems(visits, avoid_reciprocal=avoid_reciprocal)
+    if problems:
+        raise DomainError(" ".join(problems))
+    schools = {s.id: s for s in db.session.scalars(select(School).where(
+        School.id.in_({v.host for v in visits} | {s for v in visits for s in v.reviewers})))}
+    reviews = []
+    for visit in visits:
+        host = schools.get(visit.host)
+        if host is None:
+            raise DomainError("A school in the rota no longer exists. Propose the rota again.")
+        try:
+            review = create_review(
+                actor=actor, host_school=host, focus=ROTA_FOCUS, focus_area=focus_area,
+                start_date=starts.get(visit.host), days=days,
+                notes="Reviewers from: " + ", ".join(schools[s].name for s in visit.reviewers
+                                                     if s in schools))
+        except DomainError as error:
+            raise DomainError(f"{host.name}: {error.message}",
+                              field=f"start-{visit.host}") from None
+        reviews.append(review)
+    return reviews

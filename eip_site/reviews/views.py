@@ -18,13 +18,14 @@ from .forms import (
     FindingsForm,
     RescheduleForm,
     ReviewForm,
+    RotaForm,
     StepForm,
     TeamForm,
     UnavailableForm,
     WorkshopForm,
 )
 from .models import STATES, CalendarFeed
-from .rules import month_weeks, shift_month
+from .rules import NoRota, RotaVisit, make_rota, month_weeks, shift_month
 
 
 def _int(name: str) -> int | None:
@@ -291,3 +292,56 @@ def feed_reset():
           "with the new one.", "success")
     return hx_redirect(url_for("reviews.availability"))
 
+
+
+def _visits(form) -> list[RotaVisit]:
+    """The rota carried in the accept form's hidden fields: visit=<host>:<school>,<school>."""
+    visits = []
+    for raw in request.form.getlist("visit")[:200]:
+        host, _, sent = raw.partition(":")
+        ids = [int(x) for x in sent.split(",") if x.isdigit()]
+        if host.isdigit() and ids:
+            visits.append(RotaVisit(int(host), tuple(ids)))
+    return visits
+
+
+@bp.route("/reviews/rota", methods=["GET", "POST"])
+def rota():
+    schools = queries.schools()
+    form = RotaForm(data={"schools": [s.id for s in schools]})
+    form.schools.choices = [(s.id, s.name) for s in schools]
+    form.focus_area.choices = [("", "Choose an area")] + list(queries.categories().items())
+    proposal, problem, starts, status = [], "", {}, 200
+    if form.validate_on_submit():
+        chosen = [s for s in form.schools.data or [] if s in {x.id for x in schools}]
+        try:
+            if request.form.get("action") == "accept":
+                proposal = _visits(form)
+                starts = {v.host: _date(request.form.get(f"start-{v.host}")) for v in proposal}
+                created = services.accept_rota(
+                    actor=current_user, visits=proposal, starts=starts, days=form.days.data,
+                    focus_area=form.focus_area.data,
+                    avoid_reciprocal=form.avoid_reciprocal.data)
+                db.session.commit()
+                flash(f"Rota accepted: {len(created)} planned reviews created. Propose each "
+                      "team from its review page.", "success")
+                return hx_redirect(url_for("reviews.index", state="planned"))
+            proposal = make_rota(chosen, form.per_review.data,
+                                 avoid_reciprocal=form.avoid_reciprocal.data)
+        except NoRota as why:
+            problem, status = str(why), 422
+        except DomainError as error:
+            db.session.rollback()
+            problem, status = error.message, error.status
+    elif form.errors:
+        status = 422
+    return render_page("reviews/rota.html", form=form, proposal=proposal, problem=problem,
+                       names={s.id: s.name for s in schools}, starts=starts,
+                       today=services.today(), status=status)
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return None

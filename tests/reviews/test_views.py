@@ -228,3 +228,35 @@ def test_review_pages_run_the_same_queries_on_10_and_on_100_reviews(app, cluster
     _fill(app, cluster, 90, teams=False)
     large = {p: _count(app, client, p) for p in pages}
     assert small == large
+
+
+def test_a_lead_proposes_a_rota_for_six_schools_and_accepts_it(app, cluster):
+    with app.app_context():
+        lead = factories.user(roles={"lead"}, no_school=True).id
+        extra = [factories.school(name=f"Extra {i}").id for i in range(3)]
+    schools = [cluster["host"], cluster["other"], cluster["third"], *extra]
+    client = sign_in(app, lead)
+    assert client.get("/reviews/rota").status_code == 200
+    settings = {"schools": schools, "per_review": "2", "avoid_reciprocal": "y",
+                "focus_area": "pedagogy", "days": "1"}
+    proposal = client.post("/reviews/rota", data={**settings, "action": "propose"})
+    assert proposal.status_code == 200
+    visits = [v.split('"')[0] for v in
+              proposal.get_data(as_text=True).split('name="visit" value="')[1:]]
+    assert len(visits) == 6
+    impossible = client.post("/reviews/rota", data={**settings, "per_review": "3",
+                                                     "action": "propose"})
+    assert impossible.status_code == 422 and b"each other" in impossible.data
+    starts = {f"start-{v.split(':')[0]}": (monday(6) + timedelta(days=i % 5)).isoformat()
+              for i, v in enumerate(visits)}
+    missing = client.post("/reviews/rota", data={**settings, "action": "accept",
+                                                  "visit": visits})
+    assert missing.status_code == 422 and b"Enter the first review day" in missing.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+    done = client.post("/reviews/rota", data={**settings, "action": "accept", "visit": visits,
+                                               **starts})
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review).where(
+            Review.state == "planned")) == 6

@@ -1,0 +1,71 @@
+"""Pure review rules: closed days, the month grid, and the rota (property-based)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eip_site.reviews.rules import (
+    ClosedSpan,
+    NoRota,
+    RotaVisit,
+    closed_days,
+    make_rota,
+    month_weeks,
+    rota_problems,
+)
+
+
+def test_closed_days_name_weekends_and_closures_for_this_school_only():
+    spans = [ClosedSpan("INSET day", date(2027, 3, 1), date(2027, 3, 1), 7),
+             ClosedSpan("Half term", date(2027, 2, 15), date(2027, 2, 19), None)]
+    days = [date(2027, 2, 26), date(2027, 2, 27), date(2027, 3, 1), date(2027, 2, 16)]
+    assert closed_days(days, spans, 7) == [
+        (date(2027, 2, 27), "Saturday"), (date(2027, 3, 1), "INSET day"),
+        (date(2027, 2, 16), "Half term")]
+    assert closed_days([date(2027, 3, 1)], spans, 8) == []
+
+
+def test_month_weeks_start_on_monday():
+    weeks = month_weeks(2027, 2)
+    assert weeks[0][:1] == [date(2027, 2, 1)] and len(weeks) == 4
+    assert all(len(w) == 7 for w in weeks)
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(3, 30), k=st.integers(1, 29), avoid=st.booleans())
+def test_a_rota_is_fair_or_says_why_not(n, k, avoid):
+    schools = [100 + i * 7 for i in range(n)]  # ids need not be 0..n-1
+    try:
+        rota = make_rota(schools, k, avoid_reciprocal=avoid)
+    except NoRota as why:
+        # Only when it is truly impossible: k reviewers from other schools need k <= n-1, and
+        # without reciprocal pairs every pair of schools is used at most once: n*k <= n(n-1)/2.
+        assert k > n - 1 or (avoid and k > (n - 1) // 2), str(why)
+        assert str(why)
+        return
+    assert sorted(v.host for v in rota) == sorted(schools)
+    assert all(len(v.reviewers) == k for v in rota)
+    assert rota_problems(rota, avoid_reciprocal=avoid) == []
+    sent = [sum(s in v.reviewers for v in rota) for s in schools]
+    assert set(sent) == {k}
+
+
+def test_rota_problems_are_found_in_a_hand_adjusted_rota():
+    visits = [RotaVisit(1, (2,)), RotaVisit(2, (1,)), RotaVisit(3, (3,))]
+    problems = rota_problems(visits, avoid_reciprocal=True)
+    assert "A school would review itself." in problems
+    assert "Two schools would review each other." in problems
+
+
+@pytest.mark.parametrize("schools, k, avoid, words", [
+    ([1], 1, False, "at least two schools"),
+    ([1, 2, 3], 3, False, "at most 2 reviewers"),
+    ([1, 2, 3, 4], 2, True, "at most 1 reviewer per review"),
+])
+def test_no_rota_says_why_in_plain_words(schools, k, avoid, words):
+    with pytest.raises(NoRota, match=words):
+        make_rota(schools, k, avoid_reciprocal=avoid)
