@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "reviews.availability": SIGNED_IN,
     "reviews.feed_reset": SIGNED_IN,
     "reviews.rota": frozenset({LEAD, ADMIN}),
+    "reviews.terms": frozenset({HEAD, LEAD, ADMIN}),
+    "reviews.terms_remove": frozenset({HEAD, LEAD, ADMIN}),
 }
 
 # Who may manage accounts, and which roles each may hand out.

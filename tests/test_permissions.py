@@ -53,7 +53,7 @@ def world(app):
         target = factories.user(school_obj=school)
         review = factories.review(team=(target,))
         return {"users": users, "args": {"user_id": target.id, "school_id": school.id,
-                                         "review_id": review.id,
+                                         "review_id": review.id, "kind": "closure", "row_id": 1,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv",
                                          "filename": "css/site.css"}}

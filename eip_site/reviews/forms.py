@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..admin.forms import MultiCheckboxField, VersionedForm
 from ..forms import BaseForm
+from .models import CLOSURE_KINDS
 
 _id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -99,3 +100,21 @@ class RotaForm(BaseForm):
                              validators=[DataRequired("Choose the focus area.")])
     days = SelectField("Length of each review", coerce=int, choices=DAYS, default=2,
                        validate_choice=False)
+
+
+class TermForm(BaseForm):
+    name = StringField("Term name", description="For example Spring 2027.", validators=[
+        DataRequired("Enter the term's name."),
+        Length(max=60, message="Keep the name to 60 characters or fewer.")])
+    start_date = date_field("First day", required="Enter the first day.")
+    end_date = date_field("Last day", required="Enter the last day.")
+
+
+class ClosureForm(BaseForm):
+    school = SelectField("School", coerce=_id, validate_choice=False)
+    name = StringField("What is it?", description="For example INSET day or Christmas holiday.",
+                       validators=[DataRequired("Enter what the closure is."),
+                                   Length(max=60, message="Keep it to 60 characters or fewer.")])
+    kind = SelectField("Kind", choices=CLOSURE_KINDS, validate_choice=False)
+    start_date = date_field("First day", required="Enter the first day.")
+    end_date = date_field("Last day", required="Enter the last day.")

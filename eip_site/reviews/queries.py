@@ -14,7 +14,7 @@ from ..extensions import db
 from ..people.models import School, User, UserRole
 from ..people.queries import Page, paginate
 from ..security import CHAMPION
-from .models import Booking, Review, ReviewEvent, ReviewMember, Term, Unavailable
+from .models import Booking, Closure, Review, ReviewEvent, ReviewMember, Term, Unavailable
 from .services import REVIEWER_QUALIFICATIONS
 
 
@@ -195,3 +195,7 @@ def feed_reviews(user_id: int) -> list[Review]:
             Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user_id)),
             Review.facilitator_id == user_id))
         .options(selectinload(Review.members)).order_by(Review.start_date)))
+
+
+def closures() -> list[Closure]:
+    return list(db.session.scalars(select(Closure).order_by(Closure.start_date, Closure.id)))

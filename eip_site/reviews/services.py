@@ -24,6 +24,7 @@ from ..security import ADMIN, CHAMPION, HEAD, LEAD
 from . import ics
 from .models import (
     BOOKED_STATES,
+    CLOSURE_KINDS,
     OPEN_STATES,
     Booking,
     CalendarFeed,
@@ -32,6 +33,7 @@ from .models import (
     Review,
     ReviewEvent,
     ReviewMember,
+    Term,
     Unavailable,
 )
 from .rules import ClosedSpan, RotaVisit, closed_days, fmt_day, rota_problems, span_text
@@ -527,3 +529,64 @@ def accept_rota(*, actor: User, visits: list[RotaVisit], starts: dict[int, date 
                               field=f"start-{visit.host}") from None
         reviews.append(review)
     return reviews
+
+
+# --- The school calendar ---------------------------------------------------------------------
+
+def _span(name: str, start: date | None, end: date | None, *, label: str) -> str:
+    name = _text(name, field="name", label=f"the {label}'s name", limit=60, required=True)
+    if start is None:
+        raise DomainError("Enter the first day.", field="start_date")
+    if end is None:
+        raise DomainError("Enter the last day.", field="end_date")
+    if end < start:
+        raise DomainError("The last day must be the same as or after the first day.",
+                          field="end_date")
+    if (end - start).days > 200:
+        raise DomainError(f"A {label} lasts at most 200 days.", field="end_date")
+    return name
+
+
+def add_term(*, actor: User, name: str, start: date | None, end: date | None) -> Term:
+    if not actor.has_role(LEAD, ADMIN):
+        raise DomainError("Only cluster leads set the term dates.")
+    name = _span(name, start, end, label="term")
+    overlap = db.session.scalar(select(Term.name).where(Term.start_date <= end,
+                                                        Term.end_date >= start).limit(1))
+    if overlap:
+        raise DomainError(f"Those dates overlap {overlap}.", field="start_date")
+    term = Term(name=name, start_date=start, end_date=end)
+    db.session.add(term)
+    db.session.flush()
+    return term
+
+
+def add_closure(*, actor: User, school_id: int | None, name: str, kind: str,
+                start: date | None, end: date | None) -> Closure:
+    """Leads add partnership-wide holidays or any school's days; heads their own school's."""
+    if not actor.has_role(LEAD, ADMIN):
+        if not actor.has_role(HEAD) or school_id != actor.school_id or school_id is None:
+            raise DomainError("Headteachers add closure days for their own school only.",
+                              field="school")
+    if kind not in CLOSURE_KINDS:
+        raise DomainError("Choose what kind of day it is.", field="kind")
+    name = _span(name, start, end, label="closure")
+    closure = Closure(school_id=school_id, name=name, kind=kind, start_date=start, end_date=end)
+    db.session.add(closure)
+    db.session.flush()
+    return closure
+
+
+def can_remove_closure(actor: User, closure: Closure) -> bool:
+    return actor.has_role(LEAD, ADMIN) or (
+        actor.has_role(HEAD) and closure.school_id is not None
+        and closure.school_id == actor.school_id)
+
+
+def remove_calendar_row(*, actor: User, row: Term | Closure) -> None:
+    allowed = can_remove_closure(actor, row) if isinstance(row, Closure) \
+        else actor.has_role(LEAD, ADMIN)
+    if not allowed:
+        raise DomainError("You cannot remove that.")
+    db.session.delete(row)
+    db.session.flush()

@@ -12,19 +12,22 @@ from ..errors import DomainError
 from ..extensions import db
 from ..htmx import hx_redirect, render_page
 from ..people.models import School, User
+from ..security import ADMIN, LEAD
 from . import bp, ics, queries, services
 from .forms import (
     CancelForm,
+    ClosureForm,
     FindingsForm,
     RescheduleForm,
     ReviewForm,
     RotaForm,
     StepForm,
     TeamForm,
+    TermForm,
     UnavailableForm,
     WorkshopForm,
 )
-from .models import STATES, CalendarFeed
+from .models import CLOSURE_KINDS, STATES, CalendarFeed, Closure, Term
 from .rules import NoRota, RotaVisit, make_rota, month_weeks, shift_month
 
 
@@ -345,3 +348,52 @@ def _date(raw: str | None) -> date | None:
         return date.fromisoformat(raw or "")
     except ValueError:
         return None
+
+
+@bp.route("/admin/terms", methods=["GET", "POST"])
+def terms():
+    """Term dates (leads) and closures: partnership-wide (leads) or one school's (heads)."""
+    is_lead = current_user.has_role(LEAD, ADMIN)
+    term_form = TermForm(prefix="term")
+    closure_form = ClosureForm(prefix="closure")
+    schools = queries.schools() if is_lead else [current_user.school] if current_user.school \
+        else []
+    closure_form.school.choices = ([("", "Every school")] if is_lead else []) + [
+        (s.id, s.name) for s in schools]
+    status = 200
+    which = request.form.get("form")
+    form = term_form if which == "term" else closure_form
+    if request.method == "POST" and which in ("term", "closure") and form.validate():
+        try:
+            if which == "term":
+                services.add_term(actor=current_user, name=form.name.data,
+                                  start=form.start_date.data, end=form.end_date.data)
+            else:
+                services.add_closure(actor=current_user, school_id=form.school.data,
+                                     name=form.name.data, kind=form.kind.data,
+                                     start=form.start_date.data, end=form.end_date.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash(f"{form.name.data} added.", "success")
+            return hx_redirect(url_for("reviews.terms"))
+    if request.method == "POST":
+        status = form.status if form.status != 200 else 422
+    return render_page("reviews/terms.html", term_form=term_form, closure_form=closure_form,
+                       terms=queries.terms(), closures=queries.closures(), is_lead=is_lead,
+                       kinds=CLOSURE_KINDS, status=status)
+
+
+@bp.route("/admin/terms/<any(term, closure):kind>/<int:row_id>/remove", methods=["POST"])
+def terms_remove(kind: str, row_id: int):
+    model = {"term": Term, "closure": Closure}.get(kind)
+    row = db.session.get(model, row_id) if model else None
+    if row is None:
+        abort(404)
+    name = row.name
+    services.remove_calendar_row(actor=current_user, row=row)
+    db.session.commit()
+    flash(f"{name} removed.", "success")
+    return hx_redirect(url_for("reviews.terms"))

@@ -260,3 +260,42 @@ def test_a_lead_proposes_a_rota_for_six_schools_and_accepts_it(app, cluster):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Review).where(
             Review.state == "planned")) == 6
+
+
+def test_terms_and_closures(app, cluster):
+    with app.app_context():
+        lead = factories.user(roles={"lead"}, no_school=True).id
+    client = sign_in(app, lead)
+    bad = client.post("/admin/terms", data={"form": "term", "term-name": "Spring 2027",
+                                            "term-start_date": "2027-03-26",
+                                            "term-end_date": "2027-01-05"})
+    assert bad.status_code == 422 and b"The last day must be the same as or after" in bad.data
+    ok = client.post("/admin/terms", data={"form": "term", "term-name": "Spring 2027",
+                                           "term-start_date": "2027-01-05",
+                                           "term-end_date": "2027-03-26"})
+    assert ok.status_code == 303
+    overlap = client.post("/admin/terms", data={"form": "term", "term-name": "Oops",
+                                                "term-start_date": "2027-03-01",
+                                                "term-end_date": "2027-04-01"})
+    assert overlap.status_code == 422 and b"overlap Spring 2027" in overlap.data
+
+    head = sign_in(app, cluster["head"])
+    page = head.get("/admin/terms").get_data(as_text=True)
+    assert "Every school" not in page.split("Add a holiday or closure")[1]
+    theirs = head.post("/admin/terms", data={
+        "form": "closure", "closure-school": cluster["other"], "closure-name": "INSET",
+        "closure-kind": "inset", "closure-start_date": "2027-01-04",
+        "closure-end_date": "2027-01-04"})
+    assert theirs.status_code == 422 and b"their own school only" in theirs.data
+    mine = head.post("/admin/terms", data={
+        "form": "closure", "closure-school": cluster["host"], "closure-name": "INSET",
+        "closure-kind": "inset", "closure-start_date": "2027-01-04",
+        "closure-end_date": "2027-01-04"})
+    assert mine.status_code == 303
+    with app.app_context():
+        from eip_site.reviews.models import Closure, Term
+        closure_id = db.session.scalar(select(Closure.id))
+        term_id = db.session.scalar(select(Term.id))
+    assert head.post(f"/admin/terms/term/{term_id}/remove").status_code == 422
+    assert head.post(f"/admin/terms/closure/{closure_id}/remove").status_code == 303
+    assert sign_in(app, cluster["teacher"]).get("/admin/terms").status_code == 403
