@@ -20,7 +20,7 @@ FOCUSES = [
     ("To what extent is behaviour at unstructured times calm and purposeful?", "behaviour"),
     ("To what extent are pupils with SEND included in the full curriculum?", "send"),
     ("To what extent does the Year 6 to Year 7 transition keep learning going?", "transition"),
-    ("To what extent do early years routines build independence?", "early-years"),
+    ("To what extent do early years routines build independence?", "early_years"),
     ("To what extent do middle leaders drive improvement in their subjects?", "leadership"),
     ("To what extent does questioning deepen pupils' thinking?", "pedagogy"),
     ("To what extent is attendance improving for persistently absent pupils?", "behaviour"),
