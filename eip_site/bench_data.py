@@ -217,6 +217,9 @@ def seed_bench(*, schools: int = 200, staff: int = 50, seed: int = DEFAULT_SEED,
                         (Profile, profiles)):
         for start in range(0, len(rows), 10_000):
             conn.execute(insert(model), rows[start:start + 10_000])
+    from .reviews.bench import seed_reviews
+
+    reviews = seed_reviews(conn, rng, now, school_ids, count=min(1000, 5 * len(school_ids)))
     return BenchCounts(schools=len(school_ids), users=len(user_ids) + 1, skills=len(skills),
                        skill_links=len(links), profiles=len(profiles), offers=len(offers),
-                       qualifications=len(quals))
+                       qualifications=len(quals), extra={"reviews": reviews})

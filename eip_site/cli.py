@@ -102,7 +102,8 @@ def seed_bench(schools: int, staff: int, seed: int | None, password: str | None)
     click.echo(f"Bench partnership loaded in {seconds:.1f} s: {counts.schools} schools, "
                f"{counts.users} people, {counts.skill_links} skill links over {counts.skills} "
                f"skills, {counts.profiles} profiles, {counts.offers} offers, "
-               f"{counts.qualifications} qualifications.")
+               f"{counts.qualifications} qualifications"
+               + "".join(f", {n} {what}" for what, n in counts.extra.items()) + ".")
     click.echo(f"Lead login: {counts.lead_email}  password: {password}")
 
 

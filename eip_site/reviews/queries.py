@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -91,7 +91,9 @@ def history(review_id: int) -> list[ReviewEvent]:
 
 @dataclass
 class Candidate:
-    user: User
+    id: int
+    name: str
+    school: str
     status: str = "free"          # free / booked / unavailable
     clash: str = ""
     strengths: list[tuple[str, str]] = field(default_factory=list)  # (skill, relation)
@@ -102,19 +104,21 @@ STATUS_ORDER = {"free": 0, "unavailable": 1, "booked": 2}
 RELATION_SCORE = {"train": 3, "mentor": 2, "experience": 1}
 
 
-def candidates(review: Review) -> list[Candidate]:
+def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
     """Trained reviewers and champions from other schools, with their availability on the
-    review days and their strengths in the focus area: free and strongest first."""
+    review days and their strengths in the focus area: free and strongest first. The best
+    ``limit`` are returned (and the current team, wherever it ranks), with the total."""
     days = review.dates
     qualified = select(Qualification.user_id).where(
         Qualification.kind.in_(REVIEWER_QUALIFICATIONS))
     champions = select(UserRole.user_id).where(UserRole.role == CHAMPION)
-    people = list(db.session.scalars(
-        select(User).where(User.active.is_(True),
-                           or_(User.school_id.is_(None), User.school_id != review.host_school_id),
-                           or_(User.id.in_(qualified), User.id.in_(champions)))
-        .order_by(User.name)))
-    found = {p.id: Candidate(p) for p in people}
+    found = {row.id: Candidate(row.id, row.name, row.school or "Partnership")
+             for row in db.session.execute(
+                 select(User.id, User.name, School.name.label("school"))
+                 .outerjoin(School, School.id == User.school_id)
+                 .where(User.active.is_(True),
+                        or_(User.school_id.is_(None), User.school_id != review.host_school_id),
+                        or_(User.id.in_(qualified), User.id.in_(champions))))}
     ids = list(found)
     for user_id, day, school in db.session.execute(
             select(Booking.user_id, Booking.day, School.name)
@@ -140,8 +144,11 @@ def candidates(review: Review) -> list[Candidate]:
             .order_by(rank.desc(), Skill.name)):
         found[user_id].strengths.append((name, relation))
         found[user_id].score += RELATION_SCORE[relation]
-    return sorted(found.values(),
-                  key=lambda c: (STATUS_ORDER[c.status], -c.score, c.user.name))
+    ranked = sorted(found.values(),
+                    key=lambda c: (STATUS_ORDER[c.status], -c.score, c.name))
+    team = {m.user_id for m in review.members}
+    shown = [c for i, c in enumerate(ranked) if i < limit or c.id in team]
+    return shown, len(ranked)
 
 
 def trainers_for(review: Review, limit: int = 6) -> list[tuple[User, str]]:
@@ -167,20 +174,22 @@ def champions() -> list[User]:
         .where(UserRole.role == CHAMPION, User.active.is_(True)).order_by(User.name)))
 
 
-def themes() -> list[tuple[str, int, list[str]]]:
-    """Anonymised themes for the cluster: per focus area, how many reviews gave feedback and
-    their areas for development, without schools or names."""
+def themes(since: date, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
+    """Anonymised themes for the cluster: per focus area, how many reviews since ``since``
+    gave feedback, and their most common areas for development, without schools or names."""
     names = categories()
-    grouped: dict[str, list[str]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
+    lines: dict[str, Counter] = defaultdict(Counter)
+    counts: Counter = Counter()
     for area, to_develop in db.session.execute(
             select(Review.focus_area, Review.to_develop)
-            .where(Review.state.in_(("feedback", "workshop_booked", "workshop_done", "impact",
+            .where(Review.start_date >= since,
+                   Review.state.in_(("feedback", "workshop_booked", "workshop_done", "impact",
                                      "closed")))):
         counts[area] += 1
-        grouped[area].extend(line.strip(" -•\t") for line in to_develop.splitlines()
-                             if line.strip(" -•\t"))
-    return [(names.get(area, area), counts[area], sorted(set(grouped[area])))
+        lines[area].update(line.strip(" -•\t") for line in to_develop.splitlines()
+                           if line.strip(" -•\t"))
+    return [(names.get(area, area), counts[area],
+             [line for line, _n in lines[area].most_common(per_area)])
             for area in sorted(counts, key=lambda a: names.get(a, a))]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Response, abort, flash, request, url_for
 from flask_login import current_user
@@ -45,7 +45,7 @@ def index():
     return render_page("reviews/index.html", "reviews/_list.html", filters=filters,
                        listing=queries.list_reviews(filters, current_user),
                        terms=queries.terms(), schools=queries.schools(), states=STATES,
-                       themes=queries.themes(), areas=queries.categories(),
+                       themes=queries.themes(services.today() - timedelta(days=365)),
                        can_book=services.is_organiser(current_user))
 
 
@@ -108,9 +108,10 @@ def _detail(review, status: int = 200, **forms):
     team = forms.get("team") or TeamForm(formdata=None, version=review.version,
                                          lead=review.lead_reviewer.id if review.lead_reviewer
                                          else None, reviewers=[u.id for u in review.reviewers])
-    candidates = queries.candidates(review) if services.can_edit(user, review) else []
+    candidates, total = queries.candidates(review) if services.can_edit(user, review) \
+        else ([], 0)
     team.lead.choices = [("", "Choose the lead reviewer")] + [
-        (c.user.id, c.user.name) for c in candidates]
+        (c.id, c.name) for c in candidates]
     findings = forms.get("findings") or FindingsForm(
         formdata=None, version=review.version, went_well=review.went_well,
         to_develop=review.to_develop, summary=review.summary, safeguarding=review.safeguarding)
@@ -123,7 +124,7 @@ def _detail(review, status: int = 200, **forms):
     see_findings = services.can_see_findings(user, review)
     return render_page(
         "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
-        findings=findings, workshop=workshop, step=forms.get("step") or StepForm(
+        findings=findings, workshop=workshop, candidate_total=total, step=forms.get("step") or StepForm(
             formdata=None, version=review.version),
         cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
         steps=services.next_steps(user, review), can_edit=services.can_edit(user, review),
