@@ -151,21 +151,35 @@ def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
     return shown, len(ranked)
 
 
-def trainers_for(review: Review, limit: int = 6) -> list[tuple[User, str]]:
-    """People who can lead training in the review's focus area, from other schools (for the
-    areas for development)."""
-    rows = db.session.execute(
-        select(User, Skill.name)
-        .join(UserSkill, UserSkill.user_id == User.id)
-        .join(Skill, Skill.id == UserSkill.skill_id)
-        .join(SkillCategory, SkillCategory.id == Skill.category_id)
-        .where(SkillCategory.slug == review.focus_area, UserSkill.relation == "train",
-               User.active.is_(True), User.school_id != review.host_school_id)
-        .order_by(User.name, Skill.name).limit(limit * 3)).all()
-    seen: dict[int, tuple[User, str]] = {}
-    for user, skill in rows:
-        seen.setdefault(user.id, (user, skill))
-    return list(seen.values())[:limit]
+def helpers_for(review: Review, per_area: int = 3) -> list[tuple[str, list[tuple[User, str]]]]:
+    """For each area for development, people from other schools who can lead training in the
+    skills it names (matched against the directory's vocabulary, typos and synonyms too);
+    where an area names no skill, trainers in the review's focus area."""
+    from ..directory.matching import match_skills
+    from ..directory.queries import vocabulary
+
+    vocab = vocabulary()
+    wanted = {area: [m.skill_id for m in match_skills(area, vocab.terms, limit=3)]
+              for area in review.areas[:6]}
+    in_focus = [s.id for s in vocab.skills.values()
+                if s.category.slug == review.focus_area]
+    ids = {i for ids in wanted.values() for i in ids} | set(in_focus)
+    by_skill: dict[int, list[User]] = defaultdict(list)
+    for user, skill_id in db.session.execute(
+            select(User, UserSkill.skill_id)
+            .join(UserSkill, UserSkill.user_id == User.id)
+            .where(UserSkill.skill_id.in_(ids), UserSkill.relation == "train",
+                   User.active.is_(True), User.school_id != review.host_school_id)
+            .order_by(User.name)):
+        by_skill[skill_id].append(user)
+    out = []
+    for area, skill_ids in wanted.items():
+        seen: dict[int, tuple[User, str]] = {}
+        for skill_id in skill_ids or in_focus:
+            for user in by_skill.get(skill_id, []):
+                seen.setdefault(user.id, (user, vocab.skills[skill_id].name))
+        out.append((area, list(seen.values())[:per_area]))
+    return out
 
 
 def champions() -> list[User]:

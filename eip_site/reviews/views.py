@@ -133,7 +133,7 @@ def _detail(review, status: int = 200, **forms):
         can_workshop=services.can_book_workshop(user, review),
         history=queries.history(review.id), area=queries.categories().get(review.focus_area,
                                                                           review.focus_area),
-        trainers=queries.trainers_for(review) if see_findings and review.areas else [],
+        helpers=queries.helpers_for(review) if see_findings and review.areas else [],
         closed=services.closed_warning(review.host_school_id, review.start_date, review.days))
 
 

@@ -299,3 +299,23 @@ def test_terms_and_closures(app, cluster):
     assert head.post(f"/admin/terms/term/{term_id}/remove").status_code == 422
     assert head.post(f"/admin/terms/closure/{closure_id}/remove").status_code == 303
     assert sign_in(app, cluster["teacher"]).get("/admin/terms").status_code == 403
+
+
+def test_people_who_can_lead_training_are_suggested_for_each_area(app, cluster):
+    with app.app_context():
+        from eip_site.directory.models import Skill, UserSkill
+        phonics = db.session.scalar(select(Skill.id).where(Skill.name == "Phonics"))
+        trainer = factories.user(school_obj=db.session.get(factories.School, cluster["third"]),
+                                 name="Priya Phonics")
+        insider = factories.user(school_obj=db.session.get(factories.School, cluster["host"]),
+                                 name="Host Phonics")
+        db.session.add_all([UserSkill(user_id=trainer.id, skill_id=phonics, relation="train"),
+                            UserSkill(user_id=insider.id, skill_id=phonics, relation="train")])
+        db.session.commit()
+        review = factories.review(host=db.session.get(factories.School, cluster["host"]),
+                                  state="feedback", summary="s",
+                                  to_develop="Consistency in phonics teaching\nSomething else").id
+    page = sign_in(app, cluster["head"]).get(f"/reviews/{review}").get_data(as_text=True)
+    helpers = page.split("Who could help with the areas for development")[1]
+    assert "Priya Phonics" in helpers and "can lead training in Phonics" in helpers
+    assert "Host Phonics" not in helpers  # their own school is not who they need
