@@ -3,11 +3,14 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, jsonify
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db, limiter
+from ..clock import to_london, utcnow
 from ..htmx import render_page
+from . import queries
 
 bp = Blueprint("home", __name__)
 log = logging.getLogger(__name__)
@@ -15,7 +18,8 @@ log = logging.getLogger(__name__)
 
 @bp.route("/")
 def index():
-    return render_page("home/index.html")
+    board = queries.dashboard(current_user, to_london(utcnow()).date())
+    return render_page("home/index.html", board=board)
 
 
 @bp.route("/accessibility")

@@ -28,9 +28,11 @@ FOCUSES = [
     ("To what extent is mathematics teaching building fluency?", "curriculum"),
 ]
 # (state, weeks from today) — past reviews have moved further along the lifecycle.
+# Hosts go round the schools in order, so Oakfield (the demo head's school) hosts the
+# proposed review: the head signs in to a review waiting for their confirmation.
 PLAN = [("closed", -40), ("impact", -30), ("workshop_done", -20), ("workshop_booked", -10),
-        ("feedback", -4), ("reviewed", -1), ("data_shared", 2), ("confirmed", 4),
-        ("proposed", 6), ("planned", 9), ("cancelled", 5)]
+        ("feedback", -4), ("reviewed", -1), ("proposed", 6), ("confirmed", 4),
+        ("data_shared", 2), ("planned", 9), ("cancelled", 5)]
 AFTER = ["planned", "proposed", "confirmed", "data_shared", "reviewed", "feedback",
          "workshop_booked", "workshop_done", "impact", "closed"]
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from eip_site.extensions import db
 from eip_site.people.models import School, User, UserRole
 from eip_site.reviews import services
-from eip_site.reviews.models import HostDay
+from eip_site.reviews.models import HostDay, Review
 
 from .conftest import axe_check, screenshot
 from .test_directory import quick_sign_in
@@ -211,3 +211,42 @@ def test_calendar_and_availability_pages(page: Page, context, demo_logins, demo_
     expect(page.locator("#flash")).to_contain_text("availability is saved")
     expect(page.get_by_role("button", name=re.compile("^Make available"))).to_have_count(1)
     axe_check(page)
+
+
+def test_no_sideways_scrolling_on_review_pages_at_320px(app, browser, live_server, demo_logins,
+                                                        demo_password):
+    from .test_journey import no_horizontal_overflow, small_context
+
+    with app.app_context():
+        review_id = db.session.scalar(select(HostDay.review_id).order_by(HostDay.day.desc()))
+    context = small_context(browser, live_server)
+    try:
+        quick_sign_in(context, demo_logins["lead"], demo_password)
+        page = context.new_page()
+        for path in ("/reviews/", f"/reviews/{review_id}", "/reviews/calendar", "/reviews/new",
+                     "/reviews/rota", "/reviews/availability", "/admin/terms"):
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            no_horizontal_overflow(page, 320)
+    finally:
+        context.close()
+
+
+def test_a_head_confirms_with_the_keyboard_alone(app, page: Page, context, demo_logins,
+                                                 demo_password):
+    """From the review list to the confirm button with Tab and Enter only."""
+    with app.app_context():
+        head = db.session.scalar(select(User).where(User.email == demo_logins["head"].email))
+        review_id = db.session.scalar(select(Review.id).where(
+            Review.host_school_id == head.school_id, Review.state == "proposed"))
+    assert review_id, "the demo has a review waiting for the head's confirmation"
+    quick_sign_in(context, demo_logins["head"], demo_password)
+    page.goto(f"/reviews/{review_id}")
+    button = page.get_by_role("button", name="Confirm this review")
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        if button.evaluate("el => el === document.activeElement"):
+            break
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#flash")).to_contain_text("confirmed by host")

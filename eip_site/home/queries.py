@@ -1,0 +1,84 @@
+"""What the home page shows a person: what waits on them, their coming reviews, and for leads
+the partnership at a glance. A fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..directory.help import open_counts
+from ..directory.models import SearchMiss
+from ..directory.services import needs_confirming
+from ..extensions import db
+from ..people.models import User
+from ..reviews.models import Review, ReviewMember
+from ..security import ADMIN, HEAD, LEAD
+
+WEEKS_AHEAD = 8
+
+
+@dataclass
+class Todo:
+    text: str
+    endpoint: str
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class Dashboard:
+    todos: list[Todo]
+    reviews: list[Review]
+    help_waiting: int
+    profile_stale: bool
+    awaiting_confirmation: list[Review] = field(default_factory=list)
+    unmet: list[SearchMiss] = field(default_factory=list)
+
+
+def _mine(user: User):
+    return or_(
+        Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user.id)),
+        Review.facilitator_id == user.id, Review.champion_id == user.id,
+        Review.host_school_id == (user.school_id or 0))
+
+
+def dashboard(user: User, today: date) -> Dashboard:
+    horizon = today + timedelta(weeks=WEEKS_AHEAD)
+    reviews = list(db.session.scalars(
+        select(Review).where(_mine(user), Review.state != "cancelled",
+                             or_(Review.start_date.between(today - timedelta(days=2), horizon),
+                                 Review.workshop_date.between(today, horizon),
+                                 Review.state.in_(("data_shared", "reviewed"))))
+        .options(selectinload(Review.members)).order_by(Review.start_date).limit(20)))
+    todos = []
+    for review in reviews:
+        host_head = user.has_role(HEAD) and review.host_school_id == user.school_id
+        lead_reviewer = any(m.user_id == user.id and m.role == "lead" for m in review.members)
+        if review.state == "proposed" and host_head:
+            todos.append(Todo(f"Confirm or decline the review of your school on "
+                              f"{review.start_date:%-d %B}", "reviews.detail",
+                              {"review_id": review.id}))
+        elif review.state in ("data_shared", "reviewed") and lead_reviewer:
+            todos.append(Todo(f"Record the findings of the review of {review.host_school.name}",
+                              "reviews.detail", {"review_id": review.id}))
+    waiting = open_counts(user)["received"]
+    if waiting:
+        todos.append(Todo(f"Answer {waiting} request{'s' if waiting != 1 else ''} for help",
+                          "directory.help_list"))
+    stale = needs_confirming(user.profile)
+    if stale:
+        todos.append(Todo("Check your profile is still correct this year",
+                          "directory.profile", {"user_id": user.id}))
+    board = Dashboard(todos=todos, reviews=reviews, help_waiting=waiting, profile_stale=stale)
+    if user.has_role(LEAD, ADMIN):
+        board.awaiting_confirmation = list(db.session.scalars(
+            select(Review).where(Review.state == "proposed", Review.start_date >= today)
+            .order_by(Review.start_date).limit(10)))
+        month = today.strftime("%Y-%m")
+        board.unmet = list(db.session.scalars(
+            select(SearchMiss).where(SearchMiss.month == month)
+            .order_by(SearchMiss.count.desc(), SearchMiss.term).limit(5)))
+    return board
+

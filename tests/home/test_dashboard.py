@@ -1,0 +1,92 @@
+"""The home page shows each person what waits on them, and runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import event
+
+from eip_site.directory.models import HelpRequest, Profile, SearchMiss
+from eip_site.clock import utcnow
+from eip_site.extensions import db
+
+from .. import factories
+
+
+def sign_in(app, user_id: int):
+    client = app.test_client()
+    with app.app_context():
+        cookie = db.session.get(factories.User, user_id).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = cookie
+    return client
+
+
+def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app):
+    with app.app_context():
+        host = factories.school(name="Host Primary")
+        head = factories.user(roles={"head"}, school_obj=host)
+        reviewer = factories.user(name="Rhona Reviewer")
+        lead = factories.user(roles={"lead"}, no_school=True)
+        review = factories.review(host=host, state="proposed", team=(reviewer,),
+                                  start=date.today() + timedelta(days=20))
+        db.session.add(HelpRequest(from_user_id=head.id, to_user_id=reviewer.id,
+                                   message="Phonics?", status="open"))
+        db.session.add(SearchMiss(term="latin", month=date.today().strftime("%Y-%m"), count=3))
+        db.session.add(Profile(user_id=reviewer.id, confirmed_at=utcnow()))
+        db.session.commit()
+        ids = head.id, reviewer.id, lead.id, review.id
+    page = sign_in(app, ids[0]).get("/").get_data(as_text=True)
+    assert "Confirm or decline the review of your school on" in page
+    assert f'href="/reviews/{ids[3]}"' in page
+    assert "Check your profile is still correct this year" in page  # no profile yet
+    page = sign_in(app, ids[1]).get("/").get_data(as_text=True)
+    assert "Answer 1 request for help" in page
+    assert "Check your profile" not in page
+    assert "Host Primary" in page.split("Your reviews in the next eight weeks")[1]
+    page = sign_in(app, ids[2]).get("/").get_data(as_text=True)
+    glance = page.split("The partnership at a glance")[1]
+    assert "Host Primary" in glance and "“latin” (3 times)" in glance
+
+
+def test_an_empty_home_says_what_to_do(app):
+    with app.app_context():
+        user_id = factories.user().id
+    page = sign_in(app, user_id).get("/").get_data(as_text=True)
+    assert "Your reviews in the next eight weeks" in page
+    assert "You are not on a review" in page
+    assert "The partnership at a glance" not in page
+
+
+def _count(app, client) -> int:
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_home_runs_the_same_queries_with_few_and_many_reviews(app):
+    with app.app_context():
+        host = factories.school()
+        head = factories.user(roles={"head", "lead"}, school_obj=host)
+        people = [factories.user() for _ in range(4)]
+        factories.review(host=host, state="proposed", team=(people[0],))
+        head_id, host_id, people = head.id, host.id, [p.id for p in people]
+    client = sign_in(app, head_id)
+    small = _count(app, client)
+    with app.app_context():
+        for i in range(40):
+            factories.review(host=factories.school(), state="proposed",
+                             start=date.today() + timedelta(days=3 + i),
+                             team=(db.session.get(factories.User, people[1 + i % 3]),)
+                             if i < 3 else ())
+            factories.review(host=db.session.get(factories.School, host_id),
+                             start=date.today() + timedelta(days=60 + i), days=1,
+                             state="confirmed")
+    assert _count(app, client) == small
