@@ -34,7 +34,7 @@ screenshots: setup
 	EIP_ENV=testing EIP_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e
 
 bench: setup
-	$(BIN)/python bench/directory.py $(BENCH_ARGS)
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

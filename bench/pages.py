@@ -1,7 +1,8 @@
-"""Directory benchmark: a local-authority-sized partnership behind gunicorn, measured locally.
+"""Page benchmark: a local-authority-sized partnership behind gunicorn, measured locally.
 
-    .venv/bin/python bench/directory.py                       # temporary SQLite file
-    .venv/bin/python bench/directory.py --postgres postgresql://eip@127.0.0.1:5433/eip_bench
+    .venv/bin/python bench/pages.py                       # temporary SQLite file
+    .venv/bin/python bench/pages.py --postgres postgresql://eip@127.0.0.1:5433/eip_bench
+    .venv/bin/python bench/pages.py --suite reviews       # only the review pages
 
 Builds the data with `flask seed-bench` (200 schools x 50 staff), serves it with gunicorn on
 127.0.0.1 (2 workers x 4 threads), signs in as the bench lead, then sends a bounded number of
@@ -343,6 +344,42 @@ def school_id(port: int, cookie: str) -> str:
     return ids[len(ids) // 2]
 
 
+def directory_endpoints(port: int, cookie: str) -> list[Endpoint]:
+    school = school_id(port, cookie)
+    return [
+        Endpoint("GET /directory/?q=phonics (fragment)", "/directory/?q=phonics",
+                 htmx=True, target_ms=FRAGMENT_P95_MS),
+        Endpoint("GET /directory/?q=phonics (page)", "/directory/?q=phonics",
+                 target_ms=PAGE_P95_MS),
+        Endpoint(f"GET /directory/?q=behavour&school={school} (fragment)",
+                 f"/directory/?q=behavour&school={school}", htmx=True,
+                 target_ms=FRAGMENT_P95_MS),
+        Endpoint("GET /directory/ (page)", "/directory/", target_ms=PAGE_P95_MS),
+    ]
+
+
+def review_endpoints(port: int, cookie: str) -> list[Endpoint]:
+    """The review list, a month of the calendar and a review page (as the lead, who also
+    gets the team picker)."""
+    status, _, body = Client(port, cookie).request("GET", "/reviews/?state=confirmed")
+    found = re.search(r'href="/reviews/(\d+)"', body.decode()) if status == 200 else None
+    if not found:
+        raise BenchError("No confirmed review in the bench data to open.")
+    month = time.strftime("%Y-%m")
+    return [
+        Endpoint("GET /reviews/ (page)", "/reviews/", target_ms=PAGE_P95_MS),
+        Endpoint("GET /reviews/?state=confirmed (fragment)", "/reviews/?state=confirmed",
+                 htmx=True, target_ms=PAGE_P95_MS),
+        Endpoint(f"GET /reviews/calendar?month={month} (page)",
+                 f"/reviews/calendar?month={month}", target_ms=PAGE_P95_MS),
+        Endpoint(f"GET /reviews/{found.group(1)} (page)", f"/reviews/{found.group(1)}",
+                 target_ms=PAGE_P95_MS),
+    ]
+
+
+SUITES = {"directory": directory_endpoints, "reviews": review_endpoints}
+
+
 def _interrupt(*_) -> None:
     raise KeyboardInterrupt
 
@@ -359,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--schools", type=int, default=200)
     parser.add_argument("--staff", type=int, default=50)
+    parser.add_argument("--suite", choices=["all", *SUITES], default="all",
+                        help="which pages to measure (default: all)")
     parser.add_argument("--time-limit", type=float, default=120,
                         help="seconds at most per endpoint")
     args = parser.parse_args(argv)
@@ -409,18 +448,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.warmup} warm-up; {os.cpu_count()} CPUs, load average "
               f"{os.getloadavg()[0]:.2f} before the run")
         cookie = sign_in(port, email, password)
-        school = school_id(port, cookie)
-        endpoints = [
-            Endpoint("GET /healthz", "/healthz"),
-            Endpoint("GET /directory/?q=phonics (fragment)", "/directory/?q=phonics",
-                     htmx=True, target_ms=FRAGMENT_P95_MS),
-            Endpoint("GET /directory/?q=phonics (page)", "/directory/?q=phonics",
-                     target_ms=PAGE_P95_MS),
-            Endpoint(f"GET /directory/?q=behavour&school={school} (fragment)",
-                     f"/directory/?q=behavour&school={school}", htmx=True,
-                     target_ms=FRAGMENT_P95_MS),
-            Endpoint("GET /directory/ (page)", "/directory/", target_ms=PAGE_P95_MS),
-        ]
+        endpoints = [Endpoint("GET /healthz", "/healthz")]
+        for suite in SUITES if args.suite == "all" else [args.suite]:
+            endpoints += SUITES[suite](port, cookie)
         results = []
         for endpoint in endpoints:
             cpu_before = server_cpu_seconds(server.pid)
