@@ -113,10 +113,11 @@ class Review(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     host_school: Mapped[School] = relationship(lazy="joined")
-    champion: Mapped[User | None] = relationship(foreign_keys=[champion_id], lazy="joined")
-    facilitator: Mapped[User | None] = relationship(foreign_keys=[facilitator_id], lazy="joined")
+    # Loaded when used: lists and the month grid need none of these.
+    champion: Mapped[User | None] = relationship(foreign_keys=[champion_id])
+    facilitator: Mapped[User | None] = relationship(foreign_keys=[facilitator_id])
     members: Mapped[list["ReviewMember"]] = relationship(
-        back_populates="review", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="review", cascade="all, delete-orphan",
         order_by="ReviewMember.position")
 
     __mapper_args__ = {"version_id_col": version}

@@ -6,13 +6,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import case, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..directory.models import Qualification, Skill, SkillCategory, UserSkill
 from ..extensions import db
 from ..people.models import School, User, UserRole
-from ..people.queries import Page, paginate
+from ..people.queries import PAGE_SIZE, Page
 from ..security import CHAMPION
 from .models import Booking, Closure, Review, ReviewEvent, ReviewMember, Term, Unavailable
 from .services import REVIEWER_QUALIFICATIONS
@@ -27,9 +27,10 @@ def terms() -> list[Term]:
     return list(db.session.scalars(select(Term).order_by(Term.start_date)))
 
 
-def schools() -> list[School]:
-    return list(db.session.scalars(select(School).where(School.active.is_(True))
-                                   .order_by(School.name)))
+def schools() -> list:
+    """Active schools as (id, name) rows, for choices: no need for whole objects."""
+    return list(db.session.execute(select(School.id, School.name)
+                                   .where(School.active.is_(True)).order_by(School.name)))
 
 
 @dataclass
@@ -47,8 +48,19 @@ def _mine(user: User):
                Review.host_school_id == (user.school_id or 0))
 
 
+@dataclass
+class Listed:
+    review: Review
+    lead_name: str | None
+
+
 def list_reviews(filters: Filters, user: User) -> Page:
-    stmt = select(Review).options(selectinload(Review.members))
+    """A page of reviews with each one's lead reviewer's name: two queries."""
+    lead = aliased(ReviewMember)
+    lead_user = aliased(User)
+    stmt = select(Review, lead_user.name).outerjoin(
+        lead, (lead.review_id == Review.id) & (lead.role == "lead")).outerjoin(
+        lead_user, lead_user.id == lead.user_id)
     if filters.term:
         term = db.session.get(Term, filters.term)
         if term is not None:
@@ -59,7 +71,13 @@ def list_reviews(filters: Filters, user: User) -> Page:
         stmt = stmt.where(Review.state == filters.state)
     if filters.mine:
         stmt = stmt.where(_mine(user))
-    return paginate(stmt.order_by(Review.start_date.desc(), Review.id.desc()), filters.page)
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(Review.id).order_by(None).subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = max(1, min(filters.page, pages))
+    rows = db.session.execute(stmt.order_by(Review.start_date.desc(), Review.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return Page([Listed(r, name) for r, name in rows], total, page, PAGE_SIZE)
 
 
 def month(year: int, month_no: int, user: User | None = None) -> dict[date, list[Review]]:
@@ -81,7 +99,8 @@ def month(year: int, month_no: int, user: User | None = None) -> dict[date, list
 
 def review(review_id: int) -> Review | None:
     return db.session.scalar(select(Review).where(Review.id == review_id)
-                             .options(selectinload(Review.members)))
+                             .options(selectinload(Review.members),
+                                      joinedload(Review.champion), joinedload(Review.facilitator)))
 
 
 def history(review_id: int) -> list[ReviewEvent]:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..auth.services import absolute_url
 from ..errors import DomainError
 from ..extensions import db
-from ..htmx import hx_redirect, render_page
+from ..htmx import hx_redirect, is_htmx, render_page
 from ..people.models import School, User
 from ..security import ADMIN, LEAD
 from . import bp, ics, queries, services
@@ -45,7 +45,7 @@ def index():
     return render_page("reviews/index.html", "reviews/_list.html", filters=filters,
                        listing=queries.list_reviews(filters, current_user),
                        terms=queries.terms(), schools=queries.schools(), states=STATES,
-                       themes=queries.themes(services.today() - timedelta(days=365)),
+                       themes=[] if is_htmx() else queries.themes(services.today() - timedelta(days=365)),
                        can_book=services.is_organiser(current_user))
 
 
