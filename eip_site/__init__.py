@@ -68,6 +68,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .directory import register as register_directory
 
     register_directory(app)
+    from .networks import register as register_networks
+
+    register_networks(app)
 
     from .templating import init_app as init_templating
 
