@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 from .clock import utcnow
 from .extensions import db
 from .directory.demo import seed_directory
+from .networks.demo import seed_networks
 from .people.models import Partnership, School, User
 from .security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
 
@@ -152,6 +153,7 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     db.session.add_all([lead, admin])
     db.session.flush()
     seed_directory(rng, now)
+    seed_networks(rng, now)
     return logins()
 
 
