@@ -88,6 +88,8 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "networks.action_add": SIGNED_IN,
     "networks.actions": SIGNED_IN,
     "networks.action_status": SIGNED_IN,
+    "networks.plan_new": SIGNED_IN,
+    "networks.plan_edit": SIGNED_IN,
 }
 
 # Who may manage accounts, and which roles each may hand out.

@@ -31,7 +31,9 @@ SOMEONE_ELSES_PROFILE = {"/people/<int:user_id>/edit", "/people/<int:user_id>/sk
 # Only a network's leader, critical friend or a cluster lead may arrange and run its meetings
 # (the world's network is led by someone with none of the roles walked here).
 NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<int:meeting_id>/edit",
-                        "/meetings/<int:meeting_id>/items/<int:item_id>/edit"}
+                        "/meetings/<int:meeting_id>/items/<int:item_id>/edit",
+                        "/networks/<int:network_id>/plan/new",
+                        "/networks/<int:network_id>/plan/<int:row_id>"}
 NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
     "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
@@ -94,9 +96,12 @@ def _open_network_with_a_meeting() -> dict:
                                  owner_id=leader.id, due_on=date(2026, 10, 8))
     services.save_minutes(actor=leader, item=item, text="Agreed.")
     services.approve_minutes(actor=leader, meeting=meeting)
+    row = services.save_plan_row(actor=leader, network=network, row=None, action="Visits",
+                                 timescale="", resources="", involved="", success_criteria="",
+                                 status="not_started", progress="")
     db.session.commit()
     return {"network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
-            "action_id": action.id}
+            "action_id": action.id, "row_id": row.id}
 
 
 def expected(endpoint: str, role: str | None, method: str, user_roles: set[str],

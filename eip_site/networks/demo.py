@@ -62,6 +62,13 @@ DECISIONS = ["Adopt the common approach from next half term.",
              "Share anonymised case studies at each meeting."]
 
 
+PLAN = [("Agree a shared approach and write it up", "Autumn term", "done",
+         "Agreed at the October meeting; guide drafted."),
+        ("Trial the approach in every member school", "Spring term", "in_progress",
+         "Four schools have started."),
+        ("Review impact on pupils with the critical friend", "Summer term", "not_started", "")]
+
+
 def _weekday_after(day: date) -> date:
     while day.weekday() not in (1, 2, 3):  # Tuesday to Thursday
         day += timedelta(days=1)
@@ -108,6 +115,12 @@ def seed_networks(rng: random.Random, now: datetime) -> None:
         db.session.flush()
         people = [leader, network.critical_friend, *chosen]
         _meetings(rng, network, leader, people, today, n)
+        for action, timescale, status, progress in PLAN:
+            services.save_plan_row(
+                actor=leader, network=network, row=None, action=action, timescale=timescale,
+                resources="Two supply days", involved=f"Network members; {school.name}",
+                success_criteria="Every school in the network takes part and reports back.",
+                status=status, progress=progress)
     # One proposal waiting for the lead, from a member of staff.
     proposer = plain[len(plain) // 2]
     services.propose_network(

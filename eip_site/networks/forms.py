@@ -123,6 +123,6 @@ class PlanRowForm(VersionedForm):
     involved = StringField("Who is involved", validators=[Optional(), Length(max=300, message=(
         "This must be 300 characters or fewer."))])
     success_criteria = _long("Success criteria")
-    status = SelectField("Status", choices=PLAN_STATUSES, default="not_started",
+    plan_status = SelectField("Status", choices=PLAN_STATUSES, default="not_started",
                          validate_choice=False)
     progress = _long("Progress notes")

@@ -584,7 +584,7 @@ def save_plan_row(*, actor: User, network: Network, row: PlanRow | None, action:
     else:
         _check_version(row, version)
     if status not in PLAN_STATUSES:
-        raise DomainError("Choose the status from the list.", field="status")
+        raise DomainError("Choose the status from the list.", field="plan_status")
     row.action = _text(action, field="action", label="the action", limit=300, required=True)
     row.timescale = _text(timescale, field="timescale", label="the timescale", limit=120)
     row.resources = _text(resources, field="resources", label="the resources", limit=300)

@@ -12,7 +12,7 @@ from ..htmx import hx_redirect, render_page
 from ..people.models import Partnership
 from . import bp, queries, services
 from .forms import DecisionOnProposalForm, ProposalForm
-from .models import PROPOSAL_FIELDS
+from .models import PLAN_STATUSES, PROPOSAL_FIELDS
 
 
 def network_or_404(network_id: int):
@@ -64,7 +64,7 @@ def _network_page(page, decision_form=None, status=200):
                        membership=services.membership(current_user, network),
                        can_edit=services.can_edit(current_user, network),
                        is_lead=services.is_lead(current_user), decision_form=form,
-                       proposal_fields=PROPOSAL_FIELDS, today=utcnow().date(), status=status)
+                       proposal_fields=PROPOSAL_FIELDS, PLAN_STATUSES=PLAN_STATUSES, today=utcnow().date(), status=status)
 
 
 @bp.route("/networks/<int:network_id>/decision", methods=["POST"])

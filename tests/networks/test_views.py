@@ -248,3 +248,41 @@ def test_overview_for_leads_only(client, login_as, net):
     assert response.status_code == 200 and b"Attendance by school" in response.data
     login_as(net["member"])
     assert client.get("/networks/overview").status_code == 403
+
+
+def test_action_plan_kept_by_leader_and_friend(client, login_as, net, app):
+    login_as(net["member"])
+    assert client.get(f"/networks/{net['network']}/plan/new").status_code == 403
+    login_as(net["friend"])
+    bad = client.post(f"/networks/{net['network']}/plan/new", data={"action": "",
+                                                                    "plan_status": "done"})
+    assert bad.status_code == 422 and b"Enter the action" in bad.data
+    ok = client.post(f"/networks/{net['network']}/plan/new", data={
+        "action": "Joint Year 6 project", "timescale": "Spring term", "plan_status": "in_progress",
+        "success_criteria": "Every Year 6 pupil visits"})
+    assert ok.status_code == 303
+    page = client.get(f"/networks/{net['network']}")
+    assert b"Joint Year 6 project" in page.data and b"In progress" in page.data
+    from eip_site.networks.models import PlanRow
+    with app.app_context():
+        row = db.session.query(PlanRow).one()
+        row_id, version = row.id, row.version
+    url = f"/networks/{net['network']}/plan/{row_id}"
+    login_as(net["leader"])
+    assert client.post(url, data={"action": "Theirs", "plan_status": "done",
+                                  "version": str(version)}).status_code == 303
+    stale = client.post(url, data={"action": "Mine", "plan_status": "in_progress",
+                                   "version": str(version)})
+    assert stale.status_code == 409 and b"Theirs" in stale.data and b'value="Mine"' in stale.data
+
+
+def test_stale_meeting_change_is_refused(client, login_as, net, app):
+    login_as(net["leader"])
+    url = f"/meetings/{net['meeting']}/edit"
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        version = db.session.get(Meeting, net["meeting"]).version
+    data = {"day": "2026-12-03", "start": "16:30", "end": "17:30",
+            "school": str(net["school"]), "version": str(version)}
+    assert client.post(url, data=data).status_code == 303
+    assert client.post(url, data={**data, "start": "15:30"}).status_code == 409
