@@ -286,3 +286,24 @@ def test_stale_meeting_change_is_refused(client, login_as, net, app):
             "school": str(net["school"]), "version": str(version)}
     assert client.post(url, data=data).status_code == 303
     assert client.post(url, data={**data, "start": "15:30"}).status_code == 409
+
+
+def test_next_meeting_agenda_offers_to_approve_the_last_minutes(client, login_as, net, app):
+    _held(app, net)
+    login_as(net["leader"])
+    item_id = net["items"][0]
+    with app.app_context():
+        version = db.session.get(AgendaItem, item_id).version
+    client.post(f"/meetings/{net['meeting']}/items/{item_id}/minutes",
+                data={f"item{item_id}-minutes": "Welcome.", f"item{item_id}-version": version})
+    created = client.post(f"/networks/{net['network']}/meetings/new", data={
+        "day": "2027-01-14", "start": "16:00", "end": "17:00", "school": str(net["school"])})
+    following = created.headers["Location"]
+    page = client.get(following)
+    assert b"Approve those minutes" in page.data
+    earlier = client.get(f"/meetings/{net['meeting']}")
+    assert b"Already arranged" in earlier.data
+    approved = client.post(f"/meetings/{net['meeting']}/state", data={"step": "approve"})
+    assert approved.status_code == 303
+    minutes = client.get(f"/meetings/{net['meeting']}/minutes")
+    assert b"Minutes approved by Lena Leader" in minutes.data
