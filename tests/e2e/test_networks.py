@@ -49,6 +49,15 @@ def test_leader_runs_a_meeting_from_agenda_to_actions(context, browser, live_ser
 
     today = to_london(utcnow()).date()
     first_day, next_day = today + timedelta(days=60), today + timedelta(days=74)
+    # The action plan: the leader adds a row.
+    page.get_by_role("link", name="Add to the action plan").click()
+    axe_check(page)
+    page.get_by_label("Action", exact=True).fill("Book swap across the network")
+    page.get_by_label("Timescale").fill("Summer term")
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#plan")).to_contain_text("Book swap across the network")
+
     _arrange(page, first_day.isoformat())
     expect(page.locator("#agenda")).to_contain_text("Welcome and apologies")
     axe_check(page)
@@ -79,6 +88,17 @@ def test_leader_runs_a_meeting_from_agenda_to_actions(context, browser, live_ser
     expect(page.locator("#agenda")).to_contain_text("The agenda overruns by 5 minutes")
     axe_check(page)
     screenshot(page, "networks-agenda.png")
+
+    # The item and meeting forms (no changes made here).
+    page.get_by_role("link", name="Edit Moderation dates").click()
+    expect(page.get_by_role("heading", level=1, name="Edit agenda item")).to_be_visible()
+    expect(page.get_by_label("Title")).to_have_value("Moderation dates")
+    axe_check(page)
+    page.go_back()
+    page.get_by_role("link", name="Change date or place").click()
+    expect(page.get_by_label("Starts at")).to_have_value("16:00")
+    axe_check(page)
+    page.go_back()
 
     page.get_by_role("button", name="Publish the agenda").click()
     expect(page.get_by_text("Agenda published.")).to_be_visible()
