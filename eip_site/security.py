@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "networks.network_new": SIGNED_IN,
     "networks.network": SIGNED_IN,
     "networks.network_decide": frozenset({LEAD, ADMIN}),
+    "networks.network_close": frozenset({LEAD, ADMIN}),
     "networks.network_join": SIGNED_IN,
     "networks.member_accept": SIGNED_IN,
     "networks.overview": frozenset({LEAD, ADMIN}),

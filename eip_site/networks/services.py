@@ -155,6 +155,8 @@ def decide_proposal(*, actor: User, network: Network, sponsor: bool, comment: st
 def close_network(*, actor: User, network: Network) -> Network:
     if not is_lead(actor):
         raise Forbidden("Only a cluster lead can close a network.")
+    if network.status != "sponsored":
+        raise DomainError("Only a running network can be closed.")
     network.status = "closed"
     db.session.flush()
     return network

@@ -88,6 +88,16 @@ def network_decide(network_id: int):
     return _network_page(page, form, status=form.status)
 
 
+@bp.route("/networks/<int:network_id>/close", methods=["POST"])
+def network_close(network_id: int):
+    network = network_or_404(network_id)
+    services.close_network(actor=current_user, network=network)
+    db.session.commit()
+    flash(f"{network.name} is closed. Its meetings, minutes and actions stay readable.",
+          "success")
+    return hx_redirect(url_for("networks.network", network_id=network_id))
+
+
 @bp.route("/networks/<int:network_id>/join", methods=["POST"])
 def network_join(network_id: int):
     network = network_or_404(network_id)

@@ -307,3 +307,14 @@ def test_next_meeting_agenda_offers_to_approve_the_last_minutes(client, login_as
     assert approved.status_code == 303
     minutes = client.get(f"/meetings/{net['meeting']}/minutes")
     assert b"Minutes approved by Lena Leader" in minutes.data
+
+
+def test_a_lead_closes_a_network(client, login_as, net):
+    login_as(net["leader"])
+    assert client.post(f"/networks/{net['network']}/close").status_code == 403
+    login_as(net["lead"])
+    assert b"Close the network" in client.get(f"/networks/{net['network']}").data
+    assert client.post(f"/networks/{net['network']}/close").status_code == 303
+    assert client.post(f"/networks/{net['network']}/close").status_code == 422
+    page = client.get(f"/networks/{net['network']}")
+    assert b"Closed" in page.data and b"Arrange a meeting" not in page.data
