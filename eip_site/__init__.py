@@ -71,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .reviews import register as register_reviews
 
     register_reviews(app)
+    from .networks import register as register_networks
+
+    register_networks(app)
 
     from .templating import init_app as init_templating
 

@@ -111,7 +111,8 @@ def _skill_weights(skills: dict[str, int], rng: random.Random):
 
 
 def seed_bench(*, schools: int = 200, staff: int = 50, seed: int = DEFAULT_SEED,
-               password: str = DEFAULT_PASSWORD) -> BenchCounts:
+               password: str = DEFAULT_PASSWORD, networks: int = 0,
+               meetings_per_network: int = 30, items_per_meeting: int = 10) -> BenchCounts:
     """Fill an empty database with ``schools`` x ``staff`` people and their directory data."""
     conn = db.session.connection()
     if conn.scalar(select(func.count()).select_from(User)):
@@ -219,7 +220,15 @@ def seed_bench(*, schools: int = 200, staff: int = 50, seed: int = DEFAULT_SEED,
             conn.execute(insert(model), rows[start:start + 10_000])
     from .reviews.bench import seed_reviews
 
-    reviews = seed_reviews(conn, rng, now, school_ids, count=min(1000, 5 * len(school_ids)))
+    extra = {"reviews": seed_reviews(conn, rng, now, school_ids,
+                                     count=min(1000, 5 * len(school_ids)))}
+    if networks:
+        from .networks.bench import seed_networks
+
+        people = [(uid, row["school_id"]) for uid, row in zip(user_ids, user_rows)
+                  if row["active"]]
+        extra |= seed_networks(conn, rng, now, people, networks=networks,
+                               meetings=meetings_per_network, items=items_per_meeting)
     return BenchCounts(schools=len(school_ids), users=len(user_ids) + 1, skills=len(skills),
                        skill_links=len(links), profiles=len(profiles), offers=len(offers),
-                       qualifications=len(quals), extra={"reviews": reviews})
+                       qualifications=len(quals), extra=extra)

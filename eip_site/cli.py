@@ -78,7 +78,12 @@ def create_admin(email: str, name: str, password: str) -> None:
               help="People per school.")
 @click.option("--seed", default=None, type=int, help="Random seed (default: fixed).")
 @click.option("--password", default=None, help="Password for every bench account.")
-def seed_bench(schools: int, staff: int, seed: int | None, password: str | None) -> None:
+@click.option("--networks", default=100, show_default=True, type=click.IntRange(0, 10_000),
+              help="Networks, each with --meetings meetings of --items agenda items.")
+@click.option("--meetings", default=30, show_default=True, type=click.IntRange(1, 1_000))
+@click.option("--items", default=10, show_default=True, type=click.IntRange(5, 100))
+def seed_bench(schools: int, staff: int, seed: int | None, password: str | None,
+               networks: int, meetings: int, items: int) -> None:
     """Fill an EMPTY, separate database with a local-authority-sized partnership for
     benchmarks (point DATABASE_URL at it). Refuses a database that holds any account."""
     import time
@@ -93,7 +98,8 @@ def seed_bench(schools: int, staff: int, seed: int | None, password: str | None)
     try:
         counts = bench_data.seed_bench(
             schools=schools, staff=staff, password=password,
-            seed=bench_data.DEFAULT_SEED if seed is None else seed)
+            seed=bench_data.DEFAULT_SEED if seed is None else seed, networks=networks,
+            meetings_per_network=meetings, items_per_meeting=items)
     except bench_data.BenchNotEmpty as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
@@ -102,8 +108,10 @@ def seed_bench(schools: int, staff: int, seed: int | None, password: str | None)
     click.echo(f"Bench partnership loaded in {seconds:.1f} s: {counts.schools} schools, "
                f"{counts.users} people, {counts.skill_links} skill links over {counts.skills} "
                f"skills, {counts.profiles} profiles, {counts.offers} offers, "
-               f"{counts.qualifications} qualifications"
-               + "".join(f", {n} {what}" for what, n in counts.extra.items()) + ".")
+               f"{counts.qualifications} qualifications.")
+    if counts.extra:
+        click.echo("Also: " + ", ".join(f"{n:,} {k.replace('_', ' ')}"
+                                        for k, n in counts.extra.items()) + ".")
     click.echo(f"Lead login: {counts.lead_email}  password: {password}")
 
 

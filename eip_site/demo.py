@@ -13,6 +13,7 @@ from .clock import utcnow
 from .extensions import db
 from .directory.demo import seed_directory
 from .reviews.demo import seed_reviews
+from .networks.demo import seed_networks
 from .people.models import Partnership, School, User
 from .security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
 
@@ -154,6 +155,7 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     db.session.flush()
     seed_directory(rng, now)
     seed_reviews(rng, now)
+    seed_networks(rng, now)
     return logins()
 
 

@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
     def _globals():
         return {"partnership_name": _partnership_name, "current_user": current_user}
 
+    from .networks.markup import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+
     @app.template_filter("london")
     def _london(value, fmt="%-d %B %Y, %H:%M"):
         local = to_london(value)

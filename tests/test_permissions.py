@@ -29,6 +29,21 @@ SOMEONE_ELSES_PROFILE = {"/people/<int:user_id>/edit", "/people/<int:user_id>/sk
                          "/people/<int:user_id>/skills/<int:skill_id>",
                          "/people/<int:user_id>/skills/<int:skill_id>/remove",
                          "/people/<int:user_id>/confirm"}
+# Only a network's leader, critical friend or a cluster lead may arrange and run its meetings
+# (the world's network is led by someone with none of the roles walked here).
+NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<int:meeting_id>/edit",
+                        "/meetings/<int:meeting_id>/items/<int:item_id>/edit",
+                        "/networks/<int:network_id>/plan/new",
+                        "/networks/<int:network_id>/plan/<int:row_id>"}
+NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
+    "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
+    "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
+    "/meetings/<int:meeting_id>/items/<int:item_id>/accept",
+    "/meetings/<int:meeting_id>/items/<int:item_id>/remove",
+    "/meetings/<int:meeting_id>/attendance", "/meetings/<int:meeting_id>/decisions",
+    "/meetings/<int:meeting_id>/actions",
+    "/meetings/<int:meeting_id>/items/<int:item_id>/minutes",
+    "/actions/<int:action_id>/status"}
 
 
 def test_every_route_is_in_the_permission_table(app):
@@ -52,11 +67,44 @@ def world(app):
                  for role in ROLES if role}
         target = factories.user(school_obj=school)
         review = factories.review(team=(target,))
+        network = _open_network_with_a_meeting()
         return {"users": users, "args": {"user_id": target.id, "school_id": school.id,
                                          "review_id": review.id, "kind": "closure", "row_id": 1,
+                                         **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv",
                                          "filename": "css/site.css"}}
+
+
+def _open_network_with_a_meeting() -> dict:
+    """An open network whose last meeting's minutes are approved, so that every member of
+    staff may read it, with an agenda item and an action."""
+    from datetime import date, time
+
+    from eip_site.networks import services
+
+    leader = factories.user()
+    friend = factories.user()
+    lead = factories.user(roles={LEAD})
+    network = services.propose_network(actor=leader, name="Transitions", purpose="Moves.",
+                                       is_open=True)
+    services.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                             critical_friend_id=friend.id)
+    meeting = services.create_meeting(actor=leader, network=network, day=date(2026, 10, 1),
+                                      start=time(16), end=time(17), school_id=leader.school_id)
+    item = services.add_item(actor=leader, meeting=meeting, title="Shared project")
+    services.publish_agenda(actor=leader, meeting=meeting)
+    services.mark_held(actor=leader, meeting=meeting)
+    action = services.add_action(actor=leader, meeting=meeting, description="Plan",
+                                 owner_id=leader.id, due_on=date(2026, 10, 8))
+    services.save_minutes(actor=leader, item=item, text="Agreed.")
+    services.approve_minutes(actor=leader, meeting=meeting)
+    row = services.save_plan_row(actor=leader, network=network, row=None, action="Visits",
+                                 timescale="", resources="", involved="", success_criteria="",
+                                 status="not_started", progress="")
+    db.session.commit()
+    return {"network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
+            "action_id": action.id, "row_id": row.id}
 
 
 def expected(endpoint: str, role: str | None, method: str, user_roles: set[str],
@@ -67,6 +115,9 @@ def expected(endpoint: str, role: str | None, method: str, user_roles: set[str],
     if rule not in (PUBLIC, SIGNED_IN) and not (user_roles & rule):
         return 403
     if role in ("staff", CHAMPION) and path in SOMEONE_ELSES_PROFILE:
+        return 403
+    editors_only = NETWORK_EDITORS_ONLY if method == "GET" else NETWORK_EDITORS_ONLY_POST
+    if role in ("staff", CHAMPION, HEAD) and path in editors_only:
         return 403
     if role and endpoint in SIGNED_IN_STATUS:
         return SIGNED_IN_STATUS[endpoint]

@@ -1,0 +1,176 @@
+"""Networks part of the demo partnership: four running networks with past meetings (minutes,
+decisions, attendance), a future meeting with a published agenda, open and overdue actions,
+and a proposal waiting for the cluster lead. Built through the services, so it obeys the rules."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from ..clock import to_london
+from ..extensions import db
+from ..people.models import School, User
+from . import services
+from .models import NetworkMember
+
+NETWORKS = [
+    # name, priority, purpose, leader (school urn, title words), friend school, open
+    ("Transitions", "Transition from Year 6 to Year 7",
+     "Make the move from primary to secondary school smooth for every pupil, especially the "
+     "most vulnerable: shared projects, visits and information that follows the child.",
+     "900101", "900104", True),
+    ("Gifted and talented", "Stretch and challenge for the most able",
+     "Identify able pupils early and plan enrichment across the partnership: master classes, "
+     "shared clubs and a common register.", "900104", "900102", True),
+    ("Primary behaviour", "Behaviour and attendance",
+     "Consistent routines and restorative approaches across the primary schools, with "
+     "support from the Harbour Centre.", "900102", "900106", False),
+    ("Learning mentors", "Inclusion and wellbeing",
+     "Learning mentors share casework approaches, training and resources so that pupils "
+     "facing barriers get the same good support in every school.", "900105", "900101", False),
+]
+
+ITEMS = {
+    "Transitions": [("Year 6 to 7 shared writing project", "decision", 20),
+                    ("Summer school plans", "discussion", 15),
+                    ("Information passed on for vulnerable pupils", "information", 10)],
+    "Gifted and talented": [("Master class programme for spring", "decision", 20),
+                            ("Common register of able pupils", "discussion", 15)],
+    "Primary behaviour": [("Restorative conversations: training day", "decision", 20),
+                          ("Attendance figures by school", "information", 10)],
+    "Learning mentors": [("Casework supervision groups", "discussion", 20),
+                         ("Wellbeing resources library", "information", 10)],
+}
+
+MINUTES = [
+    "Welcome from the chair. Apologies as recorded.",
+    "The minutes of the last meeting were **approved** as a true record.",
+    "Actions reviewed: see matters arising.",
+    "Discussion:\n\n* Each school shared its current practice.\n* Agreed to trial a common "
+    "approach next half term.\n\nSee the decisions below.",
+    "Schools reported progress. *Questions* to be taken to the next meeting.",
+    "None.",
+    "Next meeting as arranged on the site.",
+]
+ACTIONS = ["Share the draft scheme with all schools", "Book the venue for the training day",
+           "Collect the figures from each school", "Draft a one-page guide for parents",
+           "Invite the local authority adviser", "Set up the shared folder"]
+DECISIONS = ["Adopt the common approach from next half term.",
+             "Fund supply cover for two days from the network budget.",
+             "Share anonymised case studies at each meeting."]
+
+
+PLAN = [("Agree a shared approach and write it up", "Autumn term", "done",
+         "Agreed at the October meeting; guide drafted."),
+        ("Trial the approach in every member school", "Spring term", "in_progress",
+         "Four schools have started."),
+        ("Review impact on pupils with the critical friend", "Summer term", "not_started", "")]
+
+
+def _weekday_after(day: date) -> date:
+    while day.weekday() not in (1, 2, 3):  # Tuesday to Thursday
+        day += timedelta(days=1)
+    return day
+
+
+def _pick(rng: random.Random, users: list[User], n: int, not_in: set[int]) -> list[User]:
+    pool = [u for u in users if u.id not in not_in]
+    return rng.sample(pool, min(n, len(pool)))
+
+
+def seed_networks(rng: random.Random, now: datetime) -> None:
+    lead = db.session.scalars(select(User).where(User.role_rows.any(role="lead"))
+                              .order_by(User.id)).first()
+    schools = {s.urn: s for s in db.session.scalars(select(School))}
+    staff = list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.password_hash.is_not(None),
+                           User.school_id.is_not(None)).order_by(User.id)))
+    plain = [u for u in staff if not u.role_rows]
+    heads = {u.school_id: u for u in staff if u.has_role("head")}
+    today = to_london(now).date()
+    for n, (name, priority, purpose, urn, friend_urn, is_open) in enumerate(NETWORKS):
+        school = schools[urn]
+        # The demo's staff login (the first plain member of staff at Oakfield) leads Transitions.
+        leader = next(u for u in plain if u.school_id == school.id)
+        network = services.propose_network(
+            actor=leader, name=name, purpose=purpose, priority=priority, is_open=is_open,
+            planned_work="Termly meetings, shared projects and visits between schools.",
+            resources="Two supply days a term; a small budget for materials.",
+            impact_pupils="Pupils experience consistent, well-planned support.",
+            impact_adults="Staff learn from colleagues in other schools.",
+            impact_leadership="Network leaders develop leadership beyond their own school.",
+            innovation="Trial new approaches in one school, then share what works.",
+            communication="Agendas and minutes on the partnership site; a termly summary.")
+        services.decide_proposal(actor=lead, network=network, sponsor=True,
+                                 comment="Sponsored: a clear link to the partnership plan.",
+                                 critical_friend_id=heads[schools[friend_urn].id].id)
+        chosen = _pick(rng, [u for u in staff if u.school_id != school.id], 5,
+                       {leader.id, network.critical_friend_id})
+        chosen += _pick(rng, [u for u in staff if u.school_id == school.id], 1,
+                        {leader.id, network.critical_friend_id})
+        for member in chosen:
+            db.session.add(NetworkMember(network_id=network.id, user_id=member.id))
+        db.session.flush()
+        people = [leader, network.critical_friend, *chosen]
+        _meetings(rng, network, leader, people, today, n)
+        for action, timescale, status, progress in PLAN:
+            services.save_plan_row(
+                actor=leader, network=network, row=None, action=action, timescale=timescale,
+                resources="Two supply days", involved=f"Network members; {school.name}",
+                success_criteria="Every school in the network takes part and reports back.",
+                status=status, progress=progress)
+    # One proposal waiting for the lead, from a member of staff.
+    proposer = plain[len(plain) // 2]
+    services.propose_network(
+        actor=proposer, name="Early reading", priority="Reading",
+        purpose="Share phonics practice and early reading assessment across the infant and "
+                "primary schools.", planned_work="Moderate phonics assessments together.",
+        resources="One supply day a term.", impact_pupils="More pupils read fluently by Year 2.")
+
+
+def _meetings(rng, network, leader, people, today: date, n: int) -> None:
+    """Three past meetings (the last with draft minutes) and one to come, agenda published."""
+    offsets = [-75 + n, -47 + n, -19 + n, 12 + n]
+    meetings = []
+    for index, offset in enumerate(offsets):
+        day = _weekday_after(today + timedelta(days=offset))
+        meeting = services.create_meeting(
+            actor=leader, network=network, day=day, start=time(16, 0),
+            end=time(17, 15 if index % 2 else 30), school_id=people[index % 3].school_id,
+            place="Staff room" if index % 2 else "Library", copy_previous=False)
+        for title, kind, minutes in ITEMS[network.name]:
+            presenter = people[rng.randrange(len(people))]
+            services.add_item(actor=leader, meeting=meeting, title=title, kind=kind,
+                              presenter_id=presenter.id, duration=minutes,
+                              notes="Papers on the shared drive." if kind == "decision" else "")
+        services.publish_agenda(actor=leader, meeting=meeting)
+        meetings.append(meeting)
+        if offset > 0:
+            # A member has proposed an item for the leader to consider.
+            services.add_item(actor=people[-1], meeting=meeting, title="Visit to Willowbank",
+                              kind="information", duration=5)
+            continue
+        services.mark_held(actor=leader, meeting=meeting)
+        services.record_attendance(actor=leader, meeting=meeting, members=people, statuses={
+            p.id: rng.choices(["present", "apologies", "absent"], [7, 2, 1])[0]
+            for p in people})
+        for item, text in zip(meeting.items, MINUTES):
+            services.save_minutes(actor=leader, item=item, text=text)
+        services.add_decision(actor=leader, meeting=meeting, text=DECISIONS[index % 3],
+                              item_id=meeting.items[3].id)
+        for k in range(2):
+            owner = people[(index + k + 1) % len(people)]
+            action = services.add_action(
+                actor=leader, meeting=meeting, description=ACTIONS[(index * 2 + k) % 6],
+                owner_id=owner.id, due_on=day + timedelta(days=14 + 7 * k))
+            # Older actions are mostly done; the last meeting's stay open (some overdue).
+            if index == 0 or (index == 1 and k == 0):
+                action.status, action.done_at = "done", meeting.ends_at + timedelta(days=10)
+        if index < 2:
+            services.approve_minutes(actor=network.critical_friend, meeting=meeting)
+    db.session.flush()
+
+
+

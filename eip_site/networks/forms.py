@@ -1,0 +1,128 @@
+"""Shapes of input for networks and meetings; the rules are in services."""
+
+from __future__ import annotations
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..admin.forms import VersionedForm
+from ..forms import BaseForm
+from .models import ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS
+
+_id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
+
+
+def _long(label: str, hint: str = "", limit: int = 5000, required: str | None = None):
+    validators = [DataRequired(required)] if required else [Optional()]
+    return TextAreaField(label, description=hint or None, validators=[
+        *validators, Length(max=limit, message=f"Keep this to {limit:,} characters or fewer.")])
+
+
+class ProposalForm(BaseForm):
+    name = StringField("Network name", validators=[
+        DataRequired("Enter the network's name."),
+        Length(max=120, message="The name must be 120 characters or fewer.")])
+    purpose = _long("Purpose", "What the network is for, in a few sentences.",
+                    required="Enter the network's purpose.")
+    priority = StringField("Partnership priority it serves", description=(
+        "For example: transition, behaviour, gifted and talented."), validators=[
+        Optional(), Length(max=200, message="The priority must be 200 characters or fewer.")])
+    planned_work = _long(PROPOSAL_FIELDS["planned_work"])
+    resources = _long(PROPOSAL_FIELDS["resources"])
+    impact_pupils = _long(PROPOSAL_FIELDS["impact_pupils"])
+    impact_adults = _long(PROPOSAL_FIELDS["impact_adults"])
+    impact_leadership = _long(PROPOSAL_FIELDS["impact_leadership"])
+    innovation = _long(PROPOSAL_FIELDS["innovation"])
+    communication = _long(PROPOSAL_FIELDS["communication"])
+    is_open = BooleanField("Open network: colleagues who are not members may read its "
+                           "published agendas and approved minutes")
+
+
+class DecisionOnProposalForm(BaseForm):
+    comment = _long("Your comment", "Shown to the proposer and members.", limit=5000)
+    critical_friend = SelectField("Critical friend", coerce=_id, validate_choice=False,
+                                  description="A headteacher who will support and challenge "
+                                  "the network, meeting it at least once a term.")
+    decision = RadioField("Decision", choices={"sponsor": "Sponsor the network",
+                                                "decline": "Decline it"},
+                          validators=[InputRequired("Choose whether to sponsor or decline.")])
+
+
+class MeetingForm(VersionedForm):
+    day = DateField("Date", validators=[InputRequired("Enter the date of the meeting.")])
+    start = TimeField("Starts at", description="UK time, for example 16:00.",
+                      validators=[InputRequired("Enter the time the meeting starts.")])
+    end = TimeField("Ends at", validators=[InputRequired("Enter the time the meeting ends.")])
+    school = SelectField("School", coerce=_id, validate_choice=False,
+                         description="Where the meeting is held, if in person.")
+    place = StringField("Room or place", validators=[
+        Optional(), Length(max=200, message="The place must be 200 characters or fewer.")])
+    online_link = StringField("Online meeting link", description="Starts with https://",
+                              validators=[Optional(), Length(max=300, message=(
+                                  "The link must be 300 characters or fewer."))])
+    start_from = RadioField("Agenda", choices={
+        "template": "Start from the standard agenda",
+        "previous": "Copy the items of the previous meeting's agenda"}, default="template",
+        validate_choice=False)
+
+
+class ItemForm(VersionedForm):
+    title = StringField("Title", validators=[
+        DataRequired("Enter a title for the item."),
+        Length(max=200, message="The title must be 200 characters or fewer.")])
+    kind = SelectField("Kind of item", choices=ITEM_KINDS, default="discussion",
+                       validate_choice=False)
+    presenter = SelectField("Presenter", coerce=_id, validate_choice=False)
+    duration = IntegerField("Minutes allowed", default=10, validators=[
+        InputRequired("Enter the minutes allowed, from 0 to 240."),
+        NumberRange(0, 240, message="Enter the minutes allowed, from 0 to 240.")])
+    notes = _long("Notes", "Papers to read, questions to think about.")
+
+
+class MinutesForm(VersionedForm):
+    minutes = TextAreaField("Minutes", description=(
+        "Plain text or Markdown: **bold**, *italic*, lists starting with * or 1."),
+        validators=[Optional(), Length(max=20000, message=(
+            "Minutes for one item must be 20,000 characters or fewer."))])
+
+
+class DecisionForm(BaseForm):
+    text = StringField("Decision", validators=[
+        DataRequired("Enter the decision."),
+        Length(max=500, message="A decision must be 500 characters or fewer.")])
+    item = SelectField("Agenda item", coerce=_id, validate_choice=False)
+
+
+class ActionForm(BaseForm):
+    description = StringField("Action", validators=[
+        DataRequired("Enter what is to be done."),
+        Length(max=300, message="An action must be 300 characters or fewer.")])
+    owner = SelectField("Owner", coerce=_id, validate_choice=False,
+                        validators=[DataRequired("Choose an owner from the network's members.")])
+    due_on = DateField("Due by", validators=[InputRequired("Enter the date the action is due.")])
+    item = SelectField("Agenda item", coerce=_id, validate_choice=False)
+
+
+class PlanRowForm(VersionedForm):
+    action = StringField("Action", validators=[
+        DataRequired("Enter the action."),
+        Length(max=300, message="The action must be 300 characters or fewer.")])
+    timescale = StringField("Timescale", validators=[Optional(), Length(max=120, message=(
+        "The timescale must be 120 characters or fewer."))])
+    resources = StringField("Resources", validators=[Optional(), Length(max=300, message=(
+        "Resources must be 300 characters or fewer."))])
+    involved = StringField("Who is involved", validators=[Optional(), Length(max=300, message=(
+        "This must be 300 characters or fewer."))])
+    success_criteria = _long("Success criteria")
+    plan_status = SelectField("Status", choices=PLAN_STATUSES, default="not_started",
+                         validate_choice=False)
+    progress = _long("Progress notes")

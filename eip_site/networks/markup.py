@@ -1,0 +1,29 @@
+"""Minutes are written in Markdown; what is shown is rendered and then sanitised."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
+                "h3", "h4", "a", "hr"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?\s*>")
+
+
+def html_tag_in(text: str) -> str | None:
+    """The first HTML tag typed into Markdown text, if any."""
+    found = _TAG.search(text or "")
+    return found.group(0)[:40] if found else None
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML, with only a small set of tags and no attributes but link targets:
+    scripts, styles, event handlers and hx-* attributes never survive."""
+    html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return Markup(clean)

@@ -1,0 +1,163 @@
+"""Meetings: arrange one, its page (the agenda), change it, move it through its states, .ics."""
+
+from __future__ import annotations
+
+from datetime import timezone
+from urllib.parse import urlparse
+
+from flask import abort, current_app, flash, make_response, request, url_for
+from flask_login import current_user
+from icalendar import Calendar, Event
+
+from ..clock import to_london, utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..htmx import hx_redirect, render_page
+from . import bp, queries, services
+from .forms import ItemForm, MeetingForm
+from .timetable import timetable
+from .views import network_or_404
+
+
+def visible_meeting(meeting_id: int):
+    meeting = queries.meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    if not services.can_view_meeting(current_user, meeting):
+        abort(403, "This network's meetings are for its members. Ask the network leader "
+                   "to join.")
+    return meeting
+
+
+def editable_meeting(meeting_id: int):
+    meeting = visible_meeting(meeting_id)
+    if not services.can_edit(current_user, meeting.network):
+        abort(403, "Only the network leader, the critical friend or a cluster lead can "
+                   "change this meeting.")
+    return meeting
+
+
+def _place_choices(form: MeetingForm) -> None:
+    form.school.choices = [(None, "Not at a school (online)")] + [
+        (s.id, s.name) for s in queries.schools()]
+
+
+def _where(form: MeetingForm) -> dict:
+    return {"day": form.day.data, "start": form.start.data, "end": form.end.data,
+            "school_id": form.school.data, "place": form.place.data or "",
+            "online_link": form.online_link.data or ""}
+
+
+@bp.route("/networks/<int:network_id>/meetings/new", methods=["GET", "POST"])
+def meeting_new(network_id: int):
+    network = network_or_404(network_id)
+    if not services.can_edit(current_user, network):
+        abort(403, "Only the network leader, the critical friend or a cluster lead can "
+                   "arrange meetings.")
+    form = MeetingForm()
+    _place_choices(form)
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(actor=current_user, network=network,
+                                              copy_previous=form.start_from.data == "previous",
+                                              **_where(form))
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash("Meeting arranged. Add the items, then publish the agenda.", "success")
+            return hx_redirect(url_for("networks.meeting", meeting_id=meeting.id))
+    return render_page("networks/meeting_form.html", form=form, network=network, meeting=None,
+                       status=form.status)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def meeting_edit(meeting_id: int):
+    meeting = editable_meeting(meeting_id)
+    start, end = to_london(meeting.starts_at), to_london(meeting.ends_at)
+    form = MeetingForm(data={"day": start.date(), "start": start.time(), "end": end.time(),
+                             "school": meeting.school_id, "place": meeting.place,
+                             "online_link": meeting.online_link, "version": meeting.version})
+    _place_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(actor=current_user, meeting=meeting,
+                                    version=form.version_number, **_where(form))
+        except DomainError as error:
+            db.session.rollback()
+            form.add_error(error)
+        else:
+            db.session.commit()
+            flash("Meeting changed.", "success")
+            return hx_redirect(url_for("networks.meeting", meeting_id=meeting.id))
+    return render_page("networks/meeting_form.html", form=form, network=meeting.network,
+                       meeting=meeting, status=form.status)
+
+
+def agenda_context(meeting_id: int, **extra) -> dict:
+    page = queries.meeting_page(meeting_id)
+    meeting = page.meeting
+    member = services.is_member(current_user, meeting.network)
+    can_edit = services.can_edit(current_user, meeting.network)
+    item_form = extra.pop("item_form", None) or ItemForm(formdata=None)
+    item_form.presenter.choices = [(None, "No one in particular")] + [
+        (u.id, u.name) for u in page.people]
+    return {"page": page, "meeting": meeting, "can_edit": can_edit,
+            "can_propose": (member or can_edit) and not meeting.reached("held"),
+            "can_see_minutes": services.can_view_minutes(current_user, meeting, member=member),
+            "plan": timetable(meeting.starts_at, meeting.ends_at,
+                              [i.duration for i in page.items]),
+            "item_form": item_form, "moved": None, **extra}
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def meeting(meeting_id: int):
+    visible_meeting(meeting_id)
+    return render_page("networks/meeting.html", "networks/_agenda.html",
+                       **agenda_context(meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/state", methods=["POST"])
+def meeting_state(meeting_id: int):
+    meeting = editable_meeting(meeting_id)
+    step = request.form.get("step", "")
+    steps = {"publish": (services.publish_agenda, "Agenda published."),
+             "held": (services.mark_held, "Meeting recorded as held. Now take the minutes."),
+             "approve": (services.approve_minutes, "Minutes approved.")}
+    if step not in steps:
+        raise DomainError("Choose what to do with the meeting.")
+    change, message = steps[step]
+    change(actor=current_user, meeting=meeting)
+    db.session.commit()
+    flash(message, "success")
+    target = "networks.minutes" if step in ("held", "approve") else "networks.meeting"
+    return hx_redirect(url_for(target, meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>.ics")
+def meeting_ics(meeting_id: int):
+    meeting = visible_meeting(meeting_id)
+    host = urlparse(current_app.config.get("BASE_URL") or "").hostname or "eip-site"
+    calendar = Calendar()
+    calendar.add("prodid", "-//EIP site//Network meetings//EN")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"network-meeting-{meeting.id}@{host}")
+    event.add("sequence", meeting.sequence)
+    # Times in UTC ("Z"): every calendar shows them in its own zone, with no VTIMEZONE.
+    event.add("dtstamp", utcnow().replace(tzinfo=timezone.utc))
+    event.add("dtstart", meeting.starts_at.replace(tzinfo=timezone.utc))
+    event.add("dtend", meeting.ends_at.replace(tzinfo=timezone.utc))
+    event.add("summary", f"{meeting.network.name} network meeting")
+    where = ", ".join(p for p in (meeting.place, meeting.school.name if meeting.school else "",
+                                  meeting.online_link) if p)
+    if where:
+        event.add("location", where)
+    event.add("url", url_for("networks.meeting", meeting_id=meeting.id, _external=True))
+    event.add("status", "CONFIRMED" if meeting.reached("published") else "TENTATIVE")
+    calendar.add_component(event)
+    response = make_response(calendar.to_ical())
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
+    return response

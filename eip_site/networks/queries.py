@@ -1,0 +1,262 @@
+"""Reads for the networks pages: a fixed, small number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..people.models import School, User
+from .models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MinutesRevision,
+    Network,
+    NetworkMember,
+    PlanRow,
+)
+
+
+def networks_list() -> list[tuple[Network, int]]:
+    """Every network with its number of members, running ones first."""
+    members = (select(NetworkMember.network_id, func.count().label("n"))
+               .where(NetworkMember.status == "member")
+               .group_by(NetworkMember.network_id).subquery())
+    order = case((Network.status == "sponsored", 0), (Network.status == "proposed", 1), else_=2)
+    rows = db.session.execute(
+        select(Network, func.coalesce(members.c.n, 0))
+        .outerjoin(members, members.c.network_id == Network.id)
+        .order_by(order, Network.name)).all()
+    return [(n, count) for n, count in rows]
+
+
+def my_network_ids(user_id: int) -> dict[int, str]:
+    rows = db.session.execute(select(NetworkMember.network_id, NetworkMember.status)
+                              .where(NetworkMember.user_id == user_id)).all()
+    return dict(rows)
+
+
+def network(network_id: int) -> Network | None:
+    return db.session.get(Network, network_id)
+
+
+@dataclass
+class NetworkPage:
+    network: Network
+    members: list[NetworkMember]
+    meetings: list[Meeting]
+    open_actions: list[Action]
+    plan: list[PlanRow]
+
+    @property
+    def accepted(self) -> list[User]:
+        return people_of(self.network, self.members)
+
+    @property
+    def requests(self) -> list[NetworkMember]:
+        return [m for m in self.members if m.status == "requested"]
+
+    @property
+    def schools(self) -> list[str]:
+        return sorted({u.school.name for u in self.accepted if u.school})
+
+
+def people_of(network: Network, members: list[NetworkMember]) -> list[User]:
+    """Leader, critical friend and accepted members, each once, by name."""
+    people = {network.leader.id: network.leader}
+    if network.critical_friend:
+        people[network.critical_friend.id] = network.critical_friend
+    for m in members:
+        if m.status == "member":
+            people.setdefault(m.user.id, m.user)
+    return sorted(people.values(), key=lambda u: u.name)
+
+
+def members_of(network: Network) -> list[NetworkMember]:
+    return list(db.session.scalars(
+        select(NetworkMember).where(NetworkMember.network_id == network.id)
+        .options(selectinload(NetworkMember.user).joinedload(User.school))))
+
+
+def network_page(network_id: int, *, meetings_limit: int = 50) -> NetworkPage | None:
+    net = network(network_id)
+    if net is None:
+        return None
+    meetings = list(db.session.scalars(
+        select(Meeting).where(Meeting.network_id == net.id)
+        .order_by(Meeting.starts_at.desc()).limit(meetings_limit)))
+    actions = list(db.session.scalars(
+        select(Action).where(Action.network_id == net.id, Action.status == "open")
+        .order_by(Action.due_on, Action.id)))
+    plan = list(db.session.scalars(select(PlanRow).where(PlanRow.network_id == net.id)
+                                   .order_by(PlanRow.position)))
+    return NetworkPage(net, members_of(net), meetings, actions, plan)
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    items: list[AgendaItem]
+    proposed: list[AgendaItem]
+    previous: Meeting | None
+    next: Meeting | None
+    matters: list[Action]          # actions carried forward into matters arising
+    members: list[NetworkMember]
+    attendance: dict[int, Attendance] = field(default_factory=dict)
+    decisions: list[Decision] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    revisions: dict[int, list[MinutesRevision]] = field(default_factory=dict)
+
+    @property
+    def people(self) -> list[User]:
+        return people_of(self.meeting.network, self.members)
+
+
+def meeting(meeting_id: int) -> Meeting | None:
+    return db.session.get(Meeting, meeting_id)
+
+
+def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage | None:
+    m = meeting(meeting_id)
+    if m is None:
+        return None
+    items = list(db.session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == m.id)
+        .order_by(AgendaItem.position, AgendaItem.id)))
+    around = Meeting.network_id == m.network_id, Meeting.id != m.id
+    previous = db.session.scalars(select(Meeting).where(*around, Meeting.starts_at < m.starts_at)
+                                  .order_by(Meeting.starts_at.desc()).limit(1)).first()
+    following = db.session.scalars(select(Meeting).where(*around,
+                                                         Meeting.starts_at > m.starts_at)
+                                   .order_by(Meeting.starts_at).limit(1)).first()
+    page = MeetingPage(m, [i for i in items if i.status == "accepted"],
+                       [i for i in items if i.status == "proposed"], previous, following,
+                       matters_arising(m), members_of(m.network))
+    if with_minutes:
+        page.attendance = {a.user_id: a for a in db.session.scalars(
+            select(Attendance).where(Attendance.meeting_id == m.id))}
+        page.decisions = list(db.session.scalars(
+            select(Decision).where(Decision.meeting_id == m.id).order_by(Decision.id)))
+        page.actions = list(db.session.scalars(
+            select(Action).where(Action.meeting_id == m.id).order_by(Action.id)))
+        for rev in db.session.scalars(
+                select(MinutesRevision).join(AgendaItem, AgendaItem.id == MinutesRevision.item_id)
+                .where(AgendaItem.meeting_id == m.id)
+                .order_by(MinutesRevision.saved_at.desc(), MinutesRevision.id.desc())):
+            page.revisions.setdefault(rev.item_id, []).append(rev)
+    return page
+
+
+def matters_arising(m: Meeting) -> list[Action]:
+    """Actions raised at earlier meetings of the network that were still open when this one
+    started (for a meeting still to come: those open now)."""
+    still_open = or_(Action.status == "open", Action.done_at > m.starts_at)
+    return list(db.session.scalars(
+        select(Action).join(Meeting, Meeting.id == Action.meeting_id)
+        .where(Action.network_id == m.network_id, Meeting.starts_at < m.starts_at, still_open)
+        .order_by(Action.due_on, Action.id)))
+
+
+def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
+    """My actions across networks, overdue first (oldest due date first), then done."""
+    stmt = select(Action).where(Action.owner_id == user_id)
+    if not include_done:
+        stmt = stmt.where(Action.status == "open")
+    return list(db.session.scalars(
+        stmt.order_by(case((Action.status == "open", 0), else_=1), Action.due_on, Action.id)
+        .limit(500)))
+
+
+def action(action_id: int) -> Action | None:
+    return db.session.get(Action, action_id)
+
+
+def item(meeting_id: int, item_id: int) -> AgendaItem | None:
+    row = db.session.get(AgendaItem, item_id)
+    return row if row is not None and row.meeting_id == meeting_id else None
+
+
+def plan_row(network_id: int, row_id: int) -> PlanRow | None:
+    row = db.session.get(PlanRow, row_id)
+    return row if row is not None and row.network_id == network_id else None
+
+
+def schools() -> list[School]:
+    return list(db.session.scalars(select(School).where(School.active.is_(True))
+                                   .order_by(School.name)))
+
+
+def active_people() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.active.is_(True))
+                                   .order_by(User.name)))
+
+
+# --- Leads' roll-up ----------------------------------------------------------------------
+
+def term_bounds(today: date) -> tuple[date, date, str]:
+    """English school terms as the partnership counts them: Sept–Dec, Jan–Mar, Apr–Aug."""
+    if today.month >= 9:
+        return date(today.year, 9, 1), date(today.year + 1, 1, 1), f"autumn term {today.year}"
+    if today.month <= 3:
+        return date(today.year, 1, 1), date(today.year, 4, 1), f"spring term {today.year}"
+    return date(today.year, 4, 1), date(today.year, 9, 1), f"summer term {today.year}"
+
+
+def year_start(today: date, start_month: int = 9) -> date:
+    year = today.year if today.month >= start_month else today.year - 1
+    return date(year, start_month, 1)
+
+
+@dataclass
+class Overview:
+    term: str
+    overdue: list[Action]
+    decisions: list[Decision]
+    decision_meetings: dict[int, Meeting]
+    no_critical_friend: list[Network]
+    attendance: list[tuple[str, int, int, int]]  # school, present, apologies, absent
+
+
+def overview(today: date, start_month: int = 9) -> Overview:
+    t_start, t_end, term = term_bounds(today)
+    t_start_dt, t_end_dt = datetime.combine(t_start, datetime.min.time()), \
+        datetime.combine(t_end, datetime.min.time())
+    overdue = list(db.session.scalars(
+        select(Action).where(Action.status == "open", Action.due_on < today)
+        .order_by(Action.due_on, Action.id).limit(200)))
+    decisions = list(db.session.scalars(
+        select(Decision).join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Meeting.starts_at >= t_start_dt, Meeting.starts_at < t_end_dt)
+        .order_by(Meeting.starts_at.desc(), Decision.id).limit(200)))
+    meetings = {m.id: m for m in db.session.scalars(
+        select(Meeting).where(Meeting.id.in_({d.meeting_id for d in decisions})))} \
+        if decisions else {}
+    # A network "met its critical friend" this term if the friend was present at a meeting.
+    met = (select(Meeting.network_id)
+           .join(Attendance, Attendance.meeting_id == Meeting.id)
+           .join(Network, Network.id == Meeting.network_id)
+           .where(Attendance.user_id == Network.critical_friend_id,
+                  Attendance.status == "present",
+                  Meeting.starts_at >= t_start_dt, Meeting.starts_at < t_end_dt))
+    lonely = list(db.session.scalars(
+        select(Network).where(Network.status == "sponsored", Network.id.not_in(met))
+        .order_by(Network.name)))
+    y_start = datetime.combine(year_start(today, start_month), datetime.min.time())
+    counts = db.session.execute(
+        select(School.name,
+               func.sum(case((Attendance.status == "present", 1), else_=0)),
+               func.sum(case((Attendance.status == "apologies", 1), else_=0)),
+               func.sum(case((Attendance.status == "absent", 1), else_=0)))
+        .select_from(Attendance)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(School, School.id == Attendance.school_id)
+        .where(Meeting.starts_at >= y_start)
+        .group_by(School.name).order_by(School.name)).all()
+    return Overview(term, overdue, decisions, meetings, lonely,
+                    [(name, int(p or 0), int(a or 0), int(x or 0)) for name, p, a, x in counts])
