@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timezone
-from urllib.parse import urlparse
-
-from flask import abort, current_app, flash, make_response, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
-from icalendar import Calendar, Event
 
-from ..clock import to_london, utcnow
+from ..calendars import ics_response, new_calendar
+from ..clock import to_london
 from ..errors import DomainError
 from ..extensions import db
 from ..htmx import hx_redirect, render_page
 from . import bp, queries, services
 from .forms import ItemForm, MeetingForm
+from .ics import meeting_event
 from .timetable import timetable
 from .views import network_or_404
 
@@ -138,26 +136,6 @@ def meeting_state(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>.ics")
 def meeting_ics(meeting_id: int):
     meeting = visible_meeting(meeting_id)
-    host = urlparse(current_app.config.get("BASE_URL") or "").hostname or "eip-site"
-    calendar = Calendar()
-    calendar.add("prodid", "-//EIP site//Network meetings//EN")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"network-meeting-{meeting.id}@{host}")
-    event.add("sequence", meeting.sequence)
-    # Times in UTC ("Z"): every calendar shows them in its own zone, with no VTIMEZONE.
-    event.add("dtstamp", utcnow().replace(tzinfo=timezone.utc))
-    event.add("dtstart", meeting.starts_at.replace(tzinfo=timezone.utc))
-    event.add("dtend", meeting.ends_at.replace(tzinfo=timezone.utc))
-    event.add("summary", f"{meeting.network.name} network meeting")
-    where = ", ".join(p for p in (meeting.place, meeting.school.name if meeting.school else "",
-                                  meeting.online_link) if p)
-    if where:
-        event.add("location", where)
-    event.add("url", url_for("networks.meeting", meeting_id=meeting.id, _external=True))
-    event.add("status", "CONFIRMED" if meeting.reached("published") else "TENTATIVE")
-    calendar.add_component(event)
-    response = make_response(calendar.to_ical())
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
-    return response
+    cal = new_calendar()
+    cal.add_component(meeting_event(meeting))
+    return ics_response(cal, f"meeting-{meeting.id}.ics")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..clock import utcnow
 from ..extensions import db
 from ..people.models import School, User
 from .models import (
@@ -260,3 +261,17 @@ def overview(today: date, start_month: int = 9) -> Overview:
         .group_by(School.name).order_by(School.name)).all()
     return Overview(term, overdue, decisions, meetings, lonely,
                     [(name, int(p or 0), int(a or 0), int(x or 0)) for name, p, a, x in counts])
+
+
+def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
+    """Published meetings (from two months back) of the networks a person leads, befriends or
+    belongs to, for their calendar subscription."""
+    mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user_id,
+                                                  NetworkMember.status == "member")
+    return list(db.session.scalars(
+        select(Meeting).join(Network, Network.id == Meeting.network_id)
+        .where(Meeting.state != "draft",
+               Meeting.starts_at >= utcnow() - timedelta(days=since_days),
+               or_(Network.id.in_(mine), Network.leader_id == user_id,
+                   Network.critical_friend_id == user_id))
+        .order_by(Meeting.starts_at).limit(500)))

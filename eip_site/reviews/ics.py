@@ -5,27 +5,12 @@ Findings are never put in a calendar."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from flask import current_app
 from icalendar import Calendar, Event
 
+from ..calendars import new_calendar, uid
 from ..clock import utcnow
-from ..people.models import Partnership
 from .models import Review
-
-
-def _domain() -> str:
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "eip.invalid"
-
-
-def _calendar(method: str | None = None) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", f"-//{Partnership.current().name}//EIP site//EN")
-    cal.add("version", "2.0")
-    if method:
-        cal.add("method", method)
-    return cal
 
 
 def _events(review: Review, kinds=("review", "workshop")) -> list[Event]:
@@ -43,7 +28,7 @@ def _events(review: Review, kinds=("review", "workshop")) -> list[Event]:
         if kind not in kinds:
             continue
         event = Event()
-        event.add("uid", f"review-{review.id}-{kind}@{_domain()}")
+        event.add("uid", uid(f"review-{review.id}-{kind}"))
         event.add("sequence", review.sequence)
         event.add("dtstamp", utcnow().replace(tzinfo=None))
         event.add("dtstart", start)
@@ -59,22 +44,26 @@ def _events(review: Review, kinds=("review", "workshop")) -> list[Event]:
     return events
 
 
-def review_calendar(review: Review) -> bytes:
+def review_calendar(review: Review) -> Calendar:
     """One review's .ics; a cancelled review is a METHOD:CANCEL with STATUS:CANCELLED."""
-    cal = _calendar("CANCEL" if review.state == "cancelled" else "PUBLISH")
+    cal = new_calendar(method="CANCEL" if review.state == "cancelled" else "PUBLISH")
     for event in _events(review):
         cal.add_component(event)
-    return cal.to_ical()
+    return cal
 
 
-def feed(name: str, reviews: list[Review], user_id: int) -> bytes:
-    """A person's subscription: the reviews they are on and the workshops they facilitate."""
-    cal = _calendar()
-    cal.add("x-wr-calname", name)
+def feed(name: str, reviews: list[Review], user_id: int, meetings=()) -> Calendar:
+    """A person's subscription: the reviews they are on, the workshops they facilitate and
+    the meetings of their networks."""
+    from ..networks.ics import meeting_event
+
+    cal = new_calendar(name=name)
     for review in reviews:
         kinds = [kind for kind, mine in (
             ("review", any(m.user_id == user_id for m in review.members)),
             ("workshop", review.facilitator_id == user_id)) if mine]
         for event in _events(review, kinds):
             cal.add_component(event)
-    return cal.to_ical()
+    for meeting in meetings:
+        cal.add_component(meeting_event(meeting))
+    return cal

@@ -473,7 +473,7 @@ def _notify(review: Review, what: str) -> None:
     people = {m.user.id: m.user for m in review.members}
     for head in host_heads(review):
         people[head.id] = head
-    body_ics = ics.review_calendar(review)
+    body_ics = ics.review_calendar(review).to_ical()
     for person in people.values():
         send_mail(to=person.email,
                   subject=f"{what} peer review of {review.host_school.name}",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ..auth.services import absolute_url
+from ..calendars import ics_response
+from ..networks.queries import feed_meetings
 from ..errors import DomainError
 from ..extensions import db
 from ..htmx import hx_redirect, is_htmx, render_page
@@ -245,15 +247,9 @@ def edit(review_id: int):
                        status=form.status)
 
 
-def _ics(body: bytes, name: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @bp.route("/reviews/<int:review_id>.ics")
 def review_ics(review_id: int):
-    return _ics(ics.review_calendar(_review(review_id)), f"review-{review_id}.ics")
+    return ics_response(ics.review_calendar(_review(review_id)), f"review-{review_id}.ics")
 
 
 @bp.route("/calendar/<token>.ics")
@@ -262,8 +258,9 @@ def feed(token: str):
     user = db.session.get(User, row.user_id) if row else None
     if user is None or not user.active:
         abort(404)
-    return _ics(ics.feed(f"Peer reviews – {user.name}", queries.feed_reviews(user.id), user.id),
-                "reviews.ics")
+    return ics_response(ics.feed(f"{user.name} – reviews and meetings",
+                                 queries.feed_reviews(user.id), user.id,
+                                 meetings=feed_meetings(user.id)), "eip-calendar.ics")
 
 
 @bp.route("/reviews/availability", methods=["GET", "POST"])

@@ -319,3 +319,33 @@ def test_people_who_can_lead_training_are_suggested_for_each_area(app, cluster):
     helpers = page.split("Who could help with the areas for development")[1]
     assert "Priya Phonics" in helpers and "can lead training in Phonics" in helpers
     assert "Host Phonics" not in helpers  # their own school is not who they need
+
+
+def test_the_personal_feed_carries_the_meetings_of_my_networks(app, cluster):
+    from datetime import time
+
+    from eip_site.networks import services as networks
+
+    with app.app_context():
+        leader = factories.user(name="Lee Leader")
+        lead = factories.user(roles={"lead"})
+        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.",
+                                           is_open=True)
+        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                 critical_friend_id=lead.id)
+        day = date.today() + timedelta(days=10)
+        published = networks.create_meeting(actor=leader, network=network, day=day,
+                                            start=time(16), end=time(17),
+                                            school_id=leader.school_id)
+        networks.publish_agenda(actor=leader, meeting=published)
+        networks.create_meeting(actor=leader, network=network, day=day + timedelta(days=7),
+                                start=time(16), end=time(17), school_id=leader.school_id)
+        db.session.commit()
+        leader_id = leader.id
+    client = sign_in(app, leader_id)
+    page = client.get("/reviews/availability").get_data(as_text=True)
+    path = page.split('id="feed-url" type="text" readonly value="')[1].split('"')[0] \
+        .split("localhost", 1)[1]
+    events = Calendar.from_ical(app.test_client().get(path).data).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["Transitions network meeting"]  # not drafts
+    assert events[0].decoded("dtstart").tzinfo is not None
