@@ -4,7 +4,7 @@ the partnership at a glance. A fixed number of queries whatever the data size.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -33,8 +33,14 @@ class Dashboard:
     reviews: list[Review]
     help_waiting: int
     profile_stale: bool
+    meetings: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
+    overdue_actions: int = 0
     awaiting_confirmation: list[Review] = field(default_factory=list)
     unmet: list[SearchMiss] = field(default_factory=list)
+    lonely_networks: list = field(default_factory=list)
+    term: str = ""
+    overdue_by_network: list = field(default_factory=list)
 
 
 def _mine(user: User):
@@ -72,6 +78,7 @@ def dashboard(user: User, today: date) -> Dashboard:
         todos.append(Todo("Check your profile is still correct this year",
                           "directory.profile", {"user_id": user.id}))
     board = Dashboard(todos=todos, reviews=reviews, help_waiting=waiting, profile_stale=stale)
+    _networks(board, user, today)
     if user.has_role(LEAD, ADMIN):
         board.awaiting_confirmation = list(db.session.scalars(
             select(Review).where(Review.state == "proposed", Review.start_date >= today)
@@ -82,3 +89,24 @@ def dashboard(user: User, today: date) -> Dashboard:
             .order_by(SearchMiss.count.desc(), SearchMiss.term).limit(5)))
     return board
 
+
+
+def _networks(board: Dashboard, user: User, today: date) -> None:
+    """My next meetings and open actions; for leads, where networks need a nudge."""
+    from ..networks import queries as networks
+
+    start_of_today = datetime.combine(today, datetime.min.time())
+    board.meetings = networks.my_meetings(user.id, start_of_today, limit=5)
+    actions = networks.my_actions(user.id)
+    board.overdue_actions = sum(1 for a in actions if a.due_on and a.due_on < today)
+    board.actions = actions[:5]
+    if board.overdue_actions:
+        board.todos.insert(0, Todo(
+            f"{board.overdue_actions} of your actions {'is' if board.overdue_actions == 1 else 'are'}"
+            " past their due date", "networks.actions"))
+    if user.has_role(LEAD, ADMIN):
+        t_start, t_end, board.term = networks.term_bounds(today)
+        board.lonely_networks = networks.without_critical_friend(
+            datetime.combine(t_start, datetime.min.time()),
+            datetime.combine(t_end, datetime.min.time()))
+        board.overdue_by_network = networks.overdue_by_network(today)

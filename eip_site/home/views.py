@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 @bp.route("/")
 def index():
-    board = queries.dashboard(current_user, to_london(utcnow()).date())
-    return render_page("home/index.html", board=board)
+    today = to_london(utcnow()).date()
+    return render_page("home/index.html", board=queries.dashboard(current_user, today),
+                       today=today)
 
 
 @bp.route("/accessibility")

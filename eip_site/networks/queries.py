@@ -214,6 +214,20 @@ def year_start(today: date, start_month: int = 9) -> date:
     return date(year, start_month, 1)
 
 
+def without_critical_friend(start: datetime, end: datetime) -> list[Network]:
+    """Sponsored networks whose critical friend was present at none of their meetings
+    between ``start`` and ``end``."""
+    met = (select(Meeting.network_id)
+           .join(Attendance, Attendance.meeting_id == Meeting.id)
+           .join(Network, Network.id == Meeting.network_id)
+           .where(Attendance.user_id == Network.critical_friend_id,
+                  Attendance.status == "present",
+                  Meeting.starts_at >= start, Meeting.starts_at < end))
+    return list(db.session.scalars(
+        select(Network).where(Network.status == "sponsored", Network.id.not_in(met))
+        .order_by(Network.name)))
+
+
 @dataclass
 class Overview:
     term: str
@@ -238,16 +252,7 @@ def overview(today: date, start_month: int = 9) -> Overview:
     meetings = {m.id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.id.in_({d.meeting_id for d in decisions})))} \
         if decisions else {}
-    # A network "met its critical friend" this term if the friend was present at a meeting.
-    met = (select(Meeting.network_id)
-           .join(Attendance, Attendance.meeting_id == Meeting.id)
-           .join(Network, Network.id == Meeting.network_id)
-           .where(Attendance.user_id == Network.critical_friend_id,
-                  Attendance.status == "present",
-                  Meeting.starts_at >= t_start_dt, Meeting.starts_at < t_end_dt))
-    lonely = list(db.session.scalars(
-        select(Network).where(Network.status == "sponsored", Network.id.not_in(met))
-        .order_by(Network.name)))
+    lonely = without_critical_friend(t_start_dt, t_end_dt)
     y_start = datetime.combine(year_start(today, start_month), datetime.min.time())
     counts = db.session.execute(
         select(School.name,
@@ -263,15 +268,30 @@ def overview(today: date, start_month: int = 9) -> Overview:
                     [(name, int(p or 0), int(a or 0), int(x or 0)) for name, p, a, x in counts])
 
 
-def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
-    """Published meetings (from two months back) of the networks a person leads, befriends or
-    belongs to, for their calendar subscription."""
+def my_meetings(user_id: int, since: datetime, *, limit: int = 500) -> list[Meeting]:
+    """Meetings from ``since`` of the networks a person leads, befriends or belongs to: the
+    published ones, and drafts too for the leader and critical friend who prepare them."""
     mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user_id,
                                                   NetworkMember.status == "member")
+    runs = or_(Network.leader_id == user_id, Network.critical_friend_id == user_id)
     return list(db.session.scalars(
         select(Meeting).join(Network, Network.id == Meeting.network_id)
-        .where(Meeting.state != "draft",
-               Meeting.starts_at >= utcnow() - timedelta(days=since_days),
-               or_(Network.id.in_(mine), Network.leader_id == user_id,
-                   Network.critical_friend_id == user_id))
-        .order_by(Meeting.starts_at).limit(500)))
+        .where(Meeting.starts_at >= since, or_(Network.id.in_(mine), runs),
+               or_(Meeting.state != "draft", runs))
+        .order_by(Meeting.starts_at).limit(limit)))
+
+
+def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
+    """For a calendar subscription: published meetings from two months back."""
+    return [m for m in my_meetings(user_id, utcnow() - timedelta(days=since_days))
+            if m.state != "draft"]
+
+
+def overdue_by_network(today: date) -> list[tuple[str, int, int]]:
+    """(network name, id, open actions past their due date), most overdue first."""
+    return [tuple(r) for r in db.session.execute(
+        select(Network.name, Network.id, func.count(Action.id))
+        .join(Action, Action.network_id == Network.id)
+        .where(Action.status == "open", Action.due_on < today)
+        .group_by(Network.id, Network.name).order_by(func.count(Action.id).desc(), Network.name)
+        .limit(10))]

@@ -90,3 +90,38 @@ def test_home_runs_the_same_queries_with_few_and_many_reviews(app):
                              start=date.today() + timedelta(days=60 + i), days=1,
                              state="confirmed")
     assert _count(app, client) == small
+
+
+def test_a_network_leader_sees_their_next_meeting_and_overdue_actions(app):
+    from datetime import time
+
+    from eip_site.networks import services as networks
+
+    with app.app_context():
+        leader = factories.user(name="Lee Leader")
+        lead = factories.user(roles={"lead"})
+        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.",
+                                           is_open=True)
+        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                 critical_friend_id=lead.id)
+        past = networks.create_meeting(actor=leader, network=network,
+                                       day=date.today() - timedelta(days=14), start=time(16),
+                                       end=time(17), school_id=leader.school_id)
+        networks.publish_agenda(actor=leader, meeting=past)
+        networks.mark_held(actor=leader, meeting=past)
+        networks.add_action(actor=leader, meeting=past, description="Share the Y6 booklet",
+                            owner_id=leader.id, due_on=date.today() - timedelta(days=3))
+        networks.create_meeting(actor=leader, network=network,
+                                day=date.today() + timedelta(days=9), start=time(16),
+                                end=time(17), school_id=leader.school_id)
+        db.session.commit()
+        ids = leader.id, lead.id
+    page = sign_in(app, ids[0]).get("/").get_data(as_text=True)
+    assert "1 of your actions is past their due date" in page
+    meetings = page.split("Your next network meetings")[1].split("</section>")[0]
+    assert "Transitions" in meetings and "Draft agenda" in meetings  # the leader sees drafts
+    actions = page.split("Your open actions")[1].split("</section>")[0]
+    assert "Share the Y6 booklet" in actions and "Overdue" in actions
+    glance = sign_in(app, ids[1]).get("/").get_data(as_text=True).split(
+        "The partnership at a glance")[1]
+    assert "Transitions</a>: 1" in glance  # overdue actions by network
