@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.reset": PUBLIC,
     "auth.change_password": SIGNED_IN,
     "home.index": SIGNED_IN,
+    "home.search": SIGNED_IN,
     "admin.schools": frozenset({LEAD, ADMIN}),
     "admin.school_new": frozenset({LEAD, ADMIN}),
     "admin.school_edit": frozenset({LEAD, ADMIN}),

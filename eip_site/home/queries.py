@@ -110,3 +110,60 @@ def _networks(board: Dashboard, user: User, today: date) -> None:
             datetime.combine(t_start, datetime.min.time()),
             datetime.combine(t_end, datetime.min.time()))
         board.overdue_by_network = networks.overdue_by_network(today)
+
+
+# --- Site-wide search ------------------------------------------------------------------------
+
+PER_KIND = 8
+
+
+@dataclass
+class SiteResults:
+    q: str
+    people: list = field(default_factory=list)   # directory results
+    people_total: int = 0
+    networks: list = field(default_factory=list)
+    meetings: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.people_total + len(self.networks) + len(self.meetings) + len(self.reviews)
+
+
+def site_search(user: User, q: str) -> SiteResults:
+    """People (by name, job title and skill, as the directory finds them), networks, meetings
+    and reviews, each kind capped. Only what the person may open: meetings of open networks
+    or their own, never drafts of others; reviews by school and enquiry focus, never by
+    findings."""
+    from ..directory import queries as directory
+    from ..networks.models import AgendaItem, Meeting, Network, NetworkMember
+    from ..people.models import School
+    from ..people.queries import contains
+
+    q = (q or "").strip()[:200]
+    results = SiteResults(q=q)
+    if not q:
+        return results
+    found = directory.search(directory.Filters(q=q))
+    results.people, results.people_total = found.results[:PER_KIND], found.page.total
+    results.networks = list(db.session.scalars(
+        select(Network).where(or_(contains(Network.name, q), contains(Network.purpose, q),
+                                  contains(Network.priority, q)))
+        .order_by(Network.name).limit(PER_KIND)))
+    mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user.id,
+                                                  NetworkMember.status == "member")
+    runs = or_(Network.leader_id == user.id, Network.critical_friend_id == user.id)
+    visible = or_(Network.is_open.is_(True), Network.id.in_(mine), runs) \
+        if not user.has_role(LEAD, ADMIN) else Network.id.is_not(None)
+    results.meetings = list(db.session.scalars(
+        select(Meeting).join(Network, Network.id == Meeting.network_id)
+        .where(visible, or_(Meeting.state != "draft", runs),
+               or_(contains(Network.name, q), Meeting.id.in_(
+                   select(AgendaItem.meeting_id).where(contains(AgendaItem.title, q)))))
+        .order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
+    results.reviews = list(db.session.scalars(
+        select(Review).join(School, School.id == Review.host_school_id)
+        .where(or_(contains(School.name, q), contains(Review.focus, q)))
+        .order_by(Review.start_date.desc()).limit(PER_KIND)))
+    return results

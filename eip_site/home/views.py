@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +21,12 @@ def index():
     today = to_london(utcnow()).date()
     return render_page("home/index.html", board=queries.dashboard(current_user, today),
                        today=today)
+
+
+@bp.route("/search")
+def search():
+    results = queries.site_search(current_user, request.args.get("q", ""))
+    return render_page("home/search.html", "home/_search_results.html", results=results)
 
 
 @bp.route("/accessibility")

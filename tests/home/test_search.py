@@ -1,0 +1,88 @@
+"""Site-wide search: grouped results, only what the person may open, any input, fixed queries."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from eip_site.directory.models import UserSkill
+from eip_site.directory.vocabulary import install_default_vocabulary
+from eip_site.extensions import db
+from eip_site.networks import services as networks
+
+from .. import factories
+from .test_dashboard import sign_in
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        install_default_vocabulary(db.session.connection())
+        db.session.commit()
+        from eip_site.directory.models import Skill
+        from sqlalchemy import select
+        phonics = db.session.scalar(select(Skill.id).where(Skill.name == "Phonics"))
+        oak = factories.school(name="Oakwood Primary")
+        expert = factories.user(name="Pat Phonics", school_obj=oak)
+        db.session.add(UserSkill(user_id=expert.id, skill_id=phonics, relation="train"))
+        outsider = factories.user(name="Olive Outsider")
+        leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
+        shut = networks.propose_network(actor=leader, name="Phonics leads", purpose="Reading.",
+                                        is_open=False)
+        networks.decide_proposal(actor=lead, network=shut, sponsor=True, comment="",
+                                 critical_friend_id=lead.id)
+        draft = networks.create_meeting(actor=leader, network=shut,
+                                        day=date.today() + timedelta(days=5), start=time(16),
+                                        end=time(17), school_id=leader.school_id)
+        networks.add_item(actor=leader, meeting=draft, title="Phonics screening check")
+        factories.review(host=oak, summary="Secret phonics weakness", state="feedback")
+        db.session.commit()
+        return {"outsider": outsider.id, "leader": leader.id}
+
+
+def test_results_are_grouped_and_confidential_things_stay_hidden(app, world):
+    page = sign_in(app, world["outsider"]).get("/search?q=phonix").get_data(as_text=True)
+    assert "<h2>People</h2>" in page and "Pat Phonics" in page  # a typo still finds them
+    page = sign_in(app, world["outsider"]).get("/search?q=phonics").get_data(as_text=True)
+    assert "<h2>Networks</h2>" in page and "Phonics leads" in page
+    assert "<h2>Meetings</h2>" not in page  # a draft of a closed network they are not in
+    assert "Secret phonics weakness" not in page
+    leader = sign_in(app, world["leader"]).get("/search?q=screening").get_data(as_text=True)
+    assert "<h2>Meetings</h2>" in leader and "Phonics leads network meeting" in leader
+    oak = sign_in(app, world["outsider"]).get("/search?q=oakwood").get_data(as_text=True)
+    assert "Review of Oakwood Primary" in oak
+
+
+@pytest.mark.parametrize("q", ["%", "_", "'\"", "x" * 2000, "🌈 <script>alert(1)</script>", ""])
+def test_any_input_is_answered(app, world, q):
+    client = sign_in(app, world["outsider"])
+    response = client.get("/search", query_string={"q": q})
+    assert response.status_code == 200
+    assert b"<script>alert" not in response.data
+    fragment = client.get("/search", query_string={"q": q}, headers={"HX-Request": "true"})
+    assert fragment.data.lstrip().startswith(b'<div id="search-results">')
+
+
+def test_search_runs_the_same_queries_on_small_and_larger_data(app, world):
+    client = sign_in(app, world["outsider"])
+
+    def count() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/search?q=phonics").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    client.get("/search?q=phonics")
+    small = count()
+    with app.app_context():
+        for i in range(30):
+            factories.review(host=factories.school(name=f"Phonics Academy {i}"), days=1)
+    assert count() == small
