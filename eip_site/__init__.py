@@ -74,6 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .networks import register as register_networks
 
     register_networks(app)
+    from .notifications import register as register_notifications
+
+    register_notifications(app)
 
     from .templating import init_app as init_templating
 

@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.change_password": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.search": SIGNED_IN,
+    "notifications.settings": SIGNED_IN,
+    "notifications.unsubscribe": PUBLIC,  # the signature in the link is the key
     "admin.schools": frozenset({LEAD, ADMIN}),
     "admin.school_new": frozenset({LEAD, ADMIN}),
     "admin.school_edit": frozenset({LEAD, ADMIN}),

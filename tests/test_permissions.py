@@ -20,6 +20,7 @@ ALLOWED_STATUS = {
     "auth.invite": 404,          # a made-up token is not a valid link
     "auth.reset": 404,
     "reviews.feed": 404,         # nor a valid calendar link
+    "notifications.unsubscribe": 404,  # nor a signed unsubscribe link
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home

@@ -16,7 +16,7 @@ from ..auth.services import absolute_url
 from ..clock import to_london, utcnow
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
-from ..mail import send_mail
+from ..notifications.services import notify
 from ..people.models import Partnership, User
 from ..people.queries import Page, paginate
 from .models import HELP_STATUSES, RELATIONS, STRENGTHS, HelpRequest, Skill, UserSkill
@@ -115,8 +115,8 @@ def send_help_request(*, actor: User, recipient: User, message: str, needed_by: 
                       and actor.school_id != recipient.school_id))
     db.session.add(row)
     db.session.flush()
-    send_mail(
-        to=recipient.email,
+    notify(
+        user=recipient, kind="help",
         subject=f"{actor.name} has asked you for help"
         + (f" with {skill.name}" if skill else ""),
         body=render_template("directory/email_help_new.txt", request=row, sender=actor,
@@ -151,8 +151,8 @@ def respond(*, actor: User, request: HelpRequest, status: str, version: int | No
         raise StaleEdit() from None
     if is_recipient:
         sender = request.from_user
-        send_mail(
-            to=sender.email,
+        notify(
+            user=sender, kind="help",
             subject=f"{actor.name} has {VERBS[status]} your request for help",
             body=render_template("directory/email_help_answer.txt", request=request,
                                  sender=sender, recipient=actor, verb=VERBS[status],

@@ -19,6 +19,7 @@ from ..directory.models import Qualification
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
 from ..mail import send_mail
+from ..notifications.services import notify
 from ..people.models import Partnership, School, User, UserRole
 from ..security import ADMIN, CHAMPION, HEAD, LEAD
 from . import ics
@@ -475,12 +476,12 @@ def _notify(review: Review, what: str) -> None:
         people[head.id] = head
     body_ics = ics.review_calendar(review).to_ical()
     for person in people.values():
-        send_mail(to=person.email,
-                  subject=f"{what} peer review of {review.host_school.name}",
-                  body=render_template("reviews/email_review.txt", review=review, what=what,
-                                       person=person, partnership=Partnership.current(),
-                                       link=absolute_url("reviews.detail", review_id=review.id)),
-                  attachments=[("review.ics", "text/calendar", body_ics)])
+        notify(user=person, kind="review",
+               subject=f"{what} peer review of {review.host_school.name}",
+               body=render_template("reviews/email_review.txt", review=review, what=what,
+                                    person=person, partnership=Partnership.current(),
+                                    link=absolute_url("reviews.detail", review_id=review.id)),
+               attachments=[("review.ics", "text/calendar", body_ics)])
 
 
 # --- Personal calendar feed -----------------------------------------------------------------

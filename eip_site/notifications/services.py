@@ -1,0 +1,195 @@
+"""Sending what people asked for, how they asked for it; reminders and digests, each once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import DomainError
+from ..extensions import db
+from ..mail import send_mail
+from ..people.models import Partnership, User
+from .models import KINDS, MODES, DigestItem, Preference, SentReminder
+
+log = logging.getLogger(__name__)
+
+
+def preferences(user: User) -> dict[str, str]:
+    chosen = dict(db.session.execute(
+        select(Preference.kind, Preference.mode).where(Preference.user_id == user.id)).all())
+    return {kind: chosen.get(kind, default) for kind, (_label, default) in KINDS.items()}
+
+
+def save_preferences(*, actor: User, modes: dict[str, str]) -> None:
+    for kind, mode in modes.items():
+        if kind not in KINDS or mode not in MODES:
+            raise DomainError("Choose how you want each kind of email.", field=kind)
+    db.session.execute(delete(Preference).where(Preference.user_id == actor.id))
+    db.session.add_all(Preference(user_id=actor.id, kind=k, mode=m) for k, m in modes.items())
+    db.session.flush()
+
+
+# --- The unsubscribe link: signed, so it needs no sign-in and cannot be forged --------------
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_token(user: User, kind: str) -> str:
+    return _signer().dumps([user.id, kind])
+
+
+def read_unsubscribe(token: str) -> tuple[User, str] | None:
+    try:
+        user_id, kind = _signer().loads(token[:200])
+    except (BadSignature, ValueError, TypeError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    return (user, kind) if user is not None and kind in KINDS else None
+
+
+def unsubscribe(*, user: User, kind: str) -> None:
+    db.session.merge(Preference(user_id=user.id, kind=kind, mode="none"))
+    db.session.flush()
+
+
+def footer(user: User, kind: str) -> str:
+    from ..auth.services import absolute_url
+
+    return render_template("notifications/_footer.txt", label=KINDS[kind][0].lower(),
+                           unsubscribe=absolute_url("notifications.unsubscribe",
+                                                    token=unsubscribe_token(user, kind)),
+                           settings=absolute_url("notifications.settings"))
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+def notify(*, user: User, kind: str, subject: str, body: str,
+           attachments: list[tuple[str, str, bytes]] | None = None,
+           mode: str | None = None) -> str:
+    """Email now, keep for the digest, or drop, as ``user`` chose for ``kind``. Returns the
+    mode used. Calendar attachments only travel in emails sent at once."""
+    mode = mode or preferences(user)[kind]
+    if mode == "now":
+        send_mail(to=user.email, subject=subject, body=body + footer(user, kind),
+                  attachments=attachments)
+    elif mode == "digest":
+        db.session.add(DigestItem(user_id=user.id, kind=kind, subject=subject[:300], body=body))
+        db.session.flush()
+    return mode
+
+
+def send_digests() -> int:
+    """One email per person with everything waiting for them; returns how many were sent."""
+    waiting: dict[int, list[DigestItem]] = {}
+    for item in db.session.scalars(select(DigestItem).order_by(DigestItem.user_id, DigestItem.id)):
+        waiting.setdefault(item.user_id, []).append(item)
+    sent = 0
+    for user_id, items in waiting.items():
+        user = db.session.get(User, user_id)
+        if user is not None and user.active:
+            from ..auth.services import absolute_url
+
+            send_mail(to=user.email,
+                      subject=f"Your daily digest: {len(items)} update{'s' if len(items) != 1 else ''}",
+                      body=render_template("notifications/email_digest.txt", user=user,
+                                           items=items, partnership=Partnership.current(),
+                                           settings=absolute_url("notifications.settings")))
+            sent += 1
+        db.session.execute(delete(DigestItem).where(DigestItem.id.in_([i.id for i in items])))
+        db.session.commit()  # each person's digest goes once, even if a later one fails
+    return sent
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+@dataclass
+class Reminder:
+    user: User
+    key: str
+    subject: str
+    body: str
+
+
+def due_reminders(today: date, now: datetime) -> list[Reminder]:
+    """Every reminder that is due today, before checking which went out already."""
+    from ..auth.services import absolute_url
+    from ..directory.models import HelpRequest, Profile
+    from ..directory.services import needs_confirming
+    from ..networks.models import Action
+    from ..reviews.models import Review
+    from ..reviews.services import host_heads
+    from ..reviews.rules import span_text
+
+    out: list[Reminder] = []
+    for review in db.session.scalars(select(Review).where(
+            Review.state.in_(("proposed", "confirmed", "data_shared")),
+            Review.start_date > today, Review.start_date <= today + timedelta(days=7))):
+        people = {m.user.id: m.user for m in review.members}
+        people |= {h.id: h for h in host_heads(review)}
+        for person in people.values():
+            out.append(Reminder(person, f"review-7d:{review.id}",
+                                f"Reminder: peer review of {review.host_school.name} "
+                                f"{span_text(review.start_date, review.days)}",
+                                f"The peer review of {review.host_school.name} starts on "
+                                f"{span_text(review.start_date, review.days)}.\n\n"
+                                f"Enquiry focus: {review.focus}\n\n"
+                                + absolute_url("reviews.detail", review_id=review.id)))
+    for action in db.session.scalars(select(Action).where(
+            Action.status == "open", Action.due_on.is_not(None),
+            Action.due_on <= today + timedelta(days=3))):
+        late = action.due_on < today
+        out.append(Reminder(action.owner, f"action:{action.id}:{'late' if late else 'due'}",
+                            ("Overdue: " if late else "Due soon: ") + action.description[:200],
+                            f"Your action \"{action.description}\" "
+                            + (f"was due on {action.due_on:%-d %B}." if late
+                               else f"is due on {action.due_on:%-d %B}.")
+                            + "\n\nMark it done when it is:\n"
+                            + absolute_url("networks.actions")))
+    for request in db.session.scalars(select(HelpRequest).where(
+            HelpRequest.status == "open", HelpRequest.created_at <= now - timedelta(days=3))):
+        out.append(Reminder(request.to_user, f"help:{request.id}",
+                            f"{request.from_user.name} is waiting for your answer",
+                            f"{request.from_user.name} asked you for help on "
+                            f"{request.created_at:%-d %B} and is waiting for your answer.\n\n"
+                            + absolute_url("directory.help_list")))
+    start_month = Partnership.current().year_start_month
+    if today.month == start_month:
+        profiles = {p.user_id: p for p in db.session.scalars(select(Profile))}
+        for user in db.session.scalars(select(User).where(User.active.is_(True),
+                                                          User.password_hash.is_not(None))):
+            if needs_confirming(profiles.get(user.id), now):
+                out.append(Reminder(user, f"profile:{today.year}",
+                                    "Is your profile still correct?",
+                                    "A new school year has started. Please check that your "
+                                    "skills and offers are still right, and confirm:\n\n"
+                                    + absolute_url("directory.profile", user_id=user.id)))
+    return [r for r in out if r.user is not None and r.user.active]
+
+
+def send_reminders(today: date, now: datetime) -> dict[str, int]:
+    """Send each due reminder once (as the person chose: now, digest or not at all), then the
+    digests. Safe to run twice: a reminder is recorded before it is sent, under a unique key,
+    in the same transaction as the sending."""
+    counts = {"sent": 0, "digest": 0, "off": 0, "already": 0, "digests": 0}
+    for reminder in due_reminders(today, now):
+        try:
+            db.session.add(SentReminder(user_id=reminder.user.id, key=reminder.key))
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            counts["already"] += 1
+            continue
+        mode = notify(user=reminder.user, kind="reminder", subject=reminder.subject,
+                      body=reminder.body)
+        counts[{"now": "sent", "digest": "digest", "none": "off"}[mode]] += 1
+        db.session.commit()
+    counts["digests"] = send_digests()
+    log.info("Reminders: %s", counts)
+    return counts

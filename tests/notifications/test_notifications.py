@@ -1,0 +1,157 @@
+"""Notifications people control, against a real SMTP server on 127.0.0.1: choices per kind,
+the signed unsubscribe link, digests, and reminders that go once however often cron runs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from eip_site.clock import utcnow
+from eip_site.directory import help
+from eip_site.errors import DomainError
+from eip_site.extensions import db
+from eip_site.notifications import services
+from eip_site.notifications.models import SentReminder
+
+from .. import factories
+
+
+def test_defaults_do_not_flood_and_choices_are_checked(ctx):
+    user = factories.user()
+    assert services.preferences(user) == {"review": "now", "help": "now", "agenda": "digest",
+                                          "action": "digest", "reminder": "now"}
+    services.save_preferences(actor=user, modes={"help": "digest", "agenda": "none"})
+    assert services.preferences(user)["help"] == "digest"
+    with pytest.raises(DomainError):
+        services.save_preferences(actor=user, modes={"help": "hourly"})
+
+
+def test_each_email_carries_an_unsubscribe_link_that_works_without_signing_in(
+        app, client, mailbox):
+    with app.app_context():
+        asker, helper = factories.user(), factories.user(name="Helen Helper")
+        help.send_help_request(actor=asker, recipient=helper, message="Phonics?", needed_by=None)
+        db.session.commit()
+        helper_id = helper.id
+    body = mailbox.messages[-1].get_body().get_content()
+    link = re.search(r"To turn these off: (\S+)", body).group(1)
+    path = link.split("localhost", 1)[1]
+    assert client.get(path).status_code == 200  # a page with a button: scanners do not unsubscribe
+    with app.app_context():
+        assert services.preferences(db.session.get(factories.User, helper_id))["help"] == "now"
+    done = client.post(path)
+    assert done.status_code == 200 and b"Unsubscribed" in done.data
+    assert client.get(path[:-3] + "xyz").status_code == 404  # a forged link
+    mailbox.clear()
+    with app.app_context():
+        help.send_help_request(actor=factories.user(), message="Again?", needed_by=None,
+                               recipient=db.session.get(factories.User, helper_id))
+        db.session.commit()
+    assert mailbox.messages == []
+
+
+def test_a_digest_collects_and_goes_once(app, mailbox):
+    with app.app_context():
+        helper = factories.user(name="Dee Digest")
+        services.save_preferences(actor=helper, modes={"help": "digest"})
+        for n in range(2):
+            help.send_help_request(actor=factories.user(name=f"Asker {n}"), recipient=helper,
+                                   message="Could you help?", needed_by=None)
+        db.session.commit()
+        assert mailbox.messages == []
+        assert services.send_digests() == 1
+        assert services.send_digests() == 0
+    [digest] = mailbox.messages
+    assert digest["Subject"] == "Your daily digest: 2 updates"
+    assert "Asker 0 has asked you for help" in digest.get_body().get_content()
+
+
+@pytest.fixture
+def review_next_week(app):
+    with app.app_context():
+        host = factories.school(name="Host Primary")
+        head = factories.user(roles={"head"}, school_obj=host, name="Hana Head")
+        team = (factories.user(name="Lou Lead"), factories.user(name="Ray Reviewer"))
+        factories.review(host=host, team=team, state="confirmed",
+                         start=date.today() + timedelta(days=5))
+        return [head.email, *(u.email for u in team)]
+
+
+def test_reminders_go_once_however_often_cron_runs(app, mailbox, review_next_week):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["send-reminders"])
+    assert first.exit_code == 0, first.output
+    assert "Reminders: 3 emailed" in first.output
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(review_next_week)
+    assert all(m["Subject"].startswith("Reminder: peer review of Host Primary")
+               for m in mailbox.messages)
+    mailbox.clear()
+    second = runner.invoke(args=["send-reminders"])
+    assert "Reminders: 0 emailed" in second.output and "3 sent before" in second.output
+    assert mailbox.messages == []
+
+
+def test_switching_reminders_off_stops_them(app, mailbox, review_next_week):
+    with app.app_context():
+        head = db.session.scalar(db.select(factories.User).where(
+            factories.User.email == review_next_week[0]))
+        services.save_preferences(actor=head, modes={"reminder": "none"})
+        db.session.commit()
+        counts = services.send_reminders(date.today(), utcnow())
+    assert counts["sent"] == 2 and counts["off"] == 1
+    assert review_next_week[0] not in [m["To"] for m in mailbox.messages]
+
+
+def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
+    from eip_site.networks import services as networks
+
+    with app.app_context():
+        leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
+        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.")
+        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                 critical_friend_id=lead.id)
+        meeting = networks.create_meeting(actor=leader, network=network,
+                                          day=date.today() - timedelta(days=10),
+                                          start=time(16), end=time(17),
+                                          school_id=leader.school_id)
+        networks.publish_agenda(actor=leader, meeting=meeting)
+        networks.mark_held(actor=leader, meeting=meeting)
+        networks.add_action(actor=leader, meeting=meeting, description="Send the booklet",
+                            owner_id=leader.id, due_on=date.today() - timedelta(days=1))
+        asker, busy = factories.user(name="Ash Asker"), factories.user(name="Bea Busy")
+        request = help.send_help_request(actor=asker, recipient=busy, message="Help?",
+                                         needed_by=None)
+        request.created_at = utcnow() - timedelta(days=4)
+        db.session.commit()
+        mailbox.clear()
+        emails = leader.email, busy.email
+        services.send_reminders(date.today(), utcnow())
+        assert db.session.query(SentReminder).count() == 2
+    subjects = {m["To"]: m["Subject"] for m in mailbox.messages}
+    assert subjects[emails[0]] == "Overdue: Send the booklet"
+    assert subjects[emails[1]] == "Ash Asker is waiting for your answer"
+
+
+def test_the_profile_reminder_comes_in_september(app, mailbox):
+    with app.app_context():
+        email = factories.user(name="Stale Profile").email
+        counts = services.send_reminders(date(2026, 9, 8), datetime(2026, 9, 8, 9))
+        assert counts["sent"] == 1
+        assert services.send_reminders(date(2026, 10, 8), datetime(2026, 10, 8, 9))["sent"] == 0
+    assert mailbox.messages[0]["To"] == email
+    assert mailbox.messages[0]["Subject"] == "Is your profile still correct?"
+
+
+def test_the_settings_page(app, client, login_as):
+    login_as("staff")
+    page = client.get("/account/notifications")
+    assert page.status_code == 200 and b"Requests for help, and answers to yours" in page.data
+    saved = client.post("/account/notifications", data={
+        "review": "now", "help": "digest", "agenda": "none", "action": "digest",
+        "reminder": "now"})
+    assert saved.status_code == 303
+    assert b'id="help-digest" name="help" value="digest" checked' in client.get(
+        "/account/notifications").data
+    assert client.post("/account/notifications", data={"help": "weekly"}).status_code == 422
