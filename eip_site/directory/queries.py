@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +33,7 @@ class Vocabulary:
     skills: dict[int, Skill]
     categories: list[SkillCategory]
 
-    @property
+    @cached_property
     def terms(self):
         return build_terms((s.id, s.name, s.synonym_list) for s in self.skills.values())
 
@@ -51,6 +52,71 @@ def vocabulary(include_suggested: bool = False) -> Vocabulary:
     skills = {s.id: s for s in db.session.scalars(stmt)}
     categories = list(db.session.scalars(select(SkillCategory).order_by(SkillCategory.position)))
     return Vocabulary(skills, categories)
+
+
+# --- The vocabulary a search matches against, kept between requests ---
+# Loading ~110 skills as ORM objects and rebuilding ~370 matching terms cost more than the
+# ranking query itself. Each search still reads the approved skills and the categories as
+# plain rows (two cheap queries) and reuses the process's copy only when those rows are
+# exactly the same, so an edit anywhere (another worker, a script) is seen at once.
+
+@dataclass(frozen=True)
+class SkillName:
+    """What a search shows of a skill: plain values, safe to share between requests."""
+    id: int
+    name: str
+    category_id: int
+    synonyms: str
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [s for s in self.synonyms.split("|") if s]
+
+
+@dataclass(frozen=True)
+class CategoryName:
+    id: int
+    slug: str
+    name: str
+    position: int
+
+
+class SearchVocabulary(Vocabulary):
+    MAX_REMEMBERED = 500  # searches whose matches are remembered (a few hundred bytes each)
+
+    def __init__(self, skill_rows: list[tuple], category_rows: list[tuple]):
+        super().__init__({r[0]: SkillName(*r) for r in skill_rows},
+                         [CategoryName(*r) for r in category_rows])
+        self.rows = (skill_rows, category_rows)
+        self._matches: dict[str, list[Match]] = {}
+
+    def match(self, query: str) -> list[Match]:
+        """match_skills, remembered per search text: typing the same words again is free."""
+        found = self._matches.get(query)
+        if found is None:
+            found = match_skills(query, self.terms)
+            if len(self._matches) >= self.MAX_REMEMBERED:
+                self._matches.clear()
+            self._matches[query] = found
+        return list(found)
+
+
+_search_vocabulary: SearchVocabulary | None = None
+
+
+def search_vocabulary() -> SearchVocabulary:
+    """The approved vocabulary for searching, in two queries of plain rows."""
+    global _search_vocabulary
+    skill_rows = [tuple(r) for r in db.session.execute(
+        select(Skill.id, Skill.name, Skill.category_id, Skill.synonyms)
+        .where(Skill.status == "approved").order_by(Skill.id))]
+    category_rows = [tuple(r) for r in db.session.execute(
+        select(SkillCategory.id, SkillCategory.slug, SkillCategory.name, SkillCategory.position)
+        .order_by(SkillCategory.position, SkillCategory.id))]
+    cached = _search_vocabulary
+    if cached is None or cached.rows != (skill_rows, category_rows):
+        cached = _search_vocabulary = SearchVocabulary(skill_rows, category_rows)
+    return cached
 
 
 @dataclass
@@ -84,12 +150,13 @@ class Search:
 def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
     """People for the directory, best first: those who can train or mentor in the searched
     skill, then experience; names and job titles match too."""
-    vocab = vocab or vocabulary()
+    vocab = vocab or search_vocabulary()
     exact = vocab.skills.get(filters.skill) if filters.skill else None
     if exact is not None:
         matches = [Match(exact.id, 1.0, exact.name)]
     else:
-        matches = match_skills(filters.q, vocab.terms) if filters.q.strip() else []
+        matches = (vocab.match(filters.q) if isinstance(vocab, SearchVocabulary)
+                   else match_skills(filters.q, vocab.terms)) if filters.q.strip() else []
     weights = {m.skill_id: m.score for m in matches}
     category_ids = [c.id for c in vocab.categories if c.slug == filters.category]
     relations = [filters.relation] if filters.relation else list(STRENGTHS)

@@ -230,3 +230,24 @@ def test_vocabulary_suggest_approve_and_merge(app, client, login_as, vocab):
         assert "Chess" in db.session.get(Skill, vocab["Oracy"]).synonym_list
     nothing = client.post(f"/skills/{vocab['Oracy']}/merge", data={"into": ""})
     assert nothing.status_code == 422
+
+
+def test_a_search_sees_vocabulary_changes_at_once(app, client, login_as, people, vocab):
+    """The process keeps its matching terms between searches, but checks them every time:
+    a synonym added or a skill withdrawn anywhere (here by plain SQL) counts immediately."""
+    from eip_site.directory.models import Skill
+
+    login_as("staff")
+    assert names_in(client.get("/directory/?q=zebracorn").get_data(as_text=True)) == []
+    with app.app_context():
+        db.session.execute(Skill.__table__.update().where(Skill.id == vocab["Phonics"])
+                           .values(synonyms="zebracorn sounds"))
+        db.session.commit()
+    found = client.get("/directory/?q=zebracorn").get_data(as_text=True)
+    assert names_in(found) == ["Tara Trainer", "Mo Mentor", "Ed Experience"]
+    assert "(matched “zebracorn sounds”)" in found
+    with app.app_context():
+        db.session.execute(Skill.__table__.update().where(Skill.id == vocab["Phonics"])
+                           .values(status="suggested"))
+        db.session.commit()
+    assert names_in(client.get("/directory/?q=zebracorn").get_data(as_text=True)) == []
