@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import StringField
-from wtforms.widgets import Select
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select
 
 from .errors import DomainError
 

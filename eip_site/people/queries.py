@@ -41,27 +41,27 @@ def paginate(stmt, page: int, per_page: int = PAGE_SIZE) -> Page:
     return Page(items, total, page, per_page)
 
 
-class _folded(FunctionElement):
+class _CaseFolded(FunctionElement):
     """lower(column) for a LIKE against a lower-case pattern. SQLite's LIKE already ignores
     ASCII case and its lower() folds only ASCII, so there the call finds the same rows and
     is left out: it made a search scan of 10,000 names three times slower."""
     inherit_cache = True
 
 
-@compiles(_folded)
-def _folded_default(element, compiler, **kw):
+@compiles(_CaseFolded)
+def _case_folded(element, compiler, **kw):
     return f"lower({compiler.process(element.clauses, **kw)})"
 
 
-@compiles(_folded, "sqlite")
-def _folded_sqlite(element, compiler, **kw):
+@compiles(_CaseFolded, "sqlite")
+def _case_folded_on_sqlite(element, compiler, **kw):
     return compiler.process(element.clauses, **kw)
 
 
 def contains(column, text: str):
     """Case-insensitive substring match in which % and _ are taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return _folded(column).like(f"%{escaped}%", escape="\\")
+    return _CaseFolded(column).like(f"%{escaped}%", escape="\\")
 
 
 def schools(include_inactive: bool = True) -> list[School]:
