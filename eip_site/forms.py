@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import StringField
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select
 
 from .errors import DomainError
 
@@ -44,3 +46,16 @@ class BaseForm(FlaskForm):
         if not (self.errors or self.form_errors):
             return 200
         return getattr(self, "error_status", 422)
+
+
+class PlainSelect(Select):
+    """WTForms' select with a quicker option: the same HTML, without the general attribute
+    builder that made a list of 200 schools cost more than the search behind it."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')

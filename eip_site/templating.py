@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_login import current_user
 
 from .clock import to_london
@@ -13,7 +13,11 @@ from .security import ROLE_LABELS, can_see
 
 
 def _partnership_name() -> str:
-    return Partnership.current().name
+    # Read once per request: a page shows it three times, and without a row in the
+    # database each call would be a query.
+    if "partnership_name" not in g:
+        g.partnership_name = Partnership.current().name
+    return g.partnership_name
 
 
 def init_app(app: Flask) -> None:

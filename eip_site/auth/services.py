@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
@@ -81,7 +82,8 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # Roles in the same query (every page checks them): one round trip per request, not two.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
         return None
     return user

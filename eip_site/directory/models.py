@@ -126,7 +126,10 @@ class UserSkill(db.Model):
     __tablename__ = "user_skill"
     __table_args__ = (
         CheckConstraint(_in("relation", RELATIONS), name="relation"),
-        Index("ix_user_skill_skill_relation", "skill_id", "relation"),
+        # Covering: a search scores the holders of a skill from the index alone, and browsing
+        # asks "does this person train (mentor…) in anything?" with one lookup (0005).
+        Index("ix_user_skill_skill_relation_user", "skill_id", "relation", "user_id"),
+        Index("ix_user_skill_user_relation", "user_id", "relation"),
     )
 
     user_id: Mapped[int] = mapped_column(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..extensions import db
 from ..people.models import School, User
@@ -32,7 +33,7 @@ class Vocabulary:
     skills: dict[int, Skill]
     categories: list[SkillCategory]
 
-    @property
+    @cached_property
     def terms(self):
         return build_terms((s.id, s.name, s.synonym_list) for s in self.skills.values())
 
@@ -51,6 +52,71 @@ def vocabulary(include_suggested: bool = False) -> Vocabulary:
     skills = {s.id: s for s in db.session.scalars(stmt)}
     categories = list(db.session.scalars(select(SkillCategory).order_by(SkillCategory.position)))
     return Vocabulary(skills, categories)
+
+
+# --- The vocabulary a search matches against, kept between requests ---
+# Loading ~110 skills as ORM objects and rebuilding ~370 matching terms cost more than the
+# ranking query itself. Each search still reads the approved skills and the categories as
+# plain rows (two cheap queries) and reuses the process's copy only when those rows are
+# exactly the same, so an edit anywhere (another worker, a script) is seen at once.
+
+@dataclass(frozen=True)
+class SkillName:
+    """What a search shows of a skill: plain values, safe to share between requests."""
+    id: int
+    name: str
+    category_id: int
+    synonyms: str
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [s for s in self.synonyms.split("|") if s]
+
+
+@dataclass(frozen=True)
+class CategoryName:
+    id: int
+    slug: str
+    name: str
+    position: int
+
+
+class SearchVocabulary(Vocabulary):
+    MAX_REMEMBERED = 500  # searches whose matches are remembered (a few hundred bytes each)
+
+    def __init__(self, skill_rows: list[tuple], category_rows: list[tuple]):
+        super().__init__({r[0]: SkillName(*r) for r in skill_rows},
+                         [CategoryName(*r) for r in category_rows])
+        self.rows = (skill_rows, category_rows)
+        self._matches: dict[str, list[Match]] = {}
+
+    def match(self, query: str) -> list[Match]:
+        """match_skills, remembered per search text: typing the same words again is free."""
+        found = self._matches.get(query)
+        if found is None:
+            found = match_skills(query, self.terms)
+            if len(self._matches) >= self.MAX_REMEMBERED:
+                self._matches.clear()
+            self._matches[query] = found
+        return list(found)
+
+
+_search_vocabulary: SearchVocabulary | None = None
+
+
+def search_vocabulary() -> SearchVocabulary:
+    """The approved vocabulary for searching, in two queries of plain rows."""
+    global _search_vocabulary
+    skill_rows = [tuple(r) for r in db.session.execute(
+        select(Skill.id, Skill.name, Skill.category_id, Skill.synonyms)
+        .where(Skill.status == "approved").order_by(Skill.id))]
+    category_rows = [tuple(r) for r in db.session.execute(
+        select(SkillCategory.id, SkillCategory.slug, SkillCategory.name, SkillCategory.position)
+        .order_by(SkillCategory.position, SkillCategory.id))]
+    cached = _search_vocabulary
+    if cached is None or cached.rows != (skill_rows, category_rows):
+        cached = _search_vocabulary = SearchVocabulary(skill_rows, category_rows)
+    return cached
 
 
 @dataclass
@@ -84,12 +150,13 @@ class Search:
 def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
     """People for the directory, best first: those who can train or mentor in the searched
     skill, then experience; names and job titles match too."""
-    vocab = vocab or vocabulary()
+    vocab = vocab or search_vocabulary()
     exact = vocab.skills.get(filters.skill) if filters.skill else None
     if exact is not None:
         matches = [Match(exact.id, 1.0, exact.name)]
     else:
-        matches = match_skills(filters.q, vocab.terms) if filters.q.strip() else []
+        matches = (vocab.match(filters.q) if isinstance(vocab, SearchVocabulary)
+                   else match_skills(filters.q, vocab.terms)) if filters.q.strip() else []
     weights = {m.skill_id: m.score for m in matches}
     category_ids = [c.id for c in vocab.categories if c.slug == filters.category]
     relations = [filters.relation] if filters.relation else list(STRENGTHS)
@@ -101,6 +168,63 @@ def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
     if category_ids:
         skill_filter.append(UserSkill.skill_id.in_(
             select(Skill.id).where(Skill.category_id.in_(category_ids))))
+
+    # Who may appear at all, whatever their skills.
+    people = [User.active.is_(True)]
+    text_match = or_(contains(User.name, filters.q[:100]), contains(User.job_title,
+                                                                   filters.q[:100]))
+    if filters.school:
+        people.append(User.school_id == filters.school)
+    if filters.phase:
+        people.append(User.school_id.in_(select(School.id).where(School.phase == filters.phase)))
+    if filters.offer or filters.available:
+        offered = select(Offer.user_id)
+        if filters.offer:
+            offered = offered.where(Offer.kind == filters.offer)
+        people.append(User.id.in_(offered))
+    if filters.available:
+        people.append(~User.id.in_(select(Profile.user_id).where(
+            Profile.offers_paused.is_(True))))
+
+    per_page = PER_PAGE
+    page_no = max(1, filters.page)
+    if skill_filter:
+        ids, total, page_no = _ranked_by_skills(filters, people, text_match, weights,
+                                                skill_filter, relations, exact, page_no)
+    else:
+        if filters.q.strip():
+            people.append(text_match)
+        strength_required = bool(filters.relation) and not filters.q.strip()
+        ids, total, page_no = _ranked_by_strength(people, relations, strength_required,
+                                                  page_no)
+
+    # One query for the page's people with their school and profile; roles are not shown.
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_(ids)).options(
+            lazyload(User.role_rows), joinedload(User.profile)))} if ids else {}
+    links: dict[int, list[UserSkill]] = {}
+    if ids and skill_filter:  # the skills that explain a match; browsing shows none
+        for link in db.session.scalars(
+                select(UserSkill).where(UserSkill.user_id.in_(ids), *skill_filter)):
+            links.setdefault(link.user_id, []).append(link)
+    results = []
+    for uid in ids:
+        mine = sorted(links.get(uid, []), key=lambda l: (-RANK[l.relation]
+                                                         * weights.get(l.skill_id, 0.5),
+                                                         l.skill.name))
+        results.append(Result(users[uid], mine[:4]))
+    nearest = []
+    if filters.q.strip() and not total:  # suggest only skills someone in the cluster has
+        counts = skill_counts()
+        nearest = [m for m in nearest_skills(filters.q, vocab.terms, limit=20)
+                   if counts.get(m.skill_id)][:5]
+    return Search(Page(results, total, page_no, per_page), results, matches, nearest, vocab)
+
+
+def _ranked_by_skills(filters, people, text_match, weights, skill_filter, relations, exact,
+                      page_no):
+    """A search for skills: score each person holding a matched skill, in one query that
+    returns the page and the total together (a few thousand links at most)."""
     skill_score = case(
         *[(UserSkill.skill_id == sid, w) for sid, w in weights.items()], else_=0.5
     ) if weights else 1.0
@@ -109,71 +233,69 @@ def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
         select(UserSkill.user_id, func.max(relation_rank * skill_score * 10).label("score"))
         .where(UserSkill.relation.in_(relations), *skill_filter)
         .group_by(UserSkill.user_id)
-        .subquery()
     )
-
+    if len(people) > 1:  # a school or other filter: score only the people it leaves
+        strength = strength.join(User, User.id == UserSkill.user_id).where(*people)
+    strength = strength.subquery()
     stmt = select(User.id, func.coalesce(strength.c.score, 0).label("score")) \
-        .outerjoin(strength, strength.c.user_id == User.id) \
-        .where(User.active.is_(True))
-    text_match = or_(contains(User.name, filters.q[:100]), contains(User.job_title,
-                                                                   filters.q[:100]))
+        .outerjoin(strength, strength.c.user_id == User.id).where(*people)
     if exact is not None:
         stmt = stmt.where(strength.c.score.is_not(None))
         if filters.q.strip():
             stmt = stmt.where(text_match)
     elif weights:
         stmt = stmt.where(or_(strength.c.score.is_not(None), text_match))
-    elif filters.q.strip():
+    elif filters.q.strip():  # a skill area chosen, and words that name no skill
         stmt = stmt.where(text_match)
-    elif skill_filter or filters.relation:
+    else:
         stmt = stmt.where(strength.c.score.is_not(None))
-    if filters.school:
-        stmt = stmt.where(User.school_id == filters.school)
-    if filters.phase:
-        stmt = stmt.where(User.school_id.in_(select(School.id).where(School.phase == filters.phase)))
-    if filters.offer or filters.available:
-        offered = select(Offer.user_id)
-        if filters.offer:
-            offered = offered.where(Offer.kind == filters.offer)
-        stmt = stmt.where(User.id.in_(offered))
-    if filters.available:
-        stmt = stmt.where(~User.id.in_(select(Profile.user_id).where(
-            Profile.offers_paused.is_(True))))
 
     ranked = stmt.add_columns(func.count().over().label("total")) \
         .order_by(func.coalesce(strength.c.score, 0).desc(), User.name, User.id)
-    per_page = PER_PAGE
-    page_no = max(1, filters.page)
-    rows = db.session.execute(ranked.limit(per_page).offset((page_no - 1) * per_page)).all()
+    rows = db.session.execute(ranked.limit(PER_PAGE).offset((page_no - 1) * PER_PAGE)).all()
     if not rows and page_no > 1:  # past the end: show the last page
         total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-        page_no = max(1, -(-total // per_page))
-        rows = db.session.execute(ranked.limit(per_page).offset((page_no - 1) * per_page)).all()
-    total = rows[0].total if rows else 0
-    ids = [r.id for r in rows]
+        page_no = max(1, -(-total // PER_PAGE))
+        rows = db.session.execute(ranked.limit(PER_PAGE).offset((page_no - 1) * PER_PAGE)).all()
+    return [r.id for r in rows], (rows[0].total if rows else 0), page_no
 
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_(ids)).options(
-            selectinload(User.role_rows), selectinload(User.profile)))} if ids else {}
-    links: dict[int, list[UserSkill]] = {}
-    if ids:
-        shown = select(UserSkill).where(UserSkill.user_id.in_(ids))
-        if weights or category_ids:
-            shown = shown.where(*skill_filter)
-        for link in db.session.scalars(shown):
-            links.setdefault(link.user_id, []).append(link)
-    results = []
-    for uid in ids:
-        mine = sorted(links.get(uid, []), key=lambda l: (-RANK[l.relation]
-                                                         * weights.get(l.skill_id, 0.5),
-                                                         l.skill.name))
-        results.append(Result(users[uid], mine[:4] if (weights or category_ids) else []))
-    nearest = []
-    if filters.q.strip() and not total:  # suggest only skills someone in the cluster has
-        counts = skill_counts()
-        nearest = [m for m in nearest_skills(filters.q, vocab.terms, limit=20)
-                   if counts.get(m.skill_id)][:5]
-    return Search(Page(results, total, page_no, per_page), results, matches, nearest, vocab)
+
+def _ranked_by_strength(people, relations, strength_required, page_no):
+    """Browsing (no skill searched): everyone who passes the filters, those who can train in
+    anything first, then mentor, then experience, then the rest, by name within each.
+
+    Scoring all 80,000 links to rank 10,000 people cost most of a second, so instead each
+    level is read in name order from the index, best level first, stopping as soon as the
+    page is full; a later level then runs with LIMIT 0, which reads nothing. So the same
+    queries run whatever the size: a count, and one per level."""
+    def holds(*held):
+        return select(UserSkill.user_id).where(UserSkill.user_id == User.id,
+                                               UserSkill.relation.in_(held)).exists()
+
+    if strength_required:  # "Can…" chosen: only those with that strength
+        people = [*people, holds(*relations)]
+    total = db.session.scalar(select(func.count()).select_from(User).where(*people))
+    page_no = max(1, min(page_no, -(-total // PER_PAGE)))
+    wanted = page_no * PER_PAGE
+
+    # One level per score, best first; a level excludes those already in a better one.
+    scores = sorted({RANK[r] for r in relations}, reverse=True)
+    ranked = [r for r in relations if RANK[r]]
+    levels = []
+    for score in scores:
+        if score == 0 and not strength_required:
+            continue
+        level = [*people, holds(*[r for r in relations if RANK[r] == score])]
+        better = [r for r in relations if RANK[r] > score]
+        levels.append([*level, ~holds(*better)] if better else level)
+    if not strength_required:  # and then everyone with no strength (develop counts as none)
+        levels.append([*people, ~holds(*ranked)] if ranked else people)
+
+    ids: list[int] = []
+    for level in levels:
+        ids += db.session.scalars(select(User.id).where(*level).order_by(User.name, User.id)
+                                  .limit(wanted - len(ids))).all()
+    return ids[wanted - PER_PAGE:], total, page_no
 
 
 def record_miss(term: str, month: str) -> None:

@@ -6,15 +6,17 @@ from flask import request
 
 from ..clock import utcnow
 from ..extensions import db
-from ..htmx import render_page
-from ..people.queries import schools
+from ..htmx import is_htmx, render_page
+from ..people.queries import school_names
 from . import bp, queries
 from .forms import SearchForm
 
 
 def search_form() -> SearchForm:
     form = SearchForm(request.args)
-    form.school.choices = {"": "All schools"} | {s.id: s.name for s in schools(False)}
+    form.school.choices = {"": "All schools"}
+    if not is_htmx():  # the results fragment never shows the list of 200 schools
+        form.school.choices |= dict(school_names())
     form.category.choices = {"": "Any skill area"}
     return form
 
@@ -22,7 +24,7 @@ def search_form() -> SearchForm:
 @bp.route("/directory/")
 def index():
     form = search_form()
-    vocab = queries.vocabulary()
+    vocab = queries.search_vocabulary()
     form.category.choices |= {c.slug: c.name for c in vocab.categories}
     form.validate()
     filters = queries.Filters(

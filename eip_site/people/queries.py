@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from .models import School, User, UserRole
@@ -39,10 +41,27 @@ def paginate(stmt, page: int, per_page: int = PAGE_SIZE) -> Page:
     return Page(items, total, page, per_page)
 
 
+class _CaseFolded(FunctionElement):
+    """lower(column) for a LIKE against a lower-case pattern. SQLite's LIKE already ignores
+    ASCII case and its lower() folds only ASCII, so there the call finds the same rows and
+    is left out: it made a search scan of 10,000 names three times slower."""
+    inherit_cache = True
+
+
+@compiles(_CaseFolded)
+def _case_folded(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_CaseFolded, "sqlite")
+def _case_folded_on_sqlite(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
 def contains(column, text: str):
     """Case-insensitive substring match in which % and _ are taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+    return _CaseFolded(column).like(f"%{escaped}%", escape="\\")
 
 
 def schools(include_inactive: bool = True) -> list[School]:
@@ -50,6 +69,14 @@ def schools(include_inactive: bool = True) -> list[School]:
     if not include_inactive:
         stmt = stmt.where(School.active.is_(True))
     return list(db.session.scalars(stmt))
+
+
+def school_names(include_inactive: bool = False) -> list[tuple[int, str]]:
+    """(id, name) for a choice list: plain rows, far cheaper than 200 School objects."""
+    stmt = select(School.id, School.name).order_by(School.name)
+    if not include_inactive:
+        stmt = stmt.where(School.active.is_(True))
+    return [(i, name) for i, name in db.session.execute(stmt)]
 
 
 def school_staff_counts() -> dict[int, int]:

@@ -230,3 +230,51 @@ def test_vocabulary_suggest_approve_and_merge(app, client, login_as, vocab):
         assert "Chess" in db.session.get(Skill, vocab["Oracy"]).synonym_list
     nothing = client.post(f"/skills/{vocab['Oracy']}/merge", data={"into": ""})
     assert nothing.status_code == 422
+
+
+def test_a_search_sees_vocabulary_changes_at_once(app, client, login_as, people, vocab):
+    """The process keeps its matching terms between searches, but checks them every time:
+    a synonym added or a skill withdrawn anywhere (here by plain SQL) counts immediately."""
+    from eip_site.directory.models import Skill
+
+    login_as("staff")
+    assert names_in(client.get("/directory/?q=zebracorn").get_data(as_text=True)) == []
+    with app.app_context():
+        db.session.execute(Skill.__table__.update().where(Skill.id == vocab["Phonics"])
+                           .values(synonyms="zebracorn sounds"))
+        db.session.commit()
+    found = client.get("/directory/?q=zebracorn").get_data(as_text=True)
+    assert names_in(found) == ["Tara Trainer", "Mo Mentor", "Ed Experience"]
+    assert "(matched “zebracorn sounds”)" in found
+    with app.app_context():
+        db.session.execute(Skill.__table__.update().where(Skill.id == vocab["Phonics"])
+                           .values(status="suggested"))
+        db.session.commit()
+    assert names_in(client.get("/directory/?q=zebracorn").get_data(as_text=True)) == []
+
+
+def test_browsing_lists_the_strongest_first_then_by_name_page_by_page(
+        app, client, login_as, people, vocab, monkeypatch):
+    """Browsing reads one level at a time (train, mentor, experience, the rest): pages that
+    start in one level and end in the next, and the last page, keep that order."""
+    from eip_site.directory import queries
+
+    with app.app_context():  # a second trainer, so a level spans pages
+        extra = factories.user(name="Abe Able", job_title="Teacher")
+        db.session.add(UserSkill(user_id=extra.id, skill_id=vocab["Oracy"], relation="train"))
+        db.session.commit()
+    login_as("staff", name="Zed Nobody")
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+
+    def page(query: str) -> list[str]:
+        return names_in(client.get(f"/directory/?{query}").get_data(as_text=True))
+
+    assert page("page=1") == ["Abe Able", "Tara Trainer"]
+    assert page("page=2") == ["Mo Mentor", "Ed Experience"]
+    assert page("page=3") == ["Lee Learner", "Zed Nobody"]
+    assert page("page=9") == ["Lee Learner", "Zed Nobody"]
+    assert "6 people in the directory" in client.get("/directory/").get_data(as_text=True)
+    assert page("relation=develop") == ["Lee Learner"]
+    assert page("relation=train&page=2") == ["Abe Able", "Tara Trainer"]
+    assert page("q=er&page=2") == ["Mo Mentor", "Ed Experience"]  # names no skill
+    assert page(f"school={people['school_b']}") == ["Mo Mentor", "Lee Learner"]
