@@ -377,7 +377,38 @@ def review_endpoints(port: int, cookie: str) -> list[Endpoint]:
     ]
 
 
-SUITES = {"directory": directory_endpoints, "reviews": review_endpoints}
+def _first_link(port: int, cookie: str, page: str, pattern: str) -> str:
+    status, _, body = Client(port, cookie).request("GET", page)
+    found = re.search(pattern, body.decode()) if status == 200 else None
+    if not found:
+        raise BenchError(f"No link matching {pattern!r} on {page} ({status}).")
+    return found.group(1)
+
+
+def network_endpoints(port: int, cookie: str) -> list[Endpoint]:
+    """A network page, a meeting page (its agenda) and My actions."""
+    network = _first_link(port, cookie, "/networks/", r'href="/networks/(\d+)"')
+    meeting = _first_link(port, cookie, f"/networks/{network}", r'href="/meetings/(\d+)"')
+    return [
+        Endpoint(f"GET /networks/{network} (page)", f"/networks/{network}",
+                 target_ms=PAGE_P95_MS),
+        Endpoint(f"GET /meetings/{meeting} (page)", f"/meetings/{meeting}",
+                 target_ms=PAGE_P95_MS),
+        Endpoint("GET /actions/ (page)", "/actions/", target_ms=PAGE_P95_MS),
+    ]
+
+
+def home_endpoints(port: int, cookie: str) -> list[Endpoint]:
+    """The dashboard, and the header search's live results."""
+    return [
+        Endpoint("GET / (dashboard)", "/", target_ms=PAGE_P95_MS),
+        Endpoint("GET /search?q=phonics (fragment)", "/search?q=phonics", htmx=True,
+                 target_ms=FRAGMENT_P95_MS),
+    ]
+
+
+SUITES = {"directory": directory_endpoints, "reviews": review_endpoints,
+          "networks": network_endpoints, "home": home_endpoints}
 
 
 def _interrupt(*_) -> None:
