@@ -13,8 +13,6 @@ from eip_site.networks.markup import render_markdown
 from eip_site.networks.models import MinutesRevision
 from eip_site.networks.timetable import timetable
 
-from .. import factories
-
 
 def test_timetable_runs_items_back_to_back_and_flags_an_overrun():
     start, end = datetime(2026, 12, 3, 16, 0), datetime(2026, 12, 3, 17, 0)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from icalendar import Calendar
 
 from eip_site.extensions import db
 from eip_site.networks import services
 from eip_site.networks.models import Action, AgendaItem, Meeting
+from eip_site.people.models import User
 
 from .conftest import World
 
@@ -27,8 +26,6 @@ def net(app):
 
 def _held(app, ids):
     with app.app_context():
-        leader = db.session.get(type(services).__class__, 0) if False else None  # noqa
-        from eip_site.people.models import User
         leader = db.session.get(User, ids["leader"])
         meeting = db.session.get(Meeting, ids["meeting"])
         services.publish_agenda(actor=leader, meeting=meeting)
