@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..extensions import db
 from ..people.models import School, User
@@ -227,8 +227,11 @@ def overview(today: date, start_month: int = 9) -> Overview:
     t_start, t_end, term = term_bounds(today)
     t_start_dt, t_end_dt = datetime.combine(t_start, datetime.min.time()), \
         datetime.combine(t_end, datetime.min.time())
+    # Only the owner's and network's names are shown: the rest of the joins are left out.
     overdue = list(db.session.scalars(
         select(Action).where(Action.status == "open", Action.due_on < today)
+        .options(lazyload(Action.meeting), defaultload(Action.network).lazyload(Network.leader),
+                 defaultload(Action.network).lazyload(Network.critical_friend))
         .order_by(Action.due_on, Action.id).limit(200)))
     decisions = list(db.session.scalars(
         select(Decision).join(Meeting, Meeting.id == Decision.meeting_id)
