@@ -315,3 +315,23 @@ def test_a_lead_closes_a_network(client, login_as, net):
     assert client.post(f"/networks/{net['network']}/close").status_code == 422
     page = client.get(f"/networks/{net['network']}")
     assert b"Closed" in page.data and b"Arrange a meeting" not in page.data
+
+
+def test_a_lead_declines_a_proposal_and_bad_decisions_are_refused(client, login_as, net):
+    login_as(net["member"])
+    created = client.post("/networks/new", data={"name": "Chess club", "purpose": "Chess."})
+    network_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    assert client.post(f"/networks/{network_id}/decision",
+                       data={"decision": "sponsor"}).status_code == 403
+    login_as(net["lead"])
+    missing = client.post(f"/networks/{network_id}/decision", data={"comment": "Hm"})
+    assert missing.status_code == 422 and b"Choose whether to sponsor or decline" in missing.data
+    own_friend = client.post(f"/networks/{network_id}/decision", data={
+        "decision": "sponsor", "critical_friend": str(net["member"])})
+    assert own_friend.status_code == 422 and b"cannot be the network" in own_friend.data
+    declined = client.post(f"/networks/{network_id}/decision",
+                           data={"decision": "decline", "comment": "Covered by Transitions."})
+    assert declined.status_code == 303
+    page = client.get(f"/networks/{network_id}")
+    assert b"Declined" in page.data and b"Covered by Transitions." in page.data
+    assert b"Ask to join" not in page.data
