@@ -107,6 +107,7 @@ def test_items_add_move_and_bad_input(client, login_as, net):
         response = client.post(url, data=data, headers=HX)
         assert response.status_code == 422, data
         assert message in response.data
+        assert b"There is a problem" in response.data
     added = client.post(url, data={"title": "Shared project 🎒", "kind": "decision",
                                    "duration": "20", "presenter": str(net["member"])},
                         headers=HX)
