@@ -33,6 +33,8 @@ def save_minutes(*, actor: User, item: AgendaItem, text: str,
     """Minutes for one item, in Markdown. The text it replaces is kept as a revision."""
     meeting = item.meeting
     _minutes_open(actor, meeting)
+    if item.status != "accepted":
+        raise DomainError("That item was only proposed, never on the agenda: it has no minutes.")
     _check_version(item, version)
     text = (text or "").strip()
     if len(text) > MAX_MINUTES:

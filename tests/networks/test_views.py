@@ -184,6 +184,19 @@ def test_minutes_html_refused_stale_refused_and_rendered_safely(client, login_as
     assert page.status_code == 200 and b"Minutes drafted" in page.data
 
 
+def test_a_proposed_item_has_no_minutes(client, login_as, net, app):
+    login_as(net["member"])
+    client.post(f"/meetings/{net['meeting']}/items", data={"title": "Visits", "kind": "information",
+                                                          "duration": "5"})
+    _held(app, net)
+    with app.app_context():
+        item_id = db.session.query(AgendaItem.id).filter_by(title="Visits").scalar()
+    login_as(net["leader"])
+    response = client.post(f"/meetings/{net['meeting']}/items/{item_id}/minutes",
+                           data={f"item{item_id}-minutes": "x"}, headers=HX)
+    assert response.status_code == 404
+
+
 def test_attendance_decisions_actions_and_my_actions(client, login_as, net, app):
     _held(app, net)
     login_as(net["leader"])
