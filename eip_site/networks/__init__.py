@@ -1,6 +1,7 @@
 """Networks and their meetings: agendas, minutes, decisions and actions that carry forward.
 One blueprint; views are split by area: views (networks), meeting_views, item_views,
-minutes_views, action_views, plan_views."""
+minutes_views, action_views, plan_views. Rules: services (networks, meetings, plans), agenda,
+minutes and rules (who may do what); timetable and markup are pure helpers."""
 
 from flask import Blueprint
 

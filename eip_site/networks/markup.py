@@ -11,7 +11,9 @@ from markupsafe import Markup
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
                 "h3", "h4", "a", "hr"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?\s*>")
+# An HTML tag as a browser reads one: "<" then the name at once ("a < b and c > d" is text,
+# and Markdown's autolinks such as <https://example.org> are not tags).
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
 
 
 def html_tag_in(text: str) -> str | None:

@@ -80,6 +80,8 @@ def attendance(meeting_id: int):
 def item_minutes(meeting_id: int, item_id: int):
     editable_meeting(meeting_id)
     item = _item(meeting_id, item_id)
+    if item.status != "accepted":
+        abort(404)
     form = MinutesForm(prefix=f"item{item.id}")
     theirs = {}
     if form.validate():

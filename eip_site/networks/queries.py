@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..clock import utcnow
 from ..extensions import db
@@ -24,6 +24,27 @@ from .models import (
 )
 
 
+# Users shown on these pages need their names and schools, never their site roles: leave
+# ``User.role_rows`` to load on access instead of one extra query per relationship.
+def _no_roles(*paths) -> list:
+    options = []
+    for path in paths:
+        option = defaultload(path[0])
+        for step in path[1:]:
+            option = option.defaultload(step)
+        options.append(option.lazyload(User.role_rows))
+    return options
+
+
+NETWORK_USERS = [(Network.leader,), (Network.critical_friend,)]
+MEETING_USERS = [(Meeting.network, Network.leader), (Meeting.network, Network.critical_friend),
+                 (Meeting.minutes_approved_by,)]
+ACTION_USERS = [(Action.owner,), (Action.network, Network.leader),
+                (Action.network, Network.critical_friend),
+                *[(Action.meeting, *p) for p in MEETING_USERS]]
+ITEM_USERS = [(AgendaItem.presenter,), (AgendaItem.proposed_by,)]
+
+
 def networks_list() -> list[tuple[Network, int]]:
     """Every network with its number of members, running ones first."""
     members = (select(NetworkMember.network_id, func.count().label("n"))
@@ -33,7 +54,7 @@ def networks_list() -> list[tuple[Network, int]]:
     rows = db.session.execute(
         select(Network, func.coalesce(members.c.n, 0))
         .outerjoin(members, members.c.network_id == Network.id)
-        .order_by(order, Network.name)).all()
+        .options(*_no_roles(*NETWORK_USERS)).order_by(order, Network.name)).all()
     return [(n, count) for n, count in rows]
 
 
@@ -44,7 +65,7 @@ def my_network_ids(user_id: int) -> dict[int, str]:
 
 
 def network(network_id: int) -> Network | None:
-    return db.session.get(Network, network_id)
+    return db.session.get(Network, network_id, options=_no_roles(*NETWORK_USERS))
 
 
 @dataclass
@@ -82,7 +103,8 @@ def people_of(network: Network, members: list[NetworkMember]) -> list[User]:
 def members_of(network: Network) -> list[NetworkMember]:
     return list(db.session.scalars(
         select(NetworkMember).where(NetworkMember.network_id == network.id)
-        .options(selectinload(NetworkMember.user).joinedload(User.school))))
+        .options(selectinload(NetworkMember.user).joinedload(User.school),
+                 selectinload(NetworkMember.user).lazyload(User.role_rows))))
 
 
 def network_page(network_id: int, *, meetings_limit: int = 50) -> NetworkPage | None:
@@ -90,11 +112,11 @@ def network_page(network_id: int, *, meetings_limit: int = 50) -> NetworkPage | 
     if net is None:
         return None
     meetings = list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == net.id)
+        select(Meeting).where(Meeting.network_id == net.id).options(*_no_roles(*MEETING_USERS))
         .order_by(Meeting.starts_at.desc()).limit(meetings_limit)))
     actions = list(db.session.scalars(
         select(Action).where(Action.network_id == net.id, Action.status == "open")
-        .order_by(Action.due_on, Action.id)))
+        .options(*_no_roles(*ACTION_USERS)).order_by(Action.due_on, Action.id)))
     plan = list(db.session.scalars(select(PlanRow).where(PlanRow.network_id == net.id)
                                    .order_by(PlanRow.position)))
     return NetworkPage(net, members_of(net), meetings, actions, plan)
@@ -120,7 +142,7 @@ class MeetingPage:
 
 
 def meeting(meeting_id: int) -> Meeting | None:
-    return db.session.get(Meeting, meeting_id)
+    return db.session.get(Meeting, meeting_id, options=_no_roles(*MEETING_USERS))
 
 
 def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage | None:
@@ -129,11 +151,13 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
         return None
     items = list(db.session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == m.id)
-        .order_by(AgendaItem.position, AgendaItem.id)))
+        .options(*_no_roles(*ITEM_USERS)).order_by(AgendaItem.position, AgendaItem.id)))
     around = Meeting.network_id == m.network_id, Meeting.id != m.id
-    previous = db.session.scalars(select(Meeting).where(*around, Meeting.starts_at < m.starts_at)
+    previous = db.session.scalars(select(Meeting).options(*_no_roles(*MEETING_USERS))
+                                  .where(*around, Meeting.starts_at < m.starts_at)
                                   .order_by(Meeting.starts_at.desc()).limit(1)).first()
-    following = db.session.scalars(select(Meeting).where(*around,
+    following = db.session.scalars(select(Meeting).options(*_no_roles(*MEETING_USERS))
+                                   .where(*around,
                                                          Meeting.starts_at > m.starts_at)
                                    .order_by(Meeting.starts_at).limit(1)).first()
     page = MeetingPage(m, [i for i in items if i.status == "accepted"],
@@ -141,14 +165,17 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
                        matters_arising(m), members_of(m.network))
     if with_minutes:
         page.attendance = {a.user_id: a for a in db.session.scalars(
-            select(Attendance).where(Attendance.meeting_id == m.id))}
+            select(Attendance).where(Attendance.meeting_id == m.id)
+            .options(*_no_roles((Attendance.user,))))}
         page.decisions = list(db.session.scalars(
             select(Decision).where(Decision.meeting_id == m.id).order_by(Decision.id)))
         page.actions = list(db.session.scalars(
-            select(Action).where(Action.meeting_id == m.id).order_by(Action.id)))
+            select(Action).where(Action.meeting_id == m.id).options(*_no_roles(*ACTION_USERS))
+            .order_by(Action.id)))
         for rev in db.session.scalars(
                 select(MinutesRevision).join(AgendaItem, AgendaItem.id == MinutesRevision.item_id)
                 .where(AgendaItem.meeting_id == m.id)
+                .options(*_no_roles((MinutesRevision.saved_by,)))
                 .order_by(MinutesRevision.saved_at.desc(), MinutesRevision.id.desc())):
             page.revisions.setdefault(rev.item_id, []).append(rev)
     return page
@@ -161,7 +188,7 @@ def matters_arising(m: Meeting) -> list[Action]:
     return list(db.session.scalars(
         select(Action).join(Meeting, Meeting.id == Action.meeting_id)
         .where(Action.network_id == m.network_id, Meeting.starts_at < m.starts_at, still_open)
-        .order_by(Action.due_on, Action.id)))
+        .options(*_no_roles(*ACTION_USERS)).order_by(Action.due_on, Action.id)))
 
 
 def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
@@ -170,7 +197,8 @@ def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
     if not include_done:
         stmt = stmt.where(Action.status == "open")
     return list(db.session.scalars(
-        stmt.order_by(case((Action.status == "open", 0), else_=1), Action.due_on, Action.id)
+        stmt.options(*_no_roles(*ACTION_USERS))
+        .order_by(case((Action.status == "open", 0), else_=1), Action.due_on, Action.id)
         .limit(500)))
 
 
@@ -225,7 +253,7 @@ def without_critical_friend(start: datetime, end: datetime) -> list[Network]:
                   Meeting.starts_at >= start, Meeting.starts_at < end))
     return list(db.session.scalars(
         select(Network).where(Network.status == "sponsored", Network.id.not_in(met))
-        .order_by(Network.name)))
+        .options(*_no_roles(*NETWORK_USERS)).order_by(Network.name)))
 
 
 @dataclass
@@ -242,15 +270,20 @@ def overview(today: date, start_month: int = 9) -> Overview:
     t_start, t_end, term = term_bounds(today)
     t_start_dt, t_end_dt = datetime.combine(t_start, datetime.min.time()), \
         datetime.combine(t_end, datetime.min.time())
+    # Only the owner's and network's names are shown: the rest of the joins are left out.
     overdue = list(db.session.scalars(
         select(Action).where(Action.status == "open", Action.due_on < today)
+        .options(lazyload(Action.meeting), defaultload(Action.network).lazyload(Network.leader),
+                 defaultload(Action.network).lazyload(Network.critical_friend),
+                 *_no_roles((Action.owner,)))
         .order_by(Action.due_on, Action.id).limit(200)))
     decisions = list(db.session.scalars(
         select(Decision).join(Meeting, Meeting.id == Decision.meeting_id)
         .where(Meeting.starts_at >= t_start_dt, Meeting.starts_at < t_end_dt)
         .order_by(Meeting.starts_at.desc(), Decision.id).limit(200)))
     meetings = {m.id: m for m in db.session.scalars(
-        select(Meeting).where(Meeting.id.in_({d.meeting_id for d in decisions})))} \
+        select(Meeting).where(Meeting.id.in_({d.meeting_id for d in decisions}))
+        .options(*_no_roles(*MEETING_USERS)))} \
         if decisions else {}
     lonely = without_critical_friend(t_start_dt, t_end_dt)
     y_start = datetime.combine(year_start(today, start_month), datetime.min.time())

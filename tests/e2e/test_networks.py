@@ -15,6 +15,7 @@ from eip_site.clock import to_london, utcnow
 
 from .conftest import axe_check, screenshot
 from .test_directory import quick_sign_in
+from .test_journey import no_horizontal_overflow, small_context
 
 
 def _arrange(page: Page, day: str, start_from: str = "Start from the standard agenda") -> None:
@@ -60,6 +61,15 @@ def test_leader_runs_a_meeting_from_agenda_to_actions(context, browser, live_ser
 
     _arrange(page, first_day.isoformat())
     expect(page.locator("#agenda")).to_contain_text("Welcome and apologies")
+    axe_check(page)
+
+    # A mistake first: the error summary inside the swapped agenda takes focus.
+    page.get_by_label("Minutes allowed").fill("1000")
+    page.get_by_role("button", name="Add item").click()
+    summary = page.locator("#agenda .error-summary")
+    expect(summary).to_contain_text("Enter a title for the item")
+    expect(summary).to_contain_text("from 0 to 240")
+    expect(summary).to_be_focused()
     axe_check(page)
 
     # Add two items with htmx; the agenda swaps in place.
@@ -183,6 +193,37 @@ def test_lead_reads_the_roll_up_and_a_member_proposes(browser, live_server, demo
         axe_check(page)
         page.get_by_role("button", name="Send proposal").click()
         expect(page.get_by_role("alert")).to_contain_text("Enter the network's name")
+        axe_check(page)
+    finally:
+        context.close()
+
+
+def test_networks_pages_reflow_at_320px(browser, live_server, demo_logins, demo_password):
+    context = small_context(browser, live_server)
+    try:
+        quick_sign_in(context, demo_logins["staff"], demo_password)
+        page = context.new_page()
+        page.goto("/networks/")
+        no_horizontal_overflow(page, 320)
+        page.get_by_role("link", name="Transitions").click()
+        expect(page.get_by_role("heading", level=1, name="Transitions")).to_be_visible()
+        no_horizontal_overflow(page, 320)
+        axe_check(page)
+        page.locator("tr", has_text="Agenda published").first.get_by_role("link").click()
+        expect(page.locator("#agenda")).to_be_visible()
+        no_horizontal_overflow(page, 320)
+        axe_check(page)
+        page.go_back()
+        expect(page.get_by_role("heading", level=1, name="Transitions")).to_be_visible()
+        page.locator("tr", has_text="Minutes approved").first.get_by_role("link").click()
+        expect(page.locator("#agenda")).to_be_visible()
+        page.get_by_role("link", name="Minutes", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Minutes")
+        no_horizontal_overflow(page, 320)
+        axe_check(page)
+        page.goto("/actions/")
+        expect(page.get_by_role("heading", level=1, name="My actions")).to_be_visible()
+        no_horizontal_overflow(page, 320)
         axe_check(page)
     finally:
         context.close()

@@ -13,8 +13,6 @@ from eip_site.networks.markup import render_markdown
 from eip_site.networks.models import MinutesRevision
 from eip_site.networks.timetable import timetable
 
-from .. import factories
-
 
 def test_timetable_runs_items_back_to_back_and_flags_an_overrun():
     start, end = datetime(2026, 12, 3, 16, 0), datetime(2026, 12, 3, 17, 0)
@@ -243,3 +241,13 @@ def test_plan_rows_are_kept_by_leader_and_friend_only(world):
         services.save_plan_row(actor=world.get("member"), network=world.get("network"),
                                row=row, action="x", timescale="", resources="", involved="",
                                success_criteria="", status="done", progress="")
+
+
+@pytest.mark.parametrize("text,refused", [
+    ("<script>alert(1)</script>", True), ('<div hx-get="/x">hi</div>', True), ("<br/>", True),
+    ("</p>", True), ("Score a < b and c > d", False), ("See <https://example.org/plan>", False),
+    ("Email <head@school.example>", False), ("Under 5 < 10 pupils", False)])
+def test_html_is_told_apart_from_text_and_autolinks(text, refused):
+    from eip_site.networks.markup import html_tag_in
+
+    assert bool(html_tag_in(text)) is refused

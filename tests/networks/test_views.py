@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from icalendar import Calendar
 
 from eip_site.extensions import db
 from eip_site.networks import services
 from eip_site.networks.models import Action, AgendaItem, Meeting
+from eip_site.people.models import User
 
 from .conftest import World
 
@@ -27,8 +26,6 @@ def net(app):
 
 def _held(app, ids):
     with app.app_context():
-        leader = db.session.get(type(services).__class__, 0) if False else None  # noqa
-        from eip_site.people.models import User
         leader = db.session.get(User, ids["leader"])
         meeting = db.session.get(Meeting, ids["meeting"])
         services.publish_agenda(actor=leader, meeting=meeting)
@@ -110,6 +107,7 @@ def test_items_add_move_and_bad_input(client, login_as, net):
         response = client.post(url, data=data, headers=HX)
         assert response.status_code == 422, data
         assert message in response.data
+        assert b"There is a problem" in response.data
     added = client.post(url, data={"title": "Shared project 🎒", "kind": "decision",
                                    "duration": "20", "presenter": str(net["member"])},
                         headers=HX)
@@ -184,6 +182,19 @@ def test_minutes_html_refused_stale_refused_and_rendered_safely(client, login_as
     assert b"<strong>Welcome</strong>" in stale.data and b"My own words" in stale.data
     page = client.get(f"/meetings/{net['meeting']}/minutes")
     assert page.status_code == 200 and b"Minutes drafted" in page.data
+
+
+def test_a_proposed_item_has_no_minutes(client, login_as, net, app):
+    login_as(net["member"])
+    client.post(f"/meetings/{net['meeting']}/items", data={"title": "Visits", "kind": "information",
+                                                          "duration": "5"})
+    _held(app, net)
+    with app.app_context():
+        item_id = db.session.query(AgendaItem.id).filter_by(title="Visits").scalar()
+    login_as(net["leader"])
+    response = client.post(f"/meetings/{net['meeting']}/items/{item_id}/minutes",
+                           data={f"item{item_id}-minutes": "x"}, headers=HX)
+    assert response.status_code == 404
 
 
 def test_attendance_decisions_actions_and_my_actions(client, login_as, net, app):
@@ -318,3 +329,23 @@ def test_a_lead_closes_a_network(client, login_as, net):
     assert client.post(f"/networks/{net['network']}/close").status_code == 422
     page = client.get(f"/networks/{net['network']}")
     assert b"Closed" in page.data and b"Arrange a meeting" not in page.data
+
+
+def test_a_lead_declines_a_proposal_and_bad_decisions_are_refused(client, login_as, net):
+    login_as(net["member"])
+    created = client.post("/networks/new", data={"name": "Chess club", "purpose": "Chess."})
+    network_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    assert client.post(f"/networks/{network_id}/decision",
+                       data={"decision": "sponsor"}).status_code == 403
+    login_as(net["lead"])
+    missing = client.post(f"/networks/{network_id}/decision", data={"comment": "Hm"})
+    assert missing.status_code == 422 and b"Choose whether to sponsor or decline" in missing.data
+    own_friend = client.post(f"/networks/{network_id}/decision", data={
+        "decision": "sponsor", "critical_friend": str(net["member"])})
+    assert own_friend.status_code == 422 and b"cannot be the network" in own_friend.data
+    declined = client.post(f"/networks/{network_id}/decision",
+                           data={"decision": "decline", "comment": "Covered by Transitions."})
+    assert declined.status_code == 303
+    page = client.get(f"/networks/{network_id}")
+    assert b"Declined" in page.data and b"Covered by Transitions." in page.data
+    assert b"Ask to join" not in page.data

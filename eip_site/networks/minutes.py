@@ -1,0 +1,131 @@
+"""Minutes per item (earlier texts kept), attendance, decisions and actions. Keyword-only,
+the acting user passed in, DomainError on a broken rule, flush not commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..clock import utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..people.models import User
+from .markup import html_tag_in
+from .models import ATTENDANCE, Action, AgendaItem, Attendance, Decision, Meeting, MinutesRevision
+from .rules import Forbidden, _check_version, _editor, _text, can_edit, membership
+
+MAX_MINUTES = 20000
+
+
+# --- Minutes, attendance, decisions, actions -------------------------------------------
+
+def _minutes_open(actor: User, meeting: Meeting) -> None:
+    _editor(actor, meeting.network)
+    if not meeting.reached("held"):
+        raise DomainError("Record the meeting as held before writing its minutes.")
+    if meeting.state == "minutes_approved":
+        raise DomainError("These minutes have been approved and can no longer change.")
+
+
+def save_minutes(*, actor: User, item: AgendaItem, text: str,
+                 version: int | None = None) -> AgendaItem:
+    """Minutes for one item, in Markdown. The text it replaces is kept as a revision."""
+    meeting = item.meeting
+    _minutes_open(actor, meeting)
+    if item.status != "accepted":
+        raise DomainError("That item was only proposed, never on the agenda: it has no minutes.")
+    _check_version(item, version)
+    text = (text or "").strip()
+    if len(text) > MAX_MINUTES:
+        raise DomainError(f"Minutes for one item must be {MAX_MINUTES:,} characters or fewer.",
+                          field="minutes")
+    tag = html_tag_in(text)
+    if tag:
+        raise DomainError(f"Write minutes in plain text or Markdown, not HTML: remove “{tag}”.",
+                          field="minutes")
+    if text == item.minutes:
+        return item
+    if item.minutes:
+        db.session.add(MinutesRevision(item_id=item.id, text=item.minutes, saved_by_id=actor.id))
+    item.minutes = text
+    if meeting.state == "held":
+        meeting.state = "minutes_drafted"
+    db.session.flush()
+    return item
+
+
+def record_attendance(*, actor: User, meeting: Meeting, statuses: dict[int, str],
+                      members: list[User]) -> None:
+    """Present, apologies or absent for each member (``members`` is who may be recorded)."""
+    _editor(actor, meeting.network)
+    if not meeting.reached("published"):
+        raise DomainError("Publish the agenda before recording attendance.")
+    if meeting.state == "minutes_approved":
+        raise DomainError("These minutes have been approved and can no longer change.")
+    by_id = {m.id: m for m in members}
+    if set(statuses) - by_id.keys() or set(statuses.values()) - ATTENDANCE.keys():
+        raise DomainError("Choose present, apologies or absent for members of the network.")
+    existing = {a.user_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    for user_id, status in statuses.items():
+        row = existing.get(user_id)
+        if row is None:
+            db.session.add(Attendance(meeting_id=meeting.id, user_id=user_id, status=status,
+                                      school_id=by_id[user_id].school_id))
+        else:
+            row.status = status
+    db.session.flush()
+
+
+def _item_of(meeting: Meeting, item_id: int | None) -> int | None:
+    if item_id is None:
+        return None
+    if item_id not in {i.id for i in meeting.items}:
+        raise DomainError("Choose an item from this meeting's agenda.", field="item")
+    return item_id
+
+
+def add_decision(*, actor: User, meeting: Meeting, text: str,
+                 item_id: int | None = None) -> Decision:
+    _minutes_open(actor, meeting)
+    row = Decision(meeting_id=meeting.id, item_id=_item_of(meeting, item_id),
+                   text=_text(text, field="text", label="the decision", limit=500,
+                              required=True))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int | None,
+               due_on: date | None, item_id: int | None = None) -> Action:
+    _minutes_open(actor, meeting)
+    description = _text(description, field="description", label="what is to be done",
+                        limit=300, required=True)
+    owner = db.session.get(User, owner_id) if owner_id else None
+    if owner is None or membership(owner, meeting.network) != "member":
+        raise DomainError("Choose an owner from the network's members.", field="owner")
+    if due_on is None:
+        raise DomainError("Enter the date the action is due.", field="due_on")
+    if not 2000 <= due_on.year <= 2100:
+        raise DomainError("Enter a real due date.", field="due_on")
+    row = Action(network_id=meeting.network_id, meeting_id=meeting.id, owner_id=owner.id,
+                 item_id=_item_of(meeting, item_id), description=description, due_on=due_on)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def can_complete(actor: User, action: Action) -> bool:
+    return actor.id == action.owner_id or can_edit(actor, action.network)
+
+
+def set_action_status(*, actor: User, action: Action, done: bool,
+                      version: int | None = None) -> Action:
+    if not can_complete(actor, action):
+        raise Forbidden("Only the action's owner or the network leader can change it.")
+    _check_version(action, version)
+    action.status = "done" if done else "open"
+    action.done_at = utcnow() if done else None
+    db.session.flush()
+    return action
