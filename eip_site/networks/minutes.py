@@ -113,6 +113,15 @@ def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int
                  item_id=_item_of(meeting, item_id), description=description, due_on=due_on)
     db.session.add(row)
     db.session.flush()
+    if owner.id != actor.id:
+        from ..auth.services import absolute_url
+        from ..notifications.services import notify
+
+        notify(user=owner, kind="action",
+               subject=f"An action for you from {meeting.network.name}",
+               body=f"At the {meeting.network.name} network meeting, {actor.name} recorded an "
+                    f"action for you, due on {due_on:%-d %B %Y}:\n\n{description}\n\n"
+                    f"Your actions: {absolute_url('networks.actions')}")
     return row
 
 

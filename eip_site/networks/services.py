@@ -224,7 +224,28 @@ def publish_agenda(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.state, meeting.published_at = "published", utcnow()
     meeting.sequence += 1
     db.session.flush()
+    _tell_members(actor, meeting)
     return meeting
+
+
+def _tell_members(actor: User, meeting: Meeting) -> None:
+    """Everyone in the network hears the agenda is out, as they chose (default: digest)."""
+    from flask import render_template
+
+    from ..auth.services import absolute_url
+    from ..notifications.services import notify
+    from .queries import members_of, people_of
+
+    network = meeting.network
+    start = meeting.starts_at.replace(tzinfo=timezone.utc).astimezone(LONDON)
+    for person in people_of(network, members_of(network)):
+        if person.id != actor.id and person.active:
+            notify(user=person, kind="agenda",
+                   subject=f"Agenda published: {network.name}, {start:%-d %B at %H:%M}",
+                   body=render_template("networks/email_agenda.txt", meeting=meeting,
+                                        person=person, start=start,
+                                        link=absolute_url("networks.meeting",
+                                                          meeting_id=meeting.id)))
 
 
 def mark_held(*, actor: User, meeting: Meeting) -> Meeting:

@@ -155,3 +155,34 @@ def test_the_settings_page(app, client, login_as):
     assert b'id="help-digest" name="help" value="digest" checked' in client.get(
         "/account/notifications").data
     assert client.post("/account/notifications", data={"help": "weekly"}).status_code == 422
+
+
+def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
+    from eip_site.networks import services as networks
+    from eip_site.notifications.models import DigestItem
+
+    with app.app_context():
+        leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
+        keen, quiet = factories.user(name="Kim Keen"), factories.user(name="Quinn Quiet")
+        services.save_preferences(actor=keen, modes={"agenda": "now", "action": "now"})
+        services.save_preferences(actor=quiet, modes={"agenda": "none"})
+        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.")
+        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                 critical_friend_id=lead.id)
+        for person in (keen, quiet):
+            networks.ask_to_join(actor=person, network=network)
+            networks.accept_member(actor=leader, network=network, user_id=person.id)
+        meeting = networks.create_meeting(actor=leader, network=network,
+                                          day=date.today() + timedelta(days=7), start=time(16),
+                                          end=time(17), school_id=leader.school_id)
+        mailbox.clear()
+        networks.publish_agenda(actor=leader, meeting=meeting)
+        networks.mark_held(actor=leader, meeting=meeting)
+        networks.add_action(actor=leader, meeting=meeting, description="Share the booklet",
+                            owner_id=keen.id, due_on=date.today() + timedelta(days=14))
+        db.session.commit()
+        waiting = [(i.user_id, i.kind) for i in db.session.query(DigestItem)]
+        ids = keen.id, quiet.id, lead.id, keen.email
+    assert sorted(m["Subject"].split(":")[0] for m in mailbox.messages
+                  if m["To"] == ids[3]) == ["Agenda published", "An action for you from Transitions"]
+    assert waiting == [(ids[2], "agenda")]  # the critical friend, on the default digest
