@@ -125,3 +125,38 @@ def test_a_network_leader_sees_their_next_meeting_and_overdue_actions(app):
     glance = sign_in(app, ids[1]).get("/").get_data(as_text=True).split(
         "The partnership at a glance")[1]
     assert "Transitions</a>: 1" in glance  # overdue actions by network
+
+
+def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app):
+    """The bench generator at two sizes: every panel full for the bench lead."""
+    from sqlalchemy import select
+
+    from eip_site import bench_data
+    from eip_site.people.models import User
+
+    from ..conftest import truncate_all
+
+    counts = []
+    for schools, networks in ((3, 2), (30, 20)):
+        with app.app_context():
+            truncate_all()
+            bench_data.seed_bench(schools=schools, staff=20, seed=3, networks=networks,
+                                  meetings_per_network=6, items_per_meeting=5)
+            db.session.commit()
+            lead = db.session.scalar(select(User.id).where(User.email == bench_data.LEAD_EMAIL))
+        client = sign_in(app, lead)
+        client.get("/")
+        client.get("/search?q=phonics")
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/").status_code == 200
+            home = len(seen)
+            assert client.get("/search?q=phonics").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        counts.append((home, len(seen) - home))
+    assert counts[0] == counts[1]
