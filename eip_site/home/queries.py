@@ -97,9 +97,7 @@ def _networks(board: Dashboard, user: User, today: date) -> None:
 
     start_of_today = datetime.combine(today, datetime.min.time())
     board.meetings = networks.my_meetings(user.id, start_of_today, limit=5)
-    actions = networks.my_actions(user.id)
-    board.overdue_actions = sum(1 for a in actions if a.due_on and a.due_on < today)
-    board.actions = actions[:5]
+    board.actions, board.overdue_actions = networks.my_next_actions(user.id, today, limit=5)
     if board.overdue_actions:
         board.todos.insert(0, Todo(
             f"{board.overdue_actions} of your actions {'is' if board.overdue_actions == 1 else 'are'}"

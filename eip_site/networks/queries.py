@@ -202,6 +202,18 @@ def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
         .limit(500)))
 
 
+def my_next_actions(user_id: int, today: date, *, limit: int) -> tuple[list[Action], int]:
+    """For the home page: my first few open actions, soonest due first, and how many of all
+    my open actions are overdue (two small queries, whatever I own)."""
+    mine = (Action.owner_id == user_id) & (Action.status == "open")
+    overdue = db.session.scalar(select(func.count()).select_from(Action)
+                                .where(mine, Action.due_on < today))
+    first = list(db.session.scalars(
+        select(Action).where(mine).options(lazyload(Action.owner), lazyload(Action.meeting))
+        .order_by(Action.due_on, Action.id).limit(limit)))
+    return first, overdue
+
+
 def action(action_id: int) -> Action | None:
     return db.session.get(Action, action_id)
 
