@@ -68,3 +68,18 @@ def test_home_and_search_reflow_at_320px(browser, live_server, demo_logins, demo
             no_horizontal_overflow(page, 320)
     finally:
         context.close()
+
+
+def test_email_choices_from_the_account_menu(page: Page, context, demo_logins, demo_password):
+    quick_sign_in(context, demo_logins["champion"], demo_password)
+    page.goto("/")
+    page.locator("details.account-menu > summary").click()
+    page.get_by_role("link", name="Email notifications").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email notifications")
+    axe_check(page)
+    group = page.get_by_role("group", name="Network agendas published")
+    group.get_by_label("Do not email me").check()
+    page.get_by_role("button", name="Save my choices").click()
+    expect(page.locator("#flash")).to_contain_text("Your email choices are saved")
+    expect(page.get_by_role("group", name="Network agendas published")
+           .get_by_label("Do not email me")).to_be_checked()
