@@ -28,3 +28,8 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def one_of(column: str, values) -> str:
+    """SQL for a CHECK constraint that ``column`` holds one of ``values`` (fixed strings)."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"

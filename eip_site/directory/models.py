@@ -18,12 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, one_of
 from ..people.models import User
 
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 # How a person relates to a skill, strongest first. "develop" is a wish, not a strength.
@@ -74,7 +71,7 @@ class SkillCategory(db.Model):
 
 class Skill(db.Model):
     __tablename__ = "skill"
-    __table_args__ = (CheckConstraint(_in("status", SKILL_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", SKILL_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(
@@ -125,7 +122,7 @@ class Profile(db.Model):
 class UserSkill(db.Model):
     __tablename__ = "user_skill"
     __table_args__ = (
-        CheckConstraint(_in("relation", RELATIONS), name="relation"),
+        CheckConstraint(one_of("relation", RELATIONS), name="relation"),
         # Covering: a search scores the holders of a skill from the index alone, and browsing
         # asks "does this person train (mentor…) in anything?" with one lookup (0005).
         Index("ix_user_skill_skill_relation_user", "skill_id", "relation", "user_id"),
@@ -145,7 +142,7 @@ class UserSkill(db.Model):
 
 class Offer(db.Model):
     __tablename__ = "offer"
-    __table_args__ = (CheckConstraint(_in("kind", OFFERS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", OFFERS), name="kind"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
@@ -155,7 +152,7 @@ class Offer(db.Model):
 
 class Qualification(db.Model):
     __tablename__ = "qualification"
-    __table_args__ = (CheckConstraint(_in("kind", QUALIFICATIONS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", QUALIFICATIONS), name="kind"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
@@ -165,7 +162,7 @@ class Qualification(db.Model):
 
 class HelpRequest(db.Model):
     __tablename__ = "help_request"
-    __table_args__ = (CheckConstraint(_in("status", HELP_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", HELP_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     from_user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),

@@ -18,12 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, one_of
 from ..people.models import School, User
 
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 NETWORK_STATUSES = {
@@ -70,7 +67,7 @@ PROPOSAL_FIELDS = {
 
 class Network(db.Model):
     __tablename__ = "network"
-    __table_args__ = (CheckConstraint(_in("status", NETWORK_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", NETWORK_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -110,7 +107,7 @@ class Network(db.Model):
 
 class NetworkMember(db.Model):
     __tablename__ = "network_member"
-    __table_args__ = (CheckConstraint(_in("status", MEMBER_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", MEMBER_STATUSES), name="status"),)
 
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"),
                                             primary_key=True)
@@ -126,7 +123,7 @@ class NetworkMember(db.Model):
 class Meeting(db.Model):
     __tablename__ = "meeting"
     __table_args__ = (
-        CheckConstraint(_in("state", MEETING_STATES), name="state"),
+        CheckConstraint(one_of("state", MEETING_STATES), name="state"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_meeting_network_starts", "network_id", "starts_at"),
     )
@@ -168,8 +165,8 @@ class Meeting(db.Model):
 class AgendaItem(db.Model):
     __tablename__ = "agenda_item"
     __table_args__ = (
-        CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),
-        CheckConstraint(_in("status", ITEM_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", ITEM_KINDS), name="kind"),
+        CheckConstraint(one_of("status", ITEM_STATUSES), name="status"),
         CheckConstraint("duration BETWEEN 0 AND 240", name="duration"),
         Index("ix_agenda_item_meeting_position", "meeting_id", "position"),
     )
@@ -216,7 +213,7 @@ class MinutesRevision(db.Model):
 
 class Attendance(db.Model):
     __tablename__ = "attendance"
-    __table_args__ = (CheckConstraint(_in("status", ATTENDANCE), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", ATTENDANCE), name="status"),)
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
                                             primary_key=True)
@@ -244,7 +241,7 @@ class Decision(db.Model):
 class Action(db.Model):
     __tablename__ = "action"
     __table_args__ = (
-        CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
+        CheckConstraint(one_of("status", ACTION_STATUSES), name="status"),
         Index("ix_action_owner_status", "owner_id", "status"),
         Index("ix_action_network_status", "network_id", "status"),
     )
@@ -282,7 +279,7 @@ class PlanRow(db.Model):
 
     __tablename__ = "plan_row"
     __table_args__ = (
-        CheckConstraint(_in("status", PLAN_STATUSES), name="status"),
+        CheckConstraint(one_of("status", PLAN_STATUSES), name="status"),
         UniqueConstraint("network_id", "position"),
     )
 

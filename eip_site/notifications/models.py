@@ -8,11 +8,8 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text, Uniq
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, one_of
 
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 # Kind -> (label, default). Defaults that do not flood: what needs an answer comes at once,
@@ -32,8 +29,8 @@ class Preference(db.Model):
     """A person's choice for one kind; no row means the kind's default."""
 
     __tablename__ = "notification_preference"
-    __table_args__ = (CheckConstraint(_in("kind", KINDS), name="kind"),
-                      CheckConstraint(_in("mode", MODES), name="mode"))
+    __table_args__ = (CheckConstraint(one_of("kind", KINDS), name="kind"),
+                      CheckConstraint(one_of("mode", MODES), name="mode"))
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                          primary_key=True)

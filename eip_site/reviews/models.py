@@ -18,12 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, one_of
 from ..people.models import School, User
 
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 # The lifecycle, in order (DOMAIN.md, "Peer review"); "cancelled" can end any open state.
@@ -66,7 +63,7 @@ class Closure(db.Model):
     __tablename__ = "closure"
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="dates_in_order"),
-        CheckConstraint(_in("kind", CLOSURE_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", CLOSURE_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +80,7 @@ class Closure(db.Model):
 class Review(db.Model):
     __tablename__ = "review"
     __table_args__ = (
-        CheckConstraint(_in("state", STATES), name="state"),
+        CheckConstraint(one_of("state", STATES), name="state"),
         CheckConstraint("days BETWEEN 1 AND 3", name="days"),
     )
 
@@ -149,7 +146,7 @@ class Review(db.Model):
 
 class ReviewMember(db.Model):
     __tablename__ = "review_member"
-    __table_args__ = (CheckConstraint(_in("role", MEMBER_ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", MEMBER_ROLES), name="role"),)
 
     review_id: Mapped[int] = mapped_column(
         ForeignKey("review.id", ondelete="CASCADE"), primary_key=True)
@@ -169,7 +166,7 @@ class Booking(db.Model):
     __tablename__ = "booking"
     __table_args__ = (
         UniqueConstraint("user_id", "day"),
-        CheckConstraint(_in("kind", BOOKING_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", BOOKING_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event
-
 from eip_site.directory.models import HelpRequest, Profile, SearchMiss
 from eip_site.clock import utcnow
 from eip_site.extensions import db
 
 from .. import factories
-
-
-def sign_in(app, user_id: int):
-    client = app.test_client()
-    with app.app_context():
-        cookie = db.session.get(factories.User, user_id).get_id()
-    with client.session_transaction() as session:
-        session["_user_id"] = cookie
-    return client
+from ..helpers import queries_during, sign_in
 
 
 def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app):
@@ -59,16 +49,7 @@ def test_an_empty_home_says_what_to_do(app):
 
 
 def _count(app, client) -> int:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+    return queries_during(app, lambda: client.get("/"))
 
 
 def test_home_runs_the_same_queries_with_few_and_many_reviews(app):
@@ -147,16 +128,6 @@ def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app)
         client = sign_in(app, lead)
         client.get("/")
         client.get("/search?q=phonics")
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/").status_code == 200
-            home = len(seen)
-            assert client.get("/search?q=phonics").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        counts.append((home, len(seen) - home))
+        counts.append((queries_during(app, lambda: client.get("/")),
+                       queries_during(app, lambda: client.get("/search?q=phonics"))))
     assert counts[0] == counts[1]

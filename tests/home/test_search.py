@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import event
-
 from eip_site.directory.models import UserSkill
 from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
 from eip_site.networks import services as networks
 
 from .. import factories
-from .test_dashboard import sign_in
+from ..helpers import queries_during, sign_in
 
 
 @pytest.fixture
@@ -69,16 +67,7 @@ def test_search_runs_the_same_queries_on_small_and_larger_data(app, world):
     client = sign_in(app, world["outsider"])
 
     def count() -> int:
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/search?q=phonics").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return queries_during(app, lambda: client.get("/search?q=phonics"))
 
     client.get("/search?q=phonics")
     small = count()

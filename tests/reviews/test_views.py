@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from eip_site.directory.models import Qualification
 from eip_site.directory.vocabulary import install_default_vocabulary
@@ -16,6 +16,7 @@ from eip_site.extensions import db
 from eip_site.reviews.models import Booking, Review
 
 from .. import factories
+from ..helpers import queries_during, sign_in
 
 
 def monday(weeks: int = 4) -> date:
@@ -40,15 +41,6 @@ def cluster(app):
                 "champion2": factories.user(roles={"champion"}, school_obj=third).id,
                 "head": factories.user(roles={"head"}, school_obj=host).id,
                 "teacher": factories.user(school_obj=other).id}
-
-
-def sign_in(app, user_id: int):
-    client = app.test_client()
-    with app.app_context():
-        cookie = db.session.get(factories.User, user_id).get_id()
-    with client.session_transaction() as session:
-        session["_user_id"] = cookie
-    return client
 
 
 def new_review(app, host: int, start: date, days: int = 1) -> int:
@@ -196,17 +188,7 @@ def test_the_list_answers_with_a_fragment_for_htmx(app, cluster):
 
 
 def _count(app, client, path: str) -> int:
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200, path
-    return len(seen)
+    return queries_during(app, lambda: client.get(path))
 
 
 def _fill(app, cluster, n: int, *, teams: bool) -> None:
