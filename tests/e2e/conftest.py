@@ -162,6 +162,8 @@ def axe_check(page) -> None:
     """Run axe-core (WCAG 2.0/2.1 A and AA, 2.2 AA) on the page; fail on any violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Layout read before the stylesheet arrives (a busy machine) would be judged unstyled.
+    page.wait_for_load_state("load")
     results = Axe().run(
         page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
                        "resultTypes": ["violations"]}

@@ -45,6 +45,7 @@ def main_nav(page: Page):
 
 
 def no_horizontal_overflow(page: Page, width: int) -> None:
+    page.wait_for_load_state("load")  # measure the styled page, not one still loading CSS
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width + 1, (
         f"{page.url} scrolls sideways at {width}px: the page is {scroll_width}px wide"
