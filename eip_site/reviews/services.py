@@ -463,9 +463,9 @@ def set_unavailable(*, actor: User, day: date | None, available: bool) -> None:
 
 def host_heads(review: Review) -> list[User]:
     return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(User.school_id == review.host_school_id, User.active.is_(True),
-               UserRole.role == HEAD).order_by(User.id)))
+        select(User).where(User.id.in_(select(UserRole.user_id).where(UserRole.role == HEAD)),
+                           User.school_id == review.host_school_id, User.active.is_(True))
+        .order_by(User.id)))
 
 
 def _notify(review: Review, what: str) -> None:
