@@ -111,12 +111,16 @@ def network_page(network_id: int, *, meetings_limit: int = 50) -> NetworkPage | 
     net = network(network_id)
     if net is None:
         return None
+    # Every row here belongs to ``net``, already loaded: no need to join it (and its leader
+    # and friend) again per row. The list shows meetings' school and actions' owner only.
     meetings = list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == net.id).options(*_no_roles(*MEETING_USERS))
+        select(Meeting).where(Meeting.network_id == net.id)
+        .options(lazyload(Meeting.network), lazyload(Meeting.minutes_approved_by))
         .order_by(Meeting.starts_at.desc()).limit(meetings_limit)))
     actions = list(db.session.scalars(
         select(Action).where(Action.network_id == net.id, Action.status == "open")
-        .options(*_no_roles(*ACTION_USERS)).order_by(Action.due_on, Action.id)))
+        .options(lazyload(Action.network), lazyload(Action.meeting),
+                 *_no_roles((Action.owner,))).order_by(Action.due_on, Action.id)))
     plan = list(db.session.scalars(select(PlanRow).where(PlanRow.network_id == net.id)
                                    .order_by(PlanRow.position)))
     return NetworkPage(net, members_of(net), meetings, actions, plan)
@@ -188,7 +192,9 @@ def matters_arising(m: Meeting) -> list[Action]:
     return list(db.session.scalars(
         select(Action).join(Meeting, Meeting.id == Action.meeting_id)
         .where(Action.network_id == m.network_id, Meeting.starts_at < m.starts_at, still_open)
-        .options(*_no_roles(*ACTION_USERS)).order_by(Action.due_on, Action.id)))
+        # The agenda shows each action's owner only: not its meeting and network again.
+        .options(lazyload(Action.meeting), lazyload(Action.network),
+                 *_no_roles((Action.owner,))).order_by(Action.due_on, Action.id)))
 
 
 def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
