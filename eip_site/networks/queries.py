@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..clock import utcnow
@@ -263,14 +263,15 @@ def year_start(today: date, start_month: int = 9) -> date:
 def without_critical_friend(start: datetime, end: datetime) -> list[Network]:
     """Sponsored networks whose critical friend was present at none of their meetings
     between ``start`` and ``end``."""
-    met = (select(Meeting.network_id)
-           .join(Attendance, Attendance.meeting_id == Meeting.id)
-           .join(Network, Network.id == Meeting.network_id)
-           .where(Attendance.user_id == Network.critical_friend_id,
-                  Attendance.status == "present",
+    # Per network (NOT EXISTS): its few meetings in the term by the (network, start) index,
+    # then the friend's attendance by primary key; never a scan of all attendance.
+    met = (select(Meeting.id)
+           .join(Attendance, and_(Attendance.meeting_id == Meeting.id,
+                                  Attendance.user_id == Network.critical_friend_id))
+           .where(Meeting.network_id == Network.id, Attendance.status == "present",
                   Meeting.starts_at >= start, Meeting.starts_at < end))
     return list(db.session.scalars(
-        select(Network).where(Network.status == "sponsored", Network.id.not_in(met))
+        select(Network).where(Network.status == "sponsored", ~exists(met))
         .options(*_no_roles(*NETWORK_USERS)).order_by(Network.name)))
 
 
