@@ -250,3 +250,22 @@ def test_a_head_confirms_with_the_keyboard_alone(app, page: Page, context, demo_
     expect(button).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#flash")).to_contain_text("confirmed by host")
+
+
+def test_school_calendar_and_reschedule_pages_pass_axe(app, page: Page, context, demo_logins,
+                                                       demo_password):
+    with app.app_context():
+        review_id = db.session.scalar(select(Review.id).where(Review.state == "planned"))
+    quick_sign_in(context, demo_logins["lead"], demo_password)
+    page.goto("/admin/terms")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Term dates and closures")
+    axe_check(page)
+    page.get_by_role("button", name="Add the term").click()  # empty: errors beside the fields
+    expect(page.locator(".error-summary")).to_contain_text("Enter the term's name")
+    axe_check(page)
+    page.goto(f"/reviews/{review_id}/edit")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reschedule the review")
+    axe_check(page)
+    page.get_by_role("button", name="Reschedule").click()
+    expect(page.locator(".error-summary")).to_contain_text("Enter why the review is moving")
+    axe_check(page)
