@@ -31,3 +31,12 @@ def queries_during(app, action) -> int:
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     return len(seen)
+
+
+def page_queries(app, client, path: str, *, htmx: bool = False) -> int:
+    """How many SQL statements one GET of ``path`` runs; the page must answer 200."""
+    answers = []
+    count = queries_during(app, lambda: answers.append(
+        client.get(path, headers={"HX-Request": "true"} if htmx else {})))
+    assert answers[0].status_code == 200, path
+    return count

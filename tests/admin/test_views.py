@@ -5,6 +5,7 @@ from eip_site.extensions import db
 from eip_site.people.models import School, User
 
 from .. import factories
+from ..helpers import page_queries
 
 
 def count(model) -> int:
@@ -138,19 +139,8 @@ def test_deactivating_yourself_is_refused_with_a_message(client, login_as):
 
 def test_users_page_runs_a_fixed_number_of_queries(app, client, login_as):
     login_as("lead")
-    from sqlalchemy import event
-
     def queries_for(path):
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return page_queries(app, client, path)
 
     with app.app_context():
         school = factories.school()

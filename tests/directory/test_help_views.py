@@ -15,6 +15,7 @@ from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
 
 from .. import factories
+from ..helpers import page_queries
 
 HTMX = {"HX-Request": "true"}
 
@@ -249,21 +250,10 @@ def test_leads_see_cross_school_numbers_by_term_and_staff_do_not(app, client, lo
 
 
 def test_the_list_runs_a_fixed_number_of_queries(app, client, login_as, recipient):
-    from sqlalchemy import event
-
     lead = login_as("lead")
 
     def queries_for(path):
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return page_queries(app, client, path)
 
     with app.app_context():
         others = [factories.user().id for _ in range(2)]

@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from eip_site.directory import strengths
 from eip_site.directory.models import SearchMiss, Skill, SkillCategory, UserSkill
@@ -16,6 +16,7 @@ from eip_site.extensions import db
 from eip_site.people.models import Partnership
 
 from .. import factories
+from ..helpers import page_queries
 
 
 @pytest.fixture
@@ -188,16 +189,7 @@ def test_the_page_runs_a_fixed_number_of_queries(app, client, login_as, vocab):
     lead = login_as("lead")
 
     def queries_for(path):
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return page_queries(app, client, path)
 
     def grow(schools: int, people: int, skills: list[str]):
         with app.app_context():

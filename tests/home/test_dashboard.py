@@ -9,7 +9,7 @@ from eip_site.clock import utcnow
 from eip_site.extensions import db
 
 from .. import factories
-from ..helpers import queries_during, sign_in
+from ..helpers import page_queries, sign_in
 
 
 def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app):
@@ -49,7 +49,7 @@ def test_an_empty_home_says_what_to_do(app):
 
 
 def _count(app, client) -> int:
-    return queries_during(app, lambda: client.get("/"))
+    return page_queries(app, client, "/")
 
 
 def test_home_runs_the_same_queries_with_few_and_many_reviews(app):
@@ -128,6 +128,6 @@ def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app)
         client = sign_in(app, lead)
         client.get("/")
         client.get("/search?q=phonics")
-        counts.append((queries_during(app, lambda: client.get("/")),
-                       queries_during(app, lambda: client.get("/search?q=phonics"))))
+        counts.append((page_queries(app, client, "/"),
+                       page_queries(app, client, "/search?q=phonics")))
     assert counts[0] == counts[1]

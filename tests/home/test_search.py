@@ -11,7 +11,7 @@ from eip_site.extensions import db
 from eip_site.networks import services as networks
 
 from .. import factories
-from ..helpers import queries_during, sign_in
+from ..helpers import page_queries, sign_in
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_search_runs_the_same_queries_on_small_and_larger_data(app, world):
     client = sign_in(app, world["outsider"])
 
     def count() -> int:
-        return queries_during(app, lambda: client.get("/search?q=phonics"))
+        return page_queries(app, client, "/search?q=phonics")
 
     client.get("/search?q=phonics")
     small = count()

@@ -4,13 +4,14 @@ builds the networks it reports."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from eip_site import bench_data
 from eip_site.extensions import db
 from eip_site.networks.models import Action, AgendaItem, Meeting, Network
 
 from ..directory.test_search_queries import _empty_tables
+from ..helpers import page_queries
 
 
 def _bench(app, **sizes) -> dict:
@@ -31,20 +32,7 @@ def _bench(app, **sizes) -> dict:
 
 
 def _count(app, client, path: str, htmx: bool = False) -> int:
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path, headers={"HX-Request": "true"} if htmx else {})
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, path
-    return len(seen)
+    return page_queries(app, client, path, htmx=htmx)
 
 
 def _counts(app, client, login_as, world) -> dict:

@@ -16,7 +16,7 @@ from eip_site.extensions import db
 from eip_site.reviews.models import Booking, Review
 
 from .. import factories
-from ..helpers import queries_during, sign_in
+from ..helpers import page_queries, sign_in
 
 
 def monday(weeks: int = 4) -> date:
@@ -188,7 +188,7 @@ def test_the_list_answers_with_a_fragment_for_htmx(app, cluster):
 
 
 def _count(app, client, path: str) -> int:
-    return queries_during(app, lambda: client.get(path))
+    return page_queries(app, client, path)
 
 
 def _fill(app, cluster, n: int, *, teams: bool) -> None:
