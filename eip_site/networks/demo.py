@@ -162,9 +162,14 @@ def _meetings(rng, network, leader, people, today: date, n: int) -> None:
                               item_id=meeting.items[3].id)
         for k in range(2):
             owner = people[(index + k + 1) % len(people)]
+            due = day + timedelta(days=14 + 7 * k)
+            if (index, k) == (2, 0):
+                # The leader owns one action that is overdue whatever today's date, so the demo
+                # staff login (Transitions' leader) always has something waiting past its date.
+                owner, due = leader, day + timedelta(days=7)
             action = services.add_action(
                 actor=leader, meeting=meeting, description=ACTIONS[(index * 2 + k) % 6],
-                owner_id=owner.id, due_on=day + timedelta(days=14 + 7 * k))
+                owner_id=owner.id, due_on=due)
             # Older actions are mostly done; the last meeting's stay open (some overdue).
             if index == 0 or (index == 1 and k == 0):
                 action.status, action.done_at = "done", meeting.ends_at + timedelta(days=10)
