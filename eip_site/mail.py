@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -29,7 +30,9 @@ def send_mail(*, to: str, subject: str, body: str,
               attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
     """Send a plain-text message. ``attachments`` are (filename, mime type, bytes)."""
     cfg = current_app.config
-    msg = EmailMessage()
+    # Headers are not folded at 78 characters: Python folds a subject of 70-77 characters
+    # whole onto a continuation line, and readers then show it with a leading space.
+    msg = EmailMessage(policy=policy.default.clone(max_line_length=998))
     msg["From"] = cfg["MAIL_FROM"]
     msg["To"] = to
     msg["Subject"] = subject
