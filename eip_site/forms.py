@@ -23,12 +23,13 @@ def no_control_characters(_form, field):
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            # Every text field is trimmed, so "   " counts as empty.
+            # Every text field is trimmed, so "   " counts as empty. The unbound field belongs
+            # to the form class: add to copies, never to its own lists.
             if issubclass(unbound_field.field_class, StringField):
-                filters = list(unbound_field.kwargs.get("filters", ()))
-                unbound_field.kwargs["filters"] = [strip, *filters]
-                validators = list(unbound_field.kwargs.get("validators", ()))
-                unbound_field.kwargs["validators"] = [*validators, no_control_characters]
+                kwargs = unbound_field.kwargs
+                options = {**options,
+                           "filters": [strip, *kwargs.get("filters", ())],
+                           "validators": [*kwargs.get("validators", ()), no_control_characters]}
             return unbound_field.bind(form=form, **options)
 
     def add_error(self, error: DomainError) -> None:

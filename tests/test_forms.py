@@ -1,0 +1,32 @@
+"""The shared form base."""
+
+from __future__ import annotations
+
+from wtforms import StringField
+
+from eip_site.forms import BaseForm, no_control_characters, strip
+
+
+class NameForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    name = StringField("Name")
+
+
+def test_text_is_trimmed_and_control_characters_refused(app):
+    with app.test_request_context(method="POST", data={"name": "  Ada \x07 "}):
+        form = NameForm()
+        assert not form.validate()
+        assert form.name.data == "Ada \x07"
+        assert form.name.errors == ["Remove the hidden control characters from this answer."]
+
+
+def test_making_a_form_again_and_again_does_not_stack_filters(app):
+    """The trim filter and the check are added to each form, not to the class's field:
+    once they piled up, one more per form made, for as long as the process ran."""
+    with app.test_request_context():
+        for _ in range(3):
+            form = NameForm(formdata=None)
+        assert form.name.filters == [strip]
+        assert form.name.validators == [no_control_characters]
