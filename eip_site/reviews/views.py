@@ -120,9 +120,11 @@ def _detail(review, status: int = 200, **forms):
     workshop = forms.get("workshop") or WorkshopForm(
         formdata=None, version=review.version, workshop_date=review.workshop_date,
         facilitator=review.facilitator_id, impact_date=review.impact_date)
-    workshop.facilitator.choices = [("", "Choose a champion")] + [
-        (u.id, u.name + (f", {u.school.name}" if u.school else ""))
-        for u in queries.champions() if not services.on_team(u, review)]
+    can_workshop = services.can_book_workshop(user, review)
+    if can_workshop:  # every champion in the partnership: only read when the form shows
+        workshop.facilitator.choices = [("", "Choose a champion")] + [
+            (u.id, u.name + (f", {u.school.name}" if u.school else ""))
+            for u in queries.champions() if not services.on_team(u, review)]
     see_findings = services.can_see_findings(user, review)
     return render_page(
         "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
@@ -132,7 +134,7 @@ def _detail(review, status: int = 200, **forms):
         steps=services.next_steps(user, review), can_edit=services.can_edit(user, review),
         can_cancel=services.can_cancel(user, review), see_findings=see_findings,
         can_record=services.can_record_findings(user, review),
-        can_workshop=services.can_book_workshop(user, review),
+        can_workshop=can_workshop,
         history=queries.history(review.id), area=queries.categories().get(review.focus_area,
                                                                           review.focus_area),
         helpers=queries.helpers_for(review) if see_findings and review.areas else [],
