@@ -8,6 +8,7 @@ from flask_login import current_user
 from .clock import to_london
 from .directory.models import OFFERS, QUALIFICATIONS, RELATIONS
 from .directory.services import completeness
+from .forms import options
 from .people.models import PHASES, Partnership
 from .security import ROLE_LABELS, can_see
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
         # Navigation and home links appear as each feature's routes exist.
         has_endpoint=lambda endpoint: endpoint in current_app.view_functions,
         profile_completeness=completeness,
+        options=options,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
