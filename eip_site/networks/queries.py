@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
@@ -25,15 +26,17 @@ from .models import (
 
 
 # Users shown on these pages need their names and schools, never their site roles: leave
-# ``User.role_rows`` to load on access instead of one extra query per relationship.
-def _no_roles(*paths) -> list:
+# ``User.role_rows`` to load on access instead of one extra query per relationship. Built
+# once per set of paths: making loader options costs more than some of the queries.
+@cache
+def _no_roles(*paths) -> tuple:
     options = []
     for path in paths:
         option = defaultload(path[0])
         for step in path[1:]:
             option = option.defaultload(step)
         options.append(option.lazyload(User.role_rows))
-    return options
+    return tuple(options)
 
 
 NETWORK_USERS = [(Network.leader,), (Network.critical_friend,)]
