@@ -159,13 +159,13 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
     items = list(db.session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == m.id)
         .options(*_no_roles(*ITEM_USERS)).order_by(AgendaItem.position, AgendaItem.id)))
+    # Previous and next are links (date and state): none of their network, school or people.
     around = Meeting.network_id == m.network_id, Meeting.id != m.id
-    previous = db.session.scalars(select(Meeting).options(*_no_roles(*MEETING_USERS))
+    previous = db.session.scalars(select(Meeting).options(lazyload("*"))
                                   .where(*around, Meeting.starts_at < m.starts_at)
                                   .order_by(Meeting.starts_at.desc()).limit(1)).first()
-    following = db.session.scalars(select(Meeting).options(*_no_roles(*MEETING_USERS))
-                                   .where(*around,
-                                                         Meeting.starts_at > m.starts_at)
+    following = db.session.scalars(select(Meeting).options(lazyload("*"))
+                                   .where(*around, Meeting.starts_at > m.starts_at)
                                    .order_by(Meeting.starts_at).limit(1)).first()
     page = MeetingPage(m, [i for i in items if i.status == "accepted"],
                        [i for i in items if i.status == "proposed"], previous, following,
