@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..directory.help import open_counts
 from ..directory.models import SearchMiss
@@ -129,6 +129,17 @@ class SiteResults:
         return self.people_total + len(self.networks) + len(self.meetings) + len(self.reviews)
 
 
+def _meeting_link_options() -> tuple:
+    from ..networks.models import Meeting, Network
+
+    return (lazyload(Meeting.school), lazyload(Meeting.minutes_approved_by),
+            defaultload(Meeting.network).lazyload(Network.leader),
+            defaultload(Meeting.network).lazyload(Network.critical_friend))
+
+
+_MEETING_LINK = _meeting_link_options()
+
+
 def site_search(user: User, q: str) -> SiteResults:
     """People (by name, job title and skill, as the directory finds them), networks, meetings
     and reviews, each kind capped. Only what the person may open: meetings of open networks
@@ -154,12 +165,13 @@ def site_search(user: User, q: str) -> SiteResults:
     runs = or_(Network.leader_id == user.id, Network.critical_friend_id == user.id)
     visible = or_(Network.is_open.is_(True), Network.id.in_(mine), runs) \
         if not user.has_role(LEAD, ADMIN) else Network.id.is_not(None)
+    # A result shows its network's name only: not the network's people or the venue.
     results.meetings = list(db.session.scalars(
         select(Meeting).join(Network, Network.id == Meeting.network_id)
         .where(visible, or_(Meeting.state != "draft", runs),
                or_(contains(Network.name, q), Meeting.id.in_(
                    select(AgendaItem.meeting_id).where(contains(AgendaItem.title, q)))))
-        .order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
+        .options(*_MEETING_LINK).order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
     results.reviews = list(db.session.scalars(
         select(Review).join(School, School.id == Review.host_school_id)
         .where(or_(contains(School.name, q), contains(Review.focus, q)))
