@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from eip_site.extensions import db
+from eip_site.extensions import POSTGRES_ONLY_INDEXES, db, include_object
 
 from .conftest import reset_schema
 
@@ -22,8 +22,13 @@ def test_migrations_match_the_models_and_round_trip(app):
             _drop_everything()
             upgrade()
             with db.engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+                diff = compare_metadata(MigrationContext.configure(
+                    conn, opts={"include_object": include_object}), db.metadata)
             assert diff == [], f"Models and migrations disagree: {diff}"
+            if db.engine.dialect.name == "postgresql":  # substring search by trigram index
+                indexes = {i["name"] for t in ("user", "agenda_item")
+                           for i in inspect(db.engine).get_indexes(t)}
+                assert POSTGRES_ONLY_INDEXES <= indexes
 
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
