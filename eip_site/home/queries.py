@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import defaultload, lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..directory.help import open_counts
 from ..directory.models import SearchMiss
@@ -96,7 +96,8 @@ def _networks(board: Dashboard, user: User, today: date) -> None:
     from ..networks import queries as networks
 
     start_of_today = datetime.combine(today, datetime.min.time())
-    board.meetings = networks.my_meetings(user.id, start_of_today, limit=5)
+    board.meetings = networks.my_meetings(user.id, start_of_today, limit=5,
+                                          options=networks.MEETING_LINK)
     board.actions, board.overdue_actions = networks.my_next_actions(user.id, today, limit=5)
     if board.overdue_actions:
         board.todos.insert(0, Todo(
@@ -106,7 +107,7 @@ def _networks(board: Dashboard, user: User, today: date) -> None:
         t_start, t_end, board.term = networks.term_bounds(today)
         board.lonely_networks = networks.without_critical_friend(
             datetime.combine(t_start, datetime.min.time()),
-            datetime.combine(t_end, datetime.min.time()))
+            datetime.combine(t_end, datetime.min.time()), options=networks.BARE)
         board.overdue_by_network = networks.overdue_by_network(today)
 
 
@@ -129,17 +130,6 @@ class SiteResults:
         return self.people_total + len(self.networks) + len(self.meetings) + len(self.reviews)
 
 
-def _meeting_link_options() -> tuple:
-    from ..networks.models import Meeting, Network
-
-    return (lazyload(Meeting.school), lazyload(Meeting.minutes_approved_by),
-            defaultload(Meeting.network).lazyload(Network.leader),
-            defaultload(Meeting.network).lazyload(Network.critical_friend))
-
-
-_MEETING_LINK = _meeting_link_options()
-
-
 def site_search(user: User, q: str) -> SiteResults:
     """People (by name, job title and skill, as the directory finds them), networks, meetings
     and reviews, each kind capped. Only what the person may open: meetings of open networks
@@ -147,6 +137,7 @@ def site_search(user: User, q: str) -> SiteResults:
     findings."""
     from ..directory import queries as directory
     from ..networks.models import AgendaItem, Meeting, Network, NetworkMember
+    from ..networks.queries import MEETING_LINK
     from ..people.models import School
     from ..people.queries import contains
 
@@ -171,7 +162,7 @@ def site_search(user: User, q: str) -> SiteResults:
         .where(visible, or_(Meeting.state != "draft", runs),
                or_(contains(Network.name, q), Meeting.id.in_(
                    select(AgendaItem.meeting_id).where(contains(AgendaItem.title, q)))))
-        .options(*_MEETING_LINK).order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
+        .options(*MEETING_LINK).order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
     results.reviews = list(db.session.scalars(
         select(Review).join(School, School.id == Review.host_school_id)
         .where(or_(contains(School.name, q), contains(Review.focus, q)))

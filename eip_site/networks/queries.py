@@ -39,6 +39,12 @@ def _no_roles(*paths) -> tuple:
     return tuple(options)
 
 
+# For lists that show names and dates only: none of the row's relationships loaded.
+BARE = (lazyload("*"),)
+# A meeting as a link: its network's name, not the network's people or the venue.
+MEETING_LINK = (lazyload(Meeting.school), lazyload(Meeting.minutes_approved_by),
+                defaultload(Meeting.network).lazyload("*"))
+
 NETWORK_USERS = [(Network.leader,), (Network.critical_friend,)]
 MEETING_USERS = [(Meeting.network, Network.leader), (Meeting.network, Network.critical_friend),
                  (Meeting.minutes_approved_by,)]
@@ -218,8 +224,8 @@ def my_next_actions(user_id: int, today: date, *, limit: int) -> tuple[list[Acti
     overdue = db.session.scalar(select(func.count()).select_from(Action)
                                 .where(mine, Action.due_on < today))
     first = list(db.session.scalars(
-        select(Action).where(mine).options(lazyload(Action.owner), lazyload(Action.meeting))
-        .order_by(Action.due_on, Action.id).limit(limit)))
+        select(Action).where(mine).options(*BARE).order_by(Action.due_on, Action.id)
+        .limit(limit)))
     return first, overdue
 
 
@@ -263,9 +269,10 @@ def year_start(today: date, start_month: int = 9) -> date:
     return date(year, start_month, 1)
 
 
-def without_critical_friend(start: datetime, end: datetime) -> list[Network]:
+def without_critical_friend(start: datetime, end: datetime, *,
+                            options=None) -> list[Network]:
     """Sponsored networks whose critical friend was present at none of their meetings
-    between ``start`` and ``end``."""
+    between ``start`` and ``end`` (with their leader and friend, unless ``options`` say)."""
     # Per network (NOT EXISTS): its few meetings in the term by the (network, start) index,
     # then the friend's attendance by primary key; never a scan of all attendance.
     met = (select(Meeting.id)
@@ -275,7 +282,7 @@ def without_critical_friend(start: datetime, end: datetime) -> list[Network]:
                   Meeting.starts_at >= start, Meeting.starts_at < end))
     return list(db.session.scalars(
         select(Network).where(Network.status == "sponsored", ~exists(met))
-        .options(*_no_roles(*NETWORK_USERS)).order_by(Network.name)))
+        .options(*(options or _no_roles(*NETWORK_USERS))).order_by(Network.name)))
 
 
 @dataclass
@@ -323,7 +330,8 @@ def overview(today: date, start_month: int = 9) -> Overview:
                     [(name, int(p or 0), int(a or 0), int(x or 0)) for name, p, a, x in counts])
 
 
-def my_meetings(user_id: int, since: datetime, *, limit: int = 500) -> list[Meeting]:
+def my_meetings(user_id: int, since: datetime, *, limit: int = 500,
+                options=()) -> list[Meeting]:
     """Meetings from ``since`` of the networks a person leads, befriends or belongs to: the
     published ones, and drafts too for the leader and critical friend who prepare them."""
     mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user_id,
@@ -333,7 +341,7 @@ def my_meetings(user_id: int, since: datetime, *, limit: int = 500) -> list[Meet
         select(Meeting).join(Network, Network.id == Meeting.network_id)
         .where(Meeting.starts_at >= since, or_(Network.id.in_(mine), runs),
                or_(Meeting.state != "draft", runs))
-        .order_by(Meeting.starts_at).limit(limit)))
+        .options(*options).order_by(Meeting.starts_at).limit(limit)))
 
 
 def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
