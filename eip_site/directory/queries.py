@@ -237,7 +237,10 @@ def _ranked_by_skills(filters, people, text_match, weights, skill_filter, relati
     strength = (
         select(UserSkill.user_id, func.max(relation_rank * skill_score * 10).label("score"))
         .where(*held).group_by(UserSkill.user_id)
-    ).subquery()
+    )
+    if len(people) > 1:  # a school or other filter: score only the people it leaves
+        strength = strength.join(User, User.id == UserSkill.user_id).where(*people)
+    strength = strength.subquery()
     offset = (page_no - 1) * PER_PAGE
 
     if not weights and filters.q.strip() and exact is None:
