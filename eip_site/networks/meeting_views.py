@@ -111,9 +111,11 @@ def agenda_context(meeting_id: int, **extra) -> dict:
 
 @bp.route("/meetings/<int:meeting_id>")
 def meeting(meeting_id: int):
-    visible_meeting(meeting_id)
+    # Held in a variable: the session keeps loaded rows only while something refers to them,
+    # and the page reads this meeting again (a second query when it had been let go).
+    meeting = visible_meeting(meeting_id)
     return render_page("networks/meeting.html", "networks/_agenda.html",
-                       **agenda_context(meeting_id))
+                       **agenda_context(meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/state", methods=["POST"])

@@ -156,9 +156,7 @@ def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
              for row in db.session.execute(
                  select(User.id, User.name, School.name.label("school"))
                  .outerjoin(School, School.id == User.school_id).where(*eligible))}
-    # The same people again as a subquery: binding hundreds of ids made each statement new
-    # text for the database to parse.
-    ids = select(User.id).where(*eligible)
+    ids = list(found)
     for user_id, day, school in db.session.execute(
             select(Booking.user_id, Booking.day, School.name)
             .join(Review, Review.id == Booking.review_id)
