@@ -187,6 +187,16 @@ def test_the_list_answers_with_a_fragment_for_htmx(app, cluster):
     assert "HX-Request" in fragment.headers["Vary"]
 
 
+def test_the_list_pages_and_a_page_past_the_end_shows_the_last(app, cluster):
+    _fill(app, cluster, 30, teams=False)
+    client = sign_in(app, cluster["teacher"])
+    first = client.get("/reviews/").get_data(as_text=True)
+    assert "30 reviews found" in first and first.count("<tr>") == 1 + 25
+    last = client.get("/reviews/?page=999").get_data(as_text=True)
+    assert "30 reviews found" in last and "page 2 of 2" in last
+    assert last.count("<tr>") == 1 + 5  # the heading row and the last five reviews
+
+
 def test_themes_show_findings_without_schools_and_follow_an_edit(app, cluster):
     with app.app_context():
         host = db.session.get(factories.School, cluster["host"])
