@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select
 
@@ -25,11 +25,14 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             # Every text field is trimmed, so "   " counts as empty. The unbound field belongs
             # to the form class: add to copies, never to its own lists.
+            kwargs = unbound_field.kwargs
             if issubclass(unbound_field.field_class, StringField):
-                kwargs = unbound_field.kwargs
                 options = {**options,
                            "filters": [strip, *kwargs.get("filters", ())],
                            "validators": [*kwargs.get("validators", ()), no_control_characters]}
+            # Every select writes its options the quick way.
+            if unbound_field.field_class is SelectField and "widget" not in kwargs:
+                options = {**options, "widget": PlainSelect()}
             return unbound_field.bind(form=form, **options)
 
     def add_error(self, error: DomainError) -> None:

@@ -8,7 +8,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..admin.forms import MultiCheckboxField, VersionedForm
-from ..forms import BaseForm, PlainSelect
+from ..forms import BaseForm
 from ..people.models import PHASES
 from .models import OFFERS, QUALIFICATIONS, RELATIONS
 
@@ -23,14 +23,12 @@ class SearchForm(BaseForm):
                     description="For example phonics, SEND, behaviour or a colleague's name.",
                     validators=[Optional(), Length(max=2000)])
     skill = IntegerField(validators=[Optional()])
-    school = SelectField("School", coerce=_id, validate_choice=False, widget=PlainSelect())
-    phase = SelectField("Phase", choices={"": "Any phase", **PHASES}, validate_choice=False,
-                        widget=PlainSelect())
-    category = SelectField("Skill area", validate_choice=False, widget=PlainSelect())
+    school = SelectField("School", coerce=_id, validate_choice=False)
+    phase = SelectField("Phase", choices={"": "Any phase", **PHASES}, validate_choice=False)
+    category = SelectField("Skill area", validate_choice=False)
     relation = SelectField("Can…", choices={"": "Any strength", **{
-        k: v for k, v in RELATIONS.items()}}, validate_choice=False, widget=PlainSelect())
-    offer = SelectField("Offers", choices={"": "Any offer", **OFFERS}, validate_choice=False,
-                        widget=PlainSelect())
+        k: v for k, v in RELATIONS.items()}}, validate_choice=False)
+    offer = SelectField("Offers", choices={"": "Any offer", **OFFERS}, validate_choice=False)
     available = BooleanField("Available now (offers not paused)")
     page = IntegerField(validators=[Optional()])
 
