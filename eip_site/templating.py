@@ -14,11 +14,7 @@ from .security import ROLE_LABELS, can_see
 
 
 def _partnership_name() -> str:
-    # Read once per request: a page shows it three times, and without a row in the
-    # database each call would be a query.
-    if "partnership_name" not in g:
-        g.partnership_name = Partnership.current().name
-    return g.partnership_name
+    return Partnership.current().name
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import g, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
@@ -55,8 +56,14 @@ class Partnership(db.Model):
 
     @classmethod
     def current(cls) -> "Partnership":
-        row = db.session.get(cls, 1)
-        return row or cls(id=1, name="School partnership", year_start_month=9)
+        """The one partnership row, read once a request: kept on ``g``, because the session
+        lets go of rows nothing refers to and would read it again for each caller."""
+        if has_app_context() and "partnership" in g:
+            return g.partnership
+        row = db.session.get(cls, 1) or cls(id=1, name="School partnership", year_start_month=9)
+        if has_app_context():
+            g.partnership = row
+        return row
 
 
 class School(db.Model):
