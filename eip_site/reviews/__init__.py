@@ -11,4 +11,5 @@ def register(app) -> None:
 
     app.register_blueprint(bp)
     app.add_template_filter(span_text, "review_days")
+    app.add_template_filter(models.state_tag, "review_state")
     app.add_template_global(models.STATES, "STATES_LABELS")

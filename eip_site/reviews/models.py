@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from markupsafe import Markup
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -37,6 +38,17 @@ STATES = {
     "closed": "Closed",
     "cancelled": "Cancelled",
 }
+STATE_COLOURS = {"planned": "grey", "proposed": "yellow", "confirmed": "green",
+                 "closed": "grey", "cancelled": "grey"}
+
+
+def state_tag(state: str) -> Markup:
+    """A review's state as a coloured tag (a template filter: cheaper than an include a row)."""
+    colour = STATE_COLOURS.get(state)
+    return Markup('<span class="tag{}">{}</span>').format(
+        f" tag-{colour}" if colour else "", STATES[state])
+
+
 OPEN_STATES = tuple(s for s in STATES if s not in ("closed", "cancelled"))
 # States whose days hold people and the host school (bookings exist).
 BOOKED_STATES = ("proposed", "confirmed", "data_shared")

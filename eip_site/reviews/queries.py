@@ -14,7 +14,7 @@ from ..extensions import db
 from ..people.models import School, User, UserRole
 from ..people.queries import PAGE_SIZE, Page
 from ..security import CHAMPION
-from .models import STATES, Booking, Closure, Review, ReviewEvent, ReviewMember, Term, Unavailable
+from .models import Booking, Closure, Review, ReviewEvent, ReviewMember, Term, Unavailable
 from .services import REVIEWER_QUALIFICATIONS
 
 
@@ -58,10 +58,6 @@ class Listed:
     state: str
     host_name: str
     lead_name: str | None
-
-    @property
-    def state_label(self) -> str:
-        return STATES[self.state]
 
 
 # Built once: an alias copies every column of its table, ~0.4 ms a request if made per call.
