@@ -52,16 +52,20 @@ class BaseForm(FlaskForm):
         return getattr(self, "error_status", 422)
 
 
+def _option(value, label, selected: bool) -> str:
+    return (f'<option {"selected " if selected else ""}value="{escape(value)}">'
+            f'{escape(label)}</option>')
+
+
 def option(value, label, selected: bool = False) -> Markup:
     """One <option>, written directly: the general attribute builder made a list of 200
     schools cost more than the query behind it."""
-    return Markup(f'<option {"selected " if selected else ""}value="{escape(value)}">'
-                  f'{escape(label)}</option>')
+    return Markup(_option(value, label, selected))
 
 
 def options(choices, selected=None) -> Markup:
     """Options for a hand-written <select>: (value, label) pairs, ``selected`` marked."""
-    return Markup("").join(option(value, label, value == selected) for value, label in choices)
+    return Markup("".join(_option(value, label, value == selected) for value, label in choices))
 
 
 class PlainSelect(Select):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -45,8 +45,8 @@ STATE_COLOURS = {"planned": "grey", "proposed": "yellow", "confirmed": "green",
 def state_tag(state: str) -> Markup:
     """A review's state as a coloured tag (a template filter: cheaper than an include a row)."""
     colour = STATE_COLOURS.get(state)
-    return Markup('<span class="tag{}">{}</span>').format(
-        f" tag-{colour}" if colour else "", STATES[state])
+    return Markup(f'<span class="tag{" tag-" + colour if colour else ""}">'
+                  f'{escape(STATES[state])}</span>')
 
 
 OPEN_STATES = tuple(s for s in STATES if s not in ("closed", "cancelled"))
