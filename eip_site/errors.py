@@ -37,6 +37,29 @@ class StaleEdit(DomainError):
         super().__init__(message)
 
 
+def check_version(row, version: int | None) -> None:
+    """Optimistic locking: a form carries the version it was drawn from; a row changed since
+    then refuses the edit."""
+    if version is not None and row.version != version:
+        raise StaleEdit()
+
+
+MAX_TEXT = 5000  # a free-text answer: notes, findings, purposes
+
+
+def clean_text(value: str | None, *, field: str, label: str, limit: int = MAX_TEXT,
+               required: bool = False) -> str:
+    """Trimmed text for a service, or a message beside ``field`` ("Enter the focus.", "The
+    focus must be 300 characters or fewer.")."""
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"Enter {label}.", field=field)
+    if len(value) > limit:
+        raise DomainError(f"{label[0].upper()}{label[1:]} must be {limit:,} characters or fewer.",
+                          field=field)
+    return value
+
+
 TITLES = {
     400: "Bad request",
     403: "You do not have access to this page",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from ..errors import DomainError
+from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..people.models import User
 from .models import ITEM_KINDS, AgendaItem, Meeting, Network
-from .rules import Forbidden, _check_version, _editor, _text, can_edit, is_member, membership
+from .rules import Forbidden, _editor, can_edit, is_member, membership
 
 MAX_TITLE = 200
 MAX_DURATION = 240
@@ -31,7 +31,7 @@ def _agenda_open(meeting: Meeting) -> None:
 
 def _item_fields(network: Network, *, title: str, kind: str, presenter_id: int | None,
                  duration: int | None, notes: str) -> dict:
-    title = _text(title, field="title", label="a title for the item", limit=MAX_TITLE,
+    title = clean_text(title, field="title", label="a title for the item", limit=MAX_TITLE,
                   required=True)
     if kind not in ITEM_KINDS:
         raise DomainError("Choose whether the item is for information, discussion or decision.",
@@ -45,7 +45,7 @@ def _item_fields(network: Network, *, title: str, kind: str, presenter_id: int |
             raise DomainError("The presenter must be a member of the network.",
                               field="presenter")
     return {"title": title, "kind": kind, "presenter_id": presenter_id, "duration": duration,
-            "notes": _text(notes, field="notes", label="the notes")}
+            "notes": clean_text(notes, field="notes", label="the notes")}
 
 
 def add_item(*, actor: User, meeting: Meeting, title: str, kind: str = "discussion",
@@ -96,7 +96,7 @@ def update_item(*, actor: User, item: AgendaItem, title: str, kind: str,
     if not (can_edit(actor, meeting.network) or
             (item.status == "proposed" and item.proposed_by_id == actor.id)):
         raise Forbidden("Only the network leader can change this item.")
-    _check_version(item, version)
+    check_version(item, version)
     _agenda_open(meeting)
     for key, value in _item_fields(meeting.network, title=title, kind=kind,
                                    presenter_id=presenter_id, duration=duration,

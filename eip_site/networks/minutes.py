@@ -8,12 +8,12 @@ from datetime import date
 from sqlalchemy import select
 
 from ..clock import utcnow
-from ..errors import DomainError
+from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..people.models import User
 from .markup import html_tag_in
 from .models import ATTENDANCE, Action, AgendaItem, Attendance, Decision, Meeting, MinutesRevision
-from .rules import Forbidden, _check_version, _editor, _text, can_edit, membership
+from .rules import Forbidden, _editor, can_edit, membership
 
 MAX_MINUTES = 20000
 
@@ -35,7 +35,7 @@ def save_minutes(*, actor: User, item: AgendaItem, text: str,
     _minutes_open(actor, meeting)
     if item.status != "accepted":
         raise DomainError("That item was only proposed, never on the agenda: it has no minutes.")
-    _check_version(item, version)
+    check_version(item, version)
     text = (text or "").strip()
     if len(text) > MAX_MINUTES:
         raise DomainError(f"Minutes for one item must be {MAX_MINUTES:,} characters or fewer.",
@@ -90,7 +90,7 @@ def add_decision(*, actor: User, meeting: Meeting, text: str,
                  item_id: int | None = None) -> Decision:
     _minutes_open(actor, meeting)
     row = Decision(meeting_id=meeting.id, item_id=_item_of(meeting, item_id),
-                   text=_text(text, field="text", label="the decision", limit=500,
+                   text=clean_text(text, field="text", label="the decision", limit=500,
                               required=True))
     db.session.add(row)
     db.session.flush()
@@ -100,7 +100,7 @@ def add_decision(*, actor: User, meeting: Meeting, text: str,
 def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int | None,
                due_on: date | None, item_id: int | None = None) -> Action:
     _minutes_open(actor, meeting)
-    description = _text(description, field="description", label="what is to be done",
+    description = clean_text(description, field="description", label="what is to be done",
                         limit=300, required=True)
     owner = db.session.get(User, owner_id) if owner_id else None
     if owner is None or membership(owner, meeting.network) != "member":
@@ -133,7 +133,7 @@ def set_action_status(*, actor: User, action: Action, done: bool,
                       version: int | None = None) -> Action:
     if not can_complete(actor, action):
         raise Forbidden("Only the action's owner or the network leader can change it.")
-    _check_version(action, version)
+    check_version(action, version)
     action.status = "done" if done else "open"
     action.done_at = utcnow() if done else None
     db.session.flush()

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..errors import DomainError, StaleEdit
+from ..errors import DomainError
 from ..extensions import db
 from ..people.models import User
 from ..security import ADMIN, LEAD
 from .models import Meeting, Network, NetworkMember
-
-MAX_TEXT = 5000
 
 
 class Forbidden(DomainError):
@@ -63,17 +61,3 @@ def _editor(actor: User, network: Network) -> None:
                         "can change this network's meetings.")
 
 
-def _check_version(row, version: int | None) -> None:
-    if version is not None and row.version != version:
-        raise StaleEdit()
-
-
-def _text(value: str, *, field: str, label: str, limit: int = MAX_TEXT,
-          required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(f"Enter {label}.", field=field)
-    if len(value) > limit:
-        raise DomainError(f"{label[0].upper()}{label[1:]} must be {limit:,} characters or fewer.",
-                          field=field)
-    return value

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from ..clock import LONDON, utcnow
-from ..errors import DomainError
+from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..people.models import School, User
 from .agenda import (  # noqa: F401  (the agenda and minutes rules, for callers of services)
@@ -31,9 +31,7 @@ from .models import PLAN_STATUSES, PROPOSAL_FIELDS, STANDARD_ITEMS, AgendaItem, 
     Network, NetworkMember, PlanRow
 from .rules import (  # noqa: F401
     Forbidden,
-    _check_version,
     _editor,
-    _text,
     can_edit,
     can_view_meeting,
     can_view_minutes,
@@ -51,16 +49,16 @@ TEMPLATE = [("welcome", "information", 5), ("minutes", "decision", 5),
 def propose_network(*, actor: User, name: str, purpose: str, priority: str = "",
                     is_open: bool = False, **proposal: str) -> Network:
     """A member of staff proposes a network; they lead it once a lead sponsors it."""
-    name = _text(name, field="name", label="the network's name", limit=120, required=True)
+    name = clean_text(name, field="name", label="the network's name", limit=120, required=True)
     if db.session.scalar(select(Network.id).where(func.lower(Network.name) == name.lower())):
         raise DomainError("There is already a network with that name.", field="name")
     network = Network(name=name, leader_id=actor.id, proposed_by_id=actor.id, is_open=is_open,
-                      purpose=_text(purpose, field="purpose", label="the network's purpose",
+                      purpose=clean_text(purpose, field="purpose", label="the network's purpose",
                                     required=True),
-                      priority=_text(priority, field="priority",
+                      priority=clean_text(priority, field="priority",
                                      label="the partnership priority", limit=200))
     for key, label in PROPOSAL_FIELDS.items():
-        setattr(network, key, _text(proposal.get(key, ""), field=key, label=label.lower()))
+        setattr(network, key, clean_text(proposal.get(key, ""), field=key, label=label.lower()))
     db.session.add(network)
     db.session.flush()
     return network
@@ -73,7 +71,7 @@ def decide_proposal(*, actor: User, network: Network, sponsor: bool, comment: st
         raise Forbidden("Only a cluster lead can sponsor or decline a network.")
     if network.status != "proposed":
         raise DomainError("This network has already been decided.")
-    network.lead_comment = _text(comment, field="comment", label="your comment")
+    network.lead_comment = clean_text(comment, field="comment", label="your comment")
     if sponsor:
         if critical_friend_id is not None:
             friend = db.session.get(User, critical_friend_id)
@@ -146,12 +144,12 @@ def _when_and_where(meeting: Meeting, *, day: date | None, start: time | None,
         raise DomainError("The meeting must end after it starts.", field="end")
     if ends - starts > timedelta(hours=8):
         raise DomainError("A meeting can last at most 8 hours.", field="end")
-    online_link = _text(online_link, field="online_link", label="the online link", limit=300)
+    online_link = clean_text(online_link, field="online_link", label="the online link", limit=300)
     if online_link and not online_link.startswith("https://"):
         raise DomainError("Enter an online link that starts with https://", field="online_link")
     if school_id is not None and db.session.get(School, school_id) is None:
         raise DomainError("Choose a school from the list.", field="school")
-    place = _text(place, field="place", label="the room or place", limit=200)
+    place = clean_text(place, field="place", label="the room or place", limit=200)
     if school_id is None and not online_link and not place:
         raise DomainError("Choose the school the meeting is at, or give an online link.",
                           field="school")
@@ -207,7 +205,7 @@ def update_meeting(*, actor: User, meeting: Meeting, day: date | None, start: ti
                    end: time | None, school_id: int | None, place: str, online_link: str,
                    version: int | None = None) -> Meeting:
     _editor(actor, meeting.network)
-    _check_version(meeting, version)
+    check_version(meeting, version)
     if meeting.reached("held"):
         raise DomainError("The meeting has been held, so its date and place can no longer "
                           "change.")
@@ -280,16 +278,16 @@ def save_plan_row(*, actor: User, network: Network, row: PlanRow | None, action:
             .where(PlanRow.network_id == network.id)) + 1)
         db.session.add(row)
     else:
-        _check_version(row, version)
+        check_version(row, version)
     if status not in PLAN_STATUSES:
         raise DomainError("Choose the status from the list.", field="plan_status")
-    row.action = _text(action, field="action", label="the action", limit=300, required=True)
-    row.timescale = _text(timescale, field="timescale", label="the timescale", limit=120)
-    row.resources = _text(resources, field="resources", label="the resources", limit=300)
-    row.involved = _text(involved, field="involved", label="who is involved", limit=300)
-    row.success_criteria = _text(success_criteria, field="success_criteria",
+    row.action = clean_text(action, field="action", label="the action", limit=300, required=True)
+    row.timescale = clean_text(timescale, field="timescale", label="the timescale", limit=120)
+    row.resources = clean_text(resources, field="resources", label="the resources", limit=300)
+    row.involved = clean_text(involved, field="involved", label="who is involved", limit=300)
+    row.success_criteria = clean_text(success_criteria, field="success_criteria",
                                  label="the success criteria")
     row.status = status
-    row.progress = _text(progress, field="progress", label="the progress notes")
+    row.progress = clean_text(progress, field="progress", label="the progress notes")
     db.session.flush()
     return row

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import send_invitation
-from ..errors import DomainError, StaleEdit
+from ..errors import DomainError, check_version
 from ..extensions import db
 from ..security import ADMIN, GRANTABLE, HEAD, LEAD, STAFF
 from .models import PHASES, Partnership, School, User, new_session_token
@@ -16,10 +16,6 @@ from .models import PHASES, Partnership, School, User, new_session_token
 URN = re.compile(r"^[0-9]{6}$")
 
 
-def _check_version(obj, version: int | None) -> None:
-    """Optimistic locking: the form carries the version it was drawn from."""
-    if version is not None and obj.version != version:
-        raise StaleEdit()
 
 
 def _flush_unique(field: str, message: str) -> None:
@@ -40,7 +36,7 @@ def update_partnership(*, actor: User, name: str, year_start_month: int,
         row = Partnership(id=1)
         db.session.add(row)
     else:
-        _check_version(row, version)
+        check_version(row, version)
     row.name, row.year_start_month = name, year_start_month
     db.session.flush()
     return row
@@ -61,7 +57,7 @@ def save_school(*, actor: User, school: School | None = None, name: str, urn: st
         school = School()
         db.session.add(school)
     else:
-        _check_version(school, version)
+        check_version(school, version)
     school.name, school.urn, school.phase = name, urn, phase
     school.town, school.local_authority, school.website = town, local_authority, website
     school.active = active
@@ -149,7 +145,7 @@ def update_user(*, actor: User, user: User, name: str, email: str, school_id: in
                 job_title: str, roles: set[str], version: int | None = None) -> User:
     if not can_manage(actor, user):
         raise DomainError("You cannot change this account.")
-    _check_version(user, version)
+    check_version(user, version)
     if school_id != user.school_id:
         _check_school(actor, school_id)
     roles = _check_roles(actor, user, set(roles))
@@ -162,7 +158,7 @@ def update_user(*, actor: User, user: User, name: str, email: str, school_id: in
 def set_active(*, actor: User, user: User, active: bool, version: int | None = None) -> User:
     if not can_manage(actor, user):
         raise DomainError("You cannot change this account.")
-    _check_version(user, version)
+    check_version(user, version)
     if user.id == actor.id and not active:
         raise DomainError("You cannot deactivate your own account.")
     if not active and user.has_role(ADMIN) and user.active and _active_admins() <= 1:

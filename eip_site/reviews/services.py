@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.services import absolute_url
 from ..clock import to_london, utcnow
 from ..directory.models import Qualification
-from ..errors import DomainError, StaleEdit
+from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..mail import send_mail
 from ..notifications.services import notify
@@ -40,7 +40,7 @@ from .models import (
 from .rules import ClosedSpan, RotaVisit, closed_days, fmt_day, rota_problems, span_text
 
 MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
-MAX_FOCUS, MAX_TEXT = 300, 5000
+MAX_FOCUS = 300
 MAX_AHEAD = timedelta(days=2 * 366)
 REVIEWER_QUALIFICATIONS = ("peer_reviewer", "champion")
 
@@ -123,19 +123,8 @@ def can_book_workshop(user: User, review: Review) -> bool:
 
 # --- Validation helpers -------------------------------------------------------------------
 
-def _text(value: str, *, field: str, label: str, limit: int = MAX_TEXT,
-          required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(f"Enter {label}.", field=field)
-    if len(value) > limit:
-        raise DomainError(f"Keep {label} to {limit:,} characters or fewer.", field=field)
-    return value
 
 
-def _check_version(review: Review, version: int | None) -> None:
-    if version is not None and review.version != version:
-        raise StaleEdit()
 
 
 def closures_for(school_id: int, start: date, end: date) -> list[ClosedSpan]:
@@ -165,7 +154,7 @@ def _check_dates(*, school_id: int, start: date | None, days: int, closed_reason
     if start > today() + MAX_AHEAD:
         raise DomainError("Choose a date within the next two years.", field="start_date")
     warning = closed_warning(school_id, start, days)
-    closed_reason = _text(closed_reason, field="closed_reason", label="the reason", limit=300)
+    closed_reason = clean_text(closed_reason, field="closed_reason", label="the reason", limit=300)
     if warning and not closed_reason:
         raise DomainError(warning + " Choose other dates, or give a reason to book anyway.",
                           field="closed_reason")
@@ -258,7 +247,7 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
         raise DomainError("Only improvement champions and cluster leads book reviews.")
     if host_school is None or not host_school.active:
         raise DomainError("Choose the school to be reviewed.", field="host_school")
-    focus = _text(focus, field="focus", label="the enquiry focus", limit=MAX_FOCUS,
+    focus = clean_text(focus, field="focus", label="the enquiry focus", limit=MAX_FOCUS,
                   required=True)
     if not focus_area:
         raise DomainError("Choose the focus area.", field="focus_area")
@@ -270,7 +259,7 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
                           closed_reason=closed_reason, is_new=True)
     review = Review(host_school=host_school, focus=focus, focus_area=focus_area,
                     start_date=start_date, days=days, champion=champion,
-                    notes=_text(notes, field="notes", label="the notes"),
+                    notes=clean_text(notes, field="notes", label="the notes"),
                     closed_day_reason=reason, created_by_id=actor.id, state="planned")
     db.session.add(review)
     db.session.flush()
@@ -284,7 +273,7 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
     """Propose (or change) the team: books each member on every review day."""
     if not can_edit(actor, review) or review.state not in ("planned", *BOOKED_STATES):
         raise DomainError("The team can only be changed before the review days.")
-    _check_version(review, version)
+    check_version(review, version)
     if lead is None:
         raise DomainError("Choose the lead reviewer.", field="lead")
     reviewers = [r for r in dict.fromkeys(reviewers) if r.id != lead.id]
@@ -324,12 +313,12 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
 
 def transition(*, actor: User, review: Review, to: str, note: str = "",
                version: int | None = None) -> Review:
-    _check_version(review, version)
+    check_version(review, version)
     step = STEPS.get((review.state, to))
     if step is None or not _may(step[0], actor, review):
         raise DomainError(f"This review is {review.state_label.lower()}: that step is not "
                           "open to you now.")
-    note = _text(note, field="note", label="the reason", limit=1000,
+    note = clean_text(note, field="note", label="the reason", limit=1000,
                  required=(review.state, to) in NEEDS_REASON)
     if to == "feedback" and not review.summary:
         raise DomainError("Record the findings before marking feedback as given.")
@@ -349,8 +338,8 @@ def reschedule(*, actor: User, review: Review, start_date: date | None, days: in
                closed_reason: str = "", version: int | None = None) -> Review:
     if not can_edit(actor, review) or review.state not in ("planned", *BOOKED_STATES):
         raise DomainError("Only a review that has not started can be rescheduled.")
-    _check_version(review, version)
-    reason = _text(reason, field="reason", label="why the review is moving", limit=1000,
+    check_version(review, version)
+    reason = clean_text(reason, field="reason", label="why the review is moving", limit=1000,
                    required=True)
     closed = _check_dates(school_id=review.host_school_id, start=start_date, days=days,
                           closed_reason=closed_reason, is_new=True)
@@ -374,8 +363,8 @@ def reschedule(*, actor: User, review: Review, start_date: date | None, days: in
 def cancel(*, actor: User, review: Review, reason: str, version: int | None = None) -> Review:
     if not can_cancel(actor, review):
         raise DomainError("You cannot cancel this review.")
-    _check_version(review, version)
-    reason = _text(reason, field="reason", label="why the review is cancelled", limit=1000,
+    check_version(review, version)
+    reason = clean_text(reason, field="reason", label="why the review is cancelled", limit=1000,
                    required=True)
     before = review.state
     db.session.execute(delete(HostDay).where(HostDay.review_id == review.id))
@@ -392,10 +381,10 @@ def record_findings(*, actor: User, review: Review, went_well: str, to_develop: 
     if not can_record_findings(actor, review):
         raise DomainError("Only the lead reviewer or a cluster lead records the findings, "
                           "once the data has been shared.")
-    _check_version(review, version)
-    review.went_well = _text(went_well, field="went_well", label="what went well")
-    review.to_develop = _text(to_develop, field="to_develop", label="the areas for development")
-    review.summary = _text(summary, field="summary", label="a summary", required=True)
+    check_version(review, version)
+    review.went_well = clean_text(went_well, field="went_well", label="what went well")
+    review.to_develop = clean_text(to_develop, field="to_develop", label="the areas for development")
+    review.summary = clean_text(summary, field="summary", label="a summary", required=True)
     raised = safeguarding and not review.safeguarding
     review.safeguarding = safeguarding
     _log(review, actor, review.state, review.state, "Findings recorded"
@@ -418,7 +407,7 @@ def book_workshop(*, actor: User, review: Review, workshop_date: date | None,
                   version: int | None = None) -> Review:
     if not can_book_workshop(actor, review):
         raise DomainError("The improvement workshop is booked after feedback has been given.")
-    _check_version(review, version)
+    check_version(review, version)
     if workshop_date is None:
         raise DomainError("Enter the workshop date.", field="workshop_date")
     if workshop_date <= review.end_date:
@@ -535,7 +524,7 @@ def accept_rota(*, actor: User, visits: list[RotaVisit], starts: dict[int, date 
 # --- The school calendar ---------------------------------------------------------------------
 
 def _span(name: str, start: date | None, end: date | None, *, label: str) -> str:
-    name = _text(name, field="name", label=f"the {label}'s name", limit=60, required=True)
+    name = clean_text(name, field="name", label=f"the {label}'s name", limit=60, required=True)
     if start is None:
         raise DomainError("Enter the first day.", field="start_date")
     if end is None:
