@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectField, StringField
@@ -9,6 +10,8 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import Select
 
 from .errors import DomainError
+from .extensions import db
+from .htmx import hx_redirect
 
 
 def strip(value):
@@ -50,6 +53,24 @@ class BaseForm(FlaskForm):
         if not (self.errors or self.form_errors):
             return 200
         return getattr(self, "error_status", 422)
+
+
+def submit(form, action, success, redirect_to):
+    """The one way a form is saved: validate, run the service (``action()``), commit once,
+    flash ``success`` and redirect; on a broken rule, roll back and keep the form with the
+    message beside its field. ``success`` and ``redirect_to`` may be functions of what the
+    action returned (the new review's id, a state it changed). None: show the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        form.add_error(error)
+        return None
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return hx_redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 
 
 def _option(value, label, selected: bool) -> str:

@@ -3,30 +3,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from ..errors import DomainError
 from ..extensions import db
 from ..htmx import hx_redirect, render_page
 from ..people import queries, services
 from ..people.models import Partnership, School, User
 from ..security import ROLE_LABELS, ROLES, STAFF
+from ..forms import submit
 from .forms import FilterForm, PartnershipForm, SchoolForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _save(form, action, success: str, redirect_to: str):
-    """Validate, run the service, commit once; on a broken rule, keep the form with its message."""
-    if form.validate_on_submit():
-        try:
-            action()
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash(success, "success")
-            return hx_redirect(redirect_to)
-    return None
 
 
 # --- Partnership and schools ------------------------------------------------------------
@@ -35,7 +20,7 @@ def _save(form, action, success: str, redirect_to: str):
 def partnership():
     row = Partnership.current()
     form = PartnershipForm(obj=row)
-    done = _save(form, lambda: services.update_partnership(
+    done = submit(form, lambda: services.update_partnership(
         actor=current_user, name=form.name.data, year_start_month=form.year_start_month.data,
         version=form.version_number), "Partnership settings saved.", url_for("admin.schools"))
     return done or render_page("admin/partnership.html", form=form, status=form.status)
@@ -49,7 +34,7 @@ def schools():
 
 def _school_form(school: School | None):
     form = SchoolForm(obj=school)
-    done = _save(form, lambda: services.save_school(
+    done = submit(form, lambda: services.save_school(
         actor=current_user, school=school, name=form.name.data, urn=form.urn.data,
         phase=form.phase.data, town=form.town.data or "",
         local_authority=form.local_authority.data or "", website=form.website.data or "",
@@ -110,7 +95,7 @@ def _user_form(user: User | None):
     else:
         action = lambda: services.update_user(user=user, version=form.version_number, **fields())  # noqa: E731
         success = f"{form.name.data}'s account saved."
-    done = _save(form, action, success, url_for("admin.users"))
+    done = submit(form, action, success, url_for("admin.users"))
     return done or render_page("admin/user_form.html", form=form, user=user,
                                grantable=grantable, status=form.status)
 

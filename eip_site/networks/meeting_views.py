@@ -9,6 +9,7 @@ from ..calendars import ics_response, new_calendar
 from ..clock import to_london
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import submit
 from ..htmx import hx_redirect, render_page
 from . import bp, queries, services
 from .forms import ItemForm, MeetingForm
@@ -54,19 +55,10 @@ def meeting_new(network_id: int):
                    "arrange meetings.")
     form = MeetingForm()
     _place_choices(form)
-    if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(actor=current_user, network=network,
-                                              copy_previous=form.start_from.data == "previous",
-                                              **_where(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash("Meeting arranged. Add the items, then publish the agenda.", "success")
-            return hx_redirect(url_for("networks.meeting", meeting_id=meeting.id))
-    return render_page("networks/meeting_form.html", form=form, network=network, meeting=None,
+    return submit(form, lambda: services.create_meeting(
+        actor=current_user, network=network, copy_previous=form.start_from.data == "previous",
+        **_where(form)), "Meeting arranged. Add the items, then publish the agenda.",
+        lambda meeting: url_for("networks.meeting", meeting_id=meeting.id)) or render_page("networks/meeting_form.html", form=form, network=network, meeting=None,
                        status=form.status)
 
 
@@ -78,18 +70,9 @@ def meeting_edit(meeting_id: int):
                              "school": meeting.school_id, "place": meeting.place,
                              "online_link": meeting.online_link, "version": meeting.version})
     _place_choices(form)
-    if form.validate_on_submit():
-        try:
-            services.update_meeting(actor=current_user, meeting=meeting,
-                                    version=form.version_number, **_where(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash("Meeting changed.", "success")
-            return hx_redirect(url_for("networks.meeting", meeting_id=meeting.id))
-    return render_page("networks/meeting_form.html", form=form, network=meeting.network,
+    return submit(form, lambda: services.update_meeting(
+        actor=current_user, meeting=meeting, version=form.version_number, **_where(form)),
+        "Meeting changed.", url_for("networks.meeting", meeting_id=meeting.id)) or render_page("networks/meeting_form.html", form=form, network=meeting.network,
                        meeting=meeting, status=form.status)
 
 

@@ -6,8 +6,8 @@ from flask import abort, flash, url_for
 from flask_login import current_user
 
 from ..clock import utcnow
-from ..errors import DomainError
 from ..extensions import db
+from ..forms import submit
 from ..htmx import hx_redirect, render_page
 from ..people.models import Partnership
 from . import bp, queries, services
@@ -31,18 +31,10 @@ def index():
 @bp.route("/networks/new", methods=["GET", "POST"])
 def network_new():
     form = ProposalForm()
-    if form.validate_on_submit():
-        try:
-            network = services.propose_network(actor=current_user, **{
-                k: v for k, v in form.data.items() if k != "csrf_token"})
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash("Your proposal has been sent to the cluster leads.", "success")
-            return hx_redirect(url_for("networks.network", network_id=network.id))
-    return render_page("networks/new.html", form=form, status=form.status)
+    return submit(form, lambda: services.propose_network(actor=current_user, **{
+        k: v for k, v in form.data.items() if k != "csrf_token"}),
+        "Your proposal has been sent to the cluster leads.",
+        lambda network: url_for("networks.network", network_id=network.id)) or render_page("networks/new.html", form=form, status=form.status)
 
 
 @bp.route("/networks/<int:network_id>")
@@ -72,20 +64,12 @@ def network_decide(network_id: int):
     page = queries.network_page(network_id) or abort(404)
     form = DecisionOnProposalForm()
     form.critical_friend.choices = []
-    if form.validate_on_submit():
-        try:
-            services.decide_proposal(actor=current_user, network=page.network,
-                                     sponsor=form.decision.data == "sponsor",
-                                     comment=form.comment.data or "",
-                                     critical_friend_id=form.critical_friend.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash(f"{page.network.name} is now {page.network.status_label.lower()}.", "success")
-            return hx_redirect(url_for("networks.network", network_id=network_id))
-    return _network_page(page, form, status=form.status)
+    return submit(form, lambda: services.decide_proposal(
+        actor=current_user, network=page.network, sponsor=form.decision.data == "sponsor",
+        comment=form.comment.data or "", critical_friend_id=form.critical_friend.data),
+        lambda _: f"{page.network.name} is now {page.network.status_label.lower()}.",
+        url_for("networks.network", network_id=network_id)) \
+        or _network_page(page, form, status=form.status)
 
 
 @bp.route("/networks/<int:network_id>/close", methods=["POST"])

@@ -12,6 +12,7 @@ from ..calendars import ics_response
 from ..networks.queries import feed_meetings
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import submit
 from ..htmx import hx_redirect, is_htmx, render_page
 from ..people.models import School, User
 from ..security import ADMIN, LEAD
@@ -79,22 +80,14 @@ def _review_form(form: ReviewForm) -> ReviewForm:
 @bp.route("/reviews/new", methods=["GET", "POST"])
 def new():
     form = _review_form(ReviewForm())
-    if form.validate_on_submit():
-        try:
-            review = services.create_review(
-                actor=current_user, host_school=db.session.get(School, form.host_school.data),
-                focus=form.focus.data, focus_area=form.focus_area.data,
-                start_date=form.start_date.data, days=form.days.data,
-                champion=db.session.get(User, form.champion.data) if form.champion.data else None,
-                notes=form.notes.data or "", closed_reason=form.closed_reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash("Review booked. Now propose the team.", "success")
-            return hx_redirect(url_for("reviews.detail", review_id=review.id) + "#team")
-    return render_page("reviews/new.html", form=form, today=services.today(), status=form.status)
+    return submit(form, lambda: services.create_review(
+        actor=current_user, host_school=db.session.get(School, form.host_school.data),
+        focus=form.focus.data, focus_area=form.focus_area.data,
+        start_date=form.start_date.data, days=form.days.data,
+        champion=db.session.get(User, form.champion.data) if form.champion.data else None,
+        notes=form.notes.data or "", closed_reason=form.closed_reason.data or ""),
+        "Review booked. Now propose the team.",
+        lambda review: url_for("reviews.detail", review_id=review.id) + "#team") or render_page("reviews/new.html", form=form, today=services.today(), status=form.status)
 
 
 def _review(review_id: int):
@@ -268,17 +261,11 @@ def feed(token: str):
 @bp.route("/reviews/availability", methods=["GET", "POST"])
 def availability():
     form = UnavailableForm()
-    if form.validate_on_submit():
-        try:
-            services.set_unavailable(actor=current_user, day=form.day.data,
-                                     available=request.form.get("available") == "1")
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash("Your availability is saved.", "success")
-            return hx_redirect(url_for("reviews.availability"))
+    done = submit(form, lambda: services.set_unavailable(
+        actor=current_user, day=form.day.data, available=request.form.get("available") == "1"),
+        "Your availability is saved.", url_for("reviews.availability"))
+    if done:
+        return done
     token = services.feed_token(user=current_user)
     db.session.commit()
     return render_page("reviews/availability.html", form=form, status=form.status,
