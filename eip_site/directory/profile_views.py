@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import submit
 from ..htmx import hx_redirect, is_htmx, render_page
 from ..people.models import User
 from . import bp, queries, services
@@ -43,22 +44,16 @@ def profile_edit(user_id: int | None = None):
     user = _editable(user_id)
     details = queries.profile_details(user.id)
     form = ProfileForm(data=_profile_data(user, details))
-    if form.validate_on_submit():
-        try:
-            services.save_profile(
-                actor=current_user, user=user, job_title=form.job_title.data or "",
-                bio=form.bio.data or "", phases=form.phases.data or [],
-                subjects=form.subjects.data or "", show_email=form.show_email.data,
-                offers=form.offers.data or [], hours_per_term=form.hours_per_term.data or 0,
-                offers_paused=form.offers_paused.data,
-                qualifications=form.qualifications.data or [], version=form.version_number)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash("Profile saved.", "success")
-            return hx_redirect(url_for("directory.profile", user_id=user.id))
+    done = submit(form, lambda: services.save_profile(
+        actor=current_user, user=user, job_title=form.job_title.data or "",
+        bio=form.bio.data or "", phases=form.phases.data or [],
+        subjects=form.subjects.data or "", show_email=form.show_email.data,
+        offers=form.offers.data or [], hours_per_term=form.hours_per_term.data or 0,
+        offers_paused=form.offers_paused.data,
+        qualifications=form.qualifications.data or [], version=form.version_number),
+        "Profile saved.", url_for("directory.profile", user_id=user.id))
+    if done:
+        return done
     vocab = queries.vocabulary()
     return render_page("directory/profile_edit.html", form=form, person=user, details=details,
                        skill_form=SkillLinkForm(formdata=None), vocab=vocab,

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import submit
 from ..htmx import hx_redirect, render_page
 from . import bp, queries, services
 from .forms import MergeForm, SkillForm, SuggestSkillForm
@@ -31,19 +32,10 @@ def skill_suggest():
     vocab = queries.vocabulary(include_suggested=True)
     form = SuggestSkillForm()
     form.category_id.choices = _category_choices(vocab)
-    if form.validate():
-        try:
-            skill = services.suggest_skill(actor=current_user, name=form.name.data,
-                                           category_id=form.category_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash(f"Thank you. “{skill.name}” will be added once a cluster lead approves it.",
-                  "success")
-            return hx_redirect(url_for("directory.skills"))
-    return render_page("directory/skills.html", vocab=vocab, form=form,
+    return submit(form, lambda: services.suggest_skill(
+        actor=current_user, name=form.name.data, category_id=form.category_id.data),
+        lambda skill: f"Thank you. “{skill.name}” will be added once a cluster lead approves it.",
+        url_for("directory.skills")) or render_page("directory/skills.html", vocab=vocab, form=form,
                        counts=queries.skill_counts(), status=form.status)
 
 
@@ -59,19 +51,12 @@ def skill_edit(skill_id: int):
     merge.into.choices = {"": "Choose a skill"} | {
         s.id: s.name for s in sorted(vocab.skills.values(), key=lambda s: s.name)
         if s.id != skill.id and s.status == "approved"}
-    if form.validate_on_submit():
-        try:
-            services.save_skill(actor=current_user, skill=skill, name=form.name.data,
-                                category_id=form.category_id.data, synonyms=form.synonyms.data or "",
-                                approve=form.approve.data, version=form.version_number)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            flash(f"“{form.name.data}” saved.", "success")
-            return hx_redirect(url_for("directory.skills") + f"#skill-{skill_id}")
-    return render_page("directory/skill_edit.html", skill=skill, form=form, merge=merge,
+    return submit(form, lambda: services.save_skill(
+        actor=current_user, skill=skill, name=form.name.data, category_id=form.category_id.data,
+        synonyms=form.synonyms.data or "", approve=form.approve.data,
+        version=form.version_number),
+        f"“{form.name.data}” saved.", url_for("directory.skills") + f"#skill-{skill_id}") \
+        or render_page("directory/skill_edit.html", skill=skill, form=form, merge=merge,
                        people=queries.skill_counts().get(skill.id, 0), status=form.status)
 
 
