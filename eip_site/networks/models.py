@@ -120,7 +120,18 @@ class NetworkMember(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class Meeting(db.Model):
+class MeetingState:
+    """What a meeting's state says: for the model and for rows read as plain columns."""
+
+    @property
+    def state_label(self) -> str:
+        return MEETING_STATES[self.state]
+
+    def reached(self, state: str) -> bool:
+        return STATE_ORDER.index(self.state) >= STATE_ORDER.index(state)
+
+
+class Meeting(MeetingState, db.Model):
     __tablename__ = "meeting"
     __table_args__ = (
         CheckConstraint(one_of("state", MEETING_STATES), name="state"),
@@ -153,13 +164,6 @@ class Meeting(db.Model):
         order_by="AgendaItem.position", lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
-
-    @property
-    def state_label(self) -> str:
-        return MEETING_STATES[self.state]
-
-    def reached(self, state: str) -> bool:
-        return STATE_ORDER.index(self.state) >= STATE_ORDER.index(state)
 
 
 class AgendaItem(db.Model):

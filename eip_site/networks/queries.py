@@ -12,12 +12,14 @@ from sqlalchemy.orm import defaultload, lazyload, selectinload
 from ..clock import utcnow
 from ..extensions import db
 from ..people.models import School, User
+from . import rules
 from .models import (
     Action,
     AgendaItem,
     Attendance,
     Decision,
     Meeting,
+    MeetingState,
     MinutesRevision,
     Network,
     NetworkMember,
@@ -82,12 +84,47 @@ def network(network_id: int) -> Network | None:
     return db.session.get(Network, network_id, options=_no_roles(*NETWORK_USERS))
 
 
+RECENT_MEETINGS = 8  # on a network's page; the rest are one link away
+
+
+@dataclass(frozen=True)
+class MeetingRow(MeetingState):
+    """A meeting as a line of a list: the columns it shows, not the meeting and its joins."""
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    place: str
+    online_link: str
+    school_name: str | None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action as a line of a list, with its owner's name."""
+    id: int
+    description: str
+    due_on: date
+    status: str
+    owner_name: str
+
+    overdue = Action.overdue
+
+    @staticmethod
+    def select():
+        return select(Action.id, Action.description, Action.due_on, Action.status, User.name) \
+            .join(User, User.id == Action.owner_id).order_by(Action.due_on, Action.id)
+
+
 @dataclass
 class NetworkPage:
     network: Network
     members: list[NetworkMember]
-    meetings: list[Meeting]
-    open_actions: list[Action]
+    membership: str | None   # the viewer's: 'member', 'requested' or None
+    can_edit: bool
+    meetings: list[MeetingRow]  # the latest the viewer may see, up to RECENT_MEETINGS
+    more_meetings: bool
+    open_actions: list[ActionRow]
     plan: list[PlanRow]
 
     @property
@@ -114,30 +151,48 @@ def people_of(network: Network, members: list[NetworkMember]) -> list[User]:
     return sorted(people.values(), key=lambda u: u.name)
 
 
+def membership_in(network: Network, members: list[NetworkMember], user: User) -> str | None:
+    """rules.membership, read from the members already loaded."""
+    if user.id in (network.leader_id, network.critical_friend_id):
+        return "member"
+    return next((m.status for m in members if m.user_id == user.id), None)
+
+
 def members_of(network: Network) -> list[NetworkMember]:
+    """Everyone who has joined or asked to, with their school: one query."""
     return list(db.session.scalars(
         select(NetworkMember).where(NetworkMember.network_id == network.id)
-        .options(selectinload(NetworkMember.user).joinedload(User.school),
-                 selectinload(NetworkMember.user).lazyload(User.role_rows))))
+        .options(*_no_roles((NetworkMember.user,)))))
 
 
-def network_page(network_id: int, *, meetings_limit: int = 50) -> NetworkPage | None:
+def network_page(network_id: int, viewer: User) -> NetworkPage | None:
     net = network(network_id)
     if net is None:
         return None
-    # Every row here belongs to ``net``, already loaded: no need to join it (and its leader
-    # and friend) again per row. The list shows meetings' school and actions' owner only.
-    meetings = list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == net.id)
-        .options(lazyload(Meeting.network), lazyload(Meeting.minutes_approved_by))
-        .order_by(Meeting.starts_at.desc()).limit(meetings_limit)))
-    actions = list(db.session.scalars(
-        select(Action).where(Action.network_id == net.id, Action.status == "open")
-        .options(lazyload(Action.network), lazyload(Action.meeting),
-                 *_no_roles((Action.owner,))).order_by(Action.due_on, Action.id)))
+    members = members_of(net)
+    membership = membership_in(net, members, viewer)
+    editor = rules.can_edit(viewer, net)
+    insider = editor or membership == "member"
+    meetings, more = [], False
+    if insider or net.is_open:  # outsiders see an open network's published meetings only
+        meetings = visible_meetings(net, insider).limit(RECENT_MEETINGS + 1)
+        meetings = [MeetingRow(*r) for r in db.session.execute(meetings)]
+        meetings, more = meetings[:RECENT_MEETINGS], len(meetings) > RECENT_MEETINGS
+    actions = [ActionRow(*r) for r in db.session.execute(ActionRow.select().where(
+        Action.network_id == net.id, Action.status == "open"))] if insider else []
     plan = list(db.session.scalars(select(PlanRow).where(PlanRow.network_id == net.id)
                                    .order_by(PlanRow.position)))
-    return NetworkPage(net, members_of(net), meetings, actions, plan)
+    return NetworkPage(net, members, membership, editor, meetings, more, actions, plan)
+
+
+def visible_meetings(net: Network, insider: bool):
+    """The network's meetings as rows, latest first: every one for its leader, critical
+    friend, members and the leads; from a published agenda on for anyone else."""
+    stmt = select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Meeting.state, Meeting.place,
+                  Meeting.online_link, School.name) \
+        .outerjoin(School, School.id == Meeting.school_id) \
+        .where(Meeting.network_id == net.id).order_by(Meeting.starts_at.desc(), Meeting.id)
+    return stmt if insider else stmt.where(Meeting.state != "draft")
 
 
 @dataclass
@@ -147,7 +202,7 @@ class MeetingPage:
     proposed: list[AgendaItem]
     previous: Meeting | None
     next: Meeting | None
-    matters: list[Action]          # actions carried forward into matters arising
+    matters: list[ActionRow]       # actions carried forward into matters arising
     members: list[NetworkMember]
     attendance: dict[int, Attendance] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
@@ -199,16 +254,13 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
     return page
 
 
-def matters_arising(m: Meeting) -> list[Action]:
+def matters_arising(m: Meeting) -> list[ActionRow]:
     """Actions raised at earlier meetings of the network that were still open when this one
     started (for a meeting still to come: those open now)."""
     still_open = or_(Action.status == "open", Action.done_at > m.starts_at)
-    return list(db.session.scalars(
-        select(Action).join(Meeting, Meeting.id == Action.meeting_id)
-        .where(Action.network_id == m.network_id, Meeting.starts_at < m.starts_at, still_open)
-        # The agenda shows each action's owner only: not its meeting and network again.
-        .options(lazyload(Action.meeting), lazyload(Action.network),
-                 *_no_roles((Action.owner,))).order_by(Action.due_on, Action.id)))
+    return [ActionRow(*r) for r in db.session.execute(
+        ActionRow.select().join(Meeting, Meeting.id == Action.meeting_id)
+        .where(Action.network_id == m.network_id, Meeting.starts_at < m.starts_at, still_open))]
 
 
 def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
