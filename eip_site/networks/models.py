@@ -248,6 +248,7 @@ class Action(db.Model):
         CheckConstraint(one_of("status", ACTION_STATUSES), name="status"),
         Index("ix_action_owner_status", "owner_id", "status"),
         Index("ix_action_network_status", "network_id", "status"),
+        Index("ix_action_status_network_due", "status", "network_id", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..clock import utcnow
@@ -58,7 +58,9 @@ MEETING_USERS = [(Meeting.network, Network.leader), (Meeting.network, Network.cr
 ACTION_USERS = [(Action.owner,), (Action.network, Network.leader),
                 (Action.network, Network.critical_friend),
                 *[(Action.meeting, *p) for p in MEETING_USERS]]
-ITEM_USERS = [(AgendaItem.presenter,), (AgendaItem.proposed_by,)]
+# Presenters and proposers are the network's people, whom the page loads anyway: read from
+# the session's identity map when the page shows them, not joined (four joins) per item.
+ITEM_PEOPLE = (lazyload(AgendaItem.presenter), lazyload(AgendaItem.proposed_by))
 
 
 def networks_list() -> list[tuple[Network, int]]:
@@ -188,11 +190,28 @@ def network_page(network_id: int, viewer: User) -> NetworkPage | None:
 def visible_meetings(net: Network, insider: bool):
     """The network's meetings as rows, latest first: every one for its leader, critical
     friend, members and the leads; from a published agenda on for anyone else."""
-    stmt = select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Meeting.state, Meeting.place,
-                  Meeting.online_link, School.name) \
-        .outerjoin(School, School.id == Meeting.school_id) \
-        .where(Meeting.network_id == net.id).order_by(Meeting.starts_at.desc(), Meeting.id)
+    stmt = _meeting_rows().where(Meeting.network_id == net.id) \
+        .order_by(Meeting.starts_at.desc(), Meeting.id)
     return stmt if insider else stmt.where(Meeting.state != "draft")
+
+
+def _meeting_rows():
+    return select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Meeting.state, Meeting.place,
+                  Meeting.online_link, School.name) \
+        .outerjoin(School, School.id == Meeting.school_id)
+
+
+def neighbours(m: Meeting) -> tuple[MeetingRow | None, MeetingRow | None]:
+    """The network's meetings just before and just after ``m``, in one query."""
+    around = Meeting.network_id == m.network_id, Meeting.id != m.id
+    before = _meeting_rows().where(*around, Meeting.starts_at < m.starts_at) \
+        .order_by(Meeting.starts_at.desc()).limit(1).subquery()
+    after = _meeting_rows().where(*around, Meeting.starts_at > m.starts_at) \
+        .order_by(Meeting.starts_at).limit(1).subquery()
+    rows = [MeetingRow(*r) for r in db.session.execute(
+        union_all(select(before), select(after)))]
+    return (next((r for r in rows if r.starts_at < m.starts_at), None),
+            next((r for r in rows if r.starts_at > m.starts_at), None))
 
 
 @dataclass
@@ -200,8 +219,8 @@ class MeetingPage:
     meeting: Meeting
     items: list[AgendaItem]
     proposed: list[AgendaItem]
-    previous: Meeting | None
-    next: Meeting | None
+    previous: MeetingRow | None
+    next: MeetingRow | None
     matters: list[ActionRow]       # actions carried forward into matters arising
     members: list[NetworkMember]
     attendance: dict[int, Attendance] = field(default_factory=dict)
@@ -224,15 +243,8 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
         return None
     items = list(db.session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == m.id)
-        .options(*_no_roles(*ITEM_USERS)).order_by(AgendaItem.position, AgendaItem.id)))
-    # Previous and next are links (date and state): none of their network, school or people.
-    around = Meeting.network_id == m.network_id, Meeting.id != m.id
-    previous = db.session.scalars(select(Meeting).options(lazyload("*"))
-                                  .where(*around, Meeting.starts_at < m.starts_at)
-                                  .order_by(Meeting.starts_at.desc()).limit(1)).first()
-    following = db.session.scalars(select(Meeting).options(lazyload("*"))
-                                   .where(*around, Meeting.starts_at > m.starts_at)
-                                   .order_by(Meeting.starts_at).limit(1)).first()
+        .options(*ITEM_PEOPLE).order_by(AgendaItem.position, AgendaItem.id)))
+    previous, following = neighbours(m)
     page = MeetingPage(m, [i for i in items if i.status == "accepted"],
                        [i for i in items if i.status == "proposed"], previous, following,
                        matters_arising(m), members_of(m.network))
@@ -409,9 +421,11 @@ def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
 
 def overdue_by_network(today: date) -> list[tuple[str, int, int]]:
     """(network name, id, open actions past their due date), most overdue first."""
+    # Counted from the index on (status, network_id, due_on) alone, then named.
+    overdue = select(Action.network_id, func.count().label("n")) \
+        .where(Action.status == "open", Action.due_on < today) \
+        .group_by(Action.network_id).subquery()
     return [tuple(r) for r in db.session.execute(
-        select(Network.name, Network.id, func.count(Action.id))
-        .join(Action, Action.network_id == Network.id)
-        .where(Action.status == "open", Action.due_on < today)
-        .group_by(Network.id, Network.name).order_by(func.count(Action.id).desc(), Network.name)
-        .limit(10))]
+        select(Network.name, Network.id, overdue.c.n)
+        .join(overdue, overdue.c.network_id == Network.id)
+        .order_by(overdue.c.n.desc(), Network.name).limit(10))]
