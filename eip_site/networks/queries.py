@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, case, exists, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, get_with
 from ..people.models import School, User
 from . import rules
 from .models import (
@@ -82,8 +82,12 @@ def my_network_ids(user_id: int) -> dict[int, str]:
     return dict(rows)
 
 
+_NETWORK = select(Network).where(Network.id == bindparam("id")) \
+    .options(*_no_roles(*NETWORK_USERS))
+
+
 def network(network_id: int) -> Network | None:
-    return db.session.get(Network, network_id, options=_no_roles(*NETWORK_USERS))
+    return get_with(_NETWORK, Network, network_id)
 
 
 RECENT_MEETINGS = 8  # on a network's page; the rest are one link away
@@ -162,9 +166,7 @@ def membership_in(network: Network, members: list[NetworkMember], user: User) ->
 
 def members_of(network: Network) -> list[NetworkMember]:
     """Everyone who has joined or asked to, with their school: one query."""
-    return list(db.session.scalars(
-        select(NetworkMember).where(NetworkMember.network_id == network.id)
-        .options(*_no_roles((NetworkMember.user,)))))
+    return list(db.session.scalars(_MEMBERS, {"network_id": network.id}))
 
 
 def network_page(network_id: int, viewer: User) -> NetworkPage | None:
@@ -177,20 +179,23 @@ def network_page(network_id: int, viewer: User) -> NetworkPage | None:
     insider = editor or membership == "member"
     meetings, more = [], False
     if insider or net.is_open:  # outsiders see an open network's published meetings only
-        meetings = visible_meetings(net, insider).limit(RECENT_MEETINGS + 1)
-        meetings = [MeetingRow(*r) for r in db.session.execute(meetings)]
+        meetings = [MeetingRow(*r) for r in db.session.execute(_LATEST[insider],
+                                                              {"network_id": net.id})]
         meetings, more = meetings[:RECENT_MEETINGS], len(meetings) > RECENT_MEETINGS
-    actions = [ActionRow(*r) for r in db.session.execute(ActionRow.select().where(
-        Action.network_id == net.id, Action.status == "open"))] if insider else []
-    plan = list(db.session.scalars(select(PlanRow).where(PlanRow.network_id == net.id)
-                                   .order_by(PlanRow.position)))
+    actions = [ActionRow(*r) for r in db.session.execute(
+        _OPEN_ACTIONS, {"network_id": net.id})] if insider else []
+    plan = list(db.session.scalars(_PLAN, {"network_id": net.id}))
     return NetworkPage(net, members, membership, editor, meetings, more, actions, plan)
 
 
 def visible_meetings(net: Network, insider: bool):
     """The network's meetings as rows, latest first: every one for its leader, critical
     friend, members and the leads; from a published agenda on for anyone else."""
-    stmt = _meeting_rows().where(Meeting.network_id == net.id) \
+    return _visible(insider, net.id)
+
+
+def _visible(insider: bool, network_id):
+    stmt = _meeting_rows().where(Meeting.network_id == network_id) \
         .order_by(Meeting.starts_at.desc(), Meeting.id)
     return stmt if insider else stmt.where(Meeting.state != "draft")
 
@@ -201,17 +206,40 @@ def _meeting_rows():
         .outerjoin(School, School.id == Meeting.school_id)
 
 
+def _neighbours():
+    around = (Meeting.network_id == bindparam("network_id"), Meeting.id != bindparam("id"))
+    before = _meeting_rows().where(*around, Meeting.starts_at < bindparam("starts_at")) \
+        .order_by(Meeting.starts_at.desc()).limit(1).subquery()
+    after = _meeting_rows().where(*around, Meeting.starts_at > bindparam("starts_at")) \
+        .order_by(Meeting.starts_at).limit(1).subquery()
+    return union_all(select(before), select(after))
+
+
 def neighbours(m: Meeting) -> tuple[MeetingRow | None, MeetingRow | None]:
     """The network's meetings just before and just after ``m``, in one query."""
-    around = Meeting.network_id == m.network_id, Meeting.id != m.id
-    before = _meeting_rows().where(*around, Meeting.starts_at < m.starts_at) \
-        .order_by(Meeting.starts_at.desc()).limit(1).subquery()
-    after = _meeting_rows().where(*around, Meeting.starts_at > m.starts_at) \
-        .order_by(Meeting.starts_at).limit(1).subquery()
-    rows = [MeetingRow(*r) for r in db.session.execute(
-        union_all(select(before), select(after)))]
+    rows = [MeetingRow(*r) for r in db.session.execute(_NEIGHBOURS, {
+        "network_id": m.network_id, "id": m.id, "starts_at": m.starts_at})]
     return (next((r for r in rows if r.starts_at < m.starts_at), None),
             next((r for r in rows if r.starts_at > m.starts_at), None))
+
+
+# The network and meeting pages' statements, built once (see extensions.get_with).
+_MEMBERS = select(NetworkMember).where(NetworkMember.network_id == bindparam("network_id")) \
+    .options(*_no_roles((NetworkMember.user,)))
+_LATEST = {insider: _visible(insider, bindparam("network_id")).limit(RECENT_MEETINGS + 1)
+           for insider in (True, False)}
+_OPEN_ACTIONS = ActionRow.select().where(Action.network_id == bindparam("network_id"),
+                                         Action.status == "open")
+_PLAN = select(PlanRow).where(PlanRow.network_id == bindparam("network_id")) \
+    .order_by(PlanRow.position)
+_NEIGHBOURS = _neighbours()
+_MEETING = select(Meeting).where(Meeting.id == bindparam("id")) \
+    .options(*_no_roles(*MEETING_USERS))
+_ITEMS = select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id")) \
+    .options(*ITEM_PEOPLE).order_by(AgendaItem.position, AgendaItem.id)
+_MATTERS = ActionRow.select().join(Meeting, Meeting.id == Action.meeting_id).where(
+    Action.network_id == bindparam("network_id"), Meeting.starts_at < bindparam("starts_at"),
+    or_(Action.status == "open", Action.done_at > bindparam("starts_at")))
 
 
 @dataclass
@@ -234,16 +262,14 @@ class MeetingPage:
 
 
 def meeting(meeting_id: int) -> Meeting | None:
-    return db.session.get(Meeting, meeting_id, options=_no_roles(*MEETING_USERS))
+    return get_with(_MEETING, Meeting, meeting_id)
 
 
 def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage | None:
     m = meeting(meeting_id)
     if m is None:
         return None
-    items = list(db.session.scalars(
-        select(AgendaItem).where(AgendaItem.meeting_id == m.id)
-        .options(*ITEM_PEOPLE).order_by(AgendaItem.position, AgendaItem.id)))
+    items = list(db.session.scalars(_ITEMS, {"meeting_id": m.id}))
     previous, following = neighbours(m)
     page = MeetingPage(m, [i for i in items if i.status == "accepted"],
                        [i for i in items if i.status == "proposed"], previous, following,
@@ -269,10 +295,8 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
 def matters_arising(m: Meeting) -> list[ActionRow]:
     """Actions raised at earlier meetings of the network that were still open when this one
     started (for a meeting still to come: those open now)."""
-    still_open = or_(Action.status == "open", Action.done_at > m.starts_at)
     return [ActionRow(*r) for r in db.session.execute(
-        ActionRow.select().join(Meeting, Meeting.id == Action.meeting_id)
-        .where(Action.network_id == m.network_id, Meeting.starts_at < m.starts_at, still_open))]
+        _MATTERS, {"network_id": m.network_id, "starts_at": m.starts_at})]
 
 
 def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
