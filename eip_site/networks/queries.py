@@ -313,13 +313,16 @@ def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
 def my_next_actions(user_id: int, today: date, *, limit: int) -> tuple[list[Action], int]:
     """For the home page: my first few open actions, soonest due first, and how many of all
     my open actions are overdue (two small queries, whatever I own)."""
-    mine = (Action.owner_id == user_id) & (Action.status == "open")
-    overdue = db.session.scalar(select(func.count()).select_from(Action)
-                                .where(mine, Action.due_on < today))
-    first = list(db.session.scalars(
-        select(Action).where(mine).options(*BARE).order_by(Action.due_on, Action.id)
-        .limit(limit)))
-    return first, overdue
+    params = {"user_id": user_id, "today": today, "limit": limit}
+    return list(db.session.scalars(_NEXT_ACTIONS, params)), \
+        db.session.scalar(_OVERDUE_COUNT, params)
+
+
+_MY_OPEN = (Action.owner_id == bindparam("user_id")) & (Action.status == "open")
+_OVERDUE_COUNT = select(func.count()).select_from(Action) \
+    .where(_MY_OPEN, Action.due_on < bindparam("today"))
+_NEXT_ACTIONS = select(Action).where(_MY_OPEN).options(*BARE) \
+    .order_by(Action.due_on, Action.id).limit(bindparam("limit"))
 
 
 def action(action_id: int) -> Action | None:
@@ -366,16 +369,21 @@ def without_critical_friend(start: datetime, end: datetime, *,
                             options=None) -> list[Network]:
     """Sponsored networks whose critical friend was present at none of their meetings
     between ``start`` and ``end`` (with their leader and friend, unless ``options`` say)."""
+    return list(db.session.scalars(_lonely(options or _no_roles(*NETWORK_USERS)),
+                                   {"start": start, "end": end}))
+
+
+@cache
+def _lonely(options: tuple):
     # Per network (NOT EXISTS): its few meetings in the term by the (network, start) index,
     # then the friend's attendance by primary key; never a scan of all attendance.
     met = (select(Meeting.id)
            .join(Attendance, and_(Attendance.meeting_id == Meeting.id,
                                   Attendance.user_id == Network.critical_friend_id))
            .where(Meeting.network_id == Network.id, Attendance.status == "present",
-                  Meeting.starts_at >= start, Meeting.starts_at < end))
-    return list(db.session.scalars(
-        select(Network).where(Network.status == "sponsored", ~exists(met))
-        .options(*(options or _no_roles(*NETWORK_USERS))).order_by(Network.name)))
+                  Meeting.starts_at >= bindparam("start"), Meeting.starts_at < bindparam("end")))
+    return select(Network).where(Network.status == "sponsored", ~exists(met)) \
+        .options(*options).order_by(Network.name)
 
 
 @dataclass
@@ -427,14 +435,20 @@ def my_meetings(user_id: int, since: datetime, *, limit: int = 500,
                 options=()) -> list[Meeting]:
     """Meetings from ``since`` of the networks a person leads, befriends or belongs to: the
     published ones, and drafts too for the leader and critical friend who prepare them."""
-    mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user_id,
+    return list(db.session.scalars(_my_meetings(options), {
+        "user_id": user_id, "since": since, "limit": limit}))
+
+
+@cache
+def _my_meetings(options: tuple):
+    user = bindparam("user_id")
+    mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user,
                                                   NetworkMember.status == "member")
-    runs = or_(Network.leader_id == user_id, Network.critical_friend_id == user_id)
-    return list(db.session.scalars(
-        select(Meeting).join(Network, Network.id == Meeting.network_id)
-        .where(Meeting.starts_at >= since, or_(Network.id.in_(mine), runs),
-               or_(Meeting.state != "draft", runs))
-        .options(*options).order_by(Meeting.starts_at).limit(limit)))
+    runs = or_(Network.leader_id == user, Network.critical_friend_id == user)
+    return select(Meeting).join(Network, Network.id == Meeting.network_id) \
+        .where(Meeting.starts_at >= bindparam("since"), or_(Network.id.in_(mine), runs),
+               or_(Meeting.state != "draft", runs)) \
+        .options(*options).order_by(Meeting.starts_at).limit(bindparam("limit"))
 
 
 def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
@@ -445,11 +459,13 @@ def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
 
 def overdue_by_network(today: date) -> list[tuple[str, int, int]]:
     """(network name, id, open actions past their due date), most overdue first."""
-    # Counted from the index on (status, network_id, due_on) alone, then named.
-    overdue = select(Action.network_id, func.count().label("n")) \
-        .where(Action.status == "open", Action.due_on < today) \
-        .group_by(Action.network_id).subquery()
-    return [tuple(r) for r in db.session.execute(
-        select(Network.name, Network.id, overdue.c.n)
-        .join(overdue, overdue.c.network_id == Network.id)
-        .order_by(overdue.c.n.desc(), Network.name).limit(10))]
+    return [tuple(r) for r in db.session.execute(_OVERDUE_BY_NETWORK, {"today": today})]
+
+
+# Counted from the index on (status, network_id, due_on) alone, then named.
+_OVERDUE = select(Action.network_id, func.count().label("n")) \
+    .where(Action.status == "open", Action.due_on < bindparam("today")) \
+    .group_by(Action.network_id).subquery()
+_OVERDUE_BY_NETWORK = select(Network.name, Network.id, _OVERDUE.c.n) \
+    .join(_OVERDUE, _OVERDUE.c.network_id == Network.id) \
+    .order_by(_OVERDUE.c.n.desc(), Network.name).limit(10)
