@@ -30,7 +30,11 @@ POSTGRES_ONLY_INDEXES = frozenset({
 
 
 def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
-    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)
+    """Leave out what only one database has: PostgreSQL's trigram indexes, SQLite's FTS5
+    tables (text_index)."""
+    from .text_index import is_text_index_table
+    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES
+                or type_ == "table" and is_text_index_table(name))
 
 
 db = SQLAlchemy(model_class=Base)

@@ -142,6 +142,7 @@ def site_search(user: User, q: str) -> SiteResults:
     from ..networks.queries import MEETING_LINK
     from ..people.models import School
     from ..people.queries import contains
+    from ..text_index import contains_text
 
     q = (q or "").strip()[:200]
     results = SiteResults(q=q)
@@ -163,7 +164,8 @@ def site_search(user: User, q: str) -> SiteResults:
         select(Meeting).join(Network, Network.id == Meeting.network_id)
         .where(visible, or_(Meeting.state != "draft", runs),
                or_(contains(Network.name, q), Meeting.id.in_(
-                   select(AgendaItem.meeting_id).where(contains(AgendaItem.title, q)))))
+                   select(AgendaItem.meeting_id).where(contains_text(
+                       AgendaItem.title, q, db.session.get_bind().dialect.name)))))
         .options(*MEETING_LINK).order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
     results.reviews = list(db.session.scalars(
         select(Review).join(School, School.id == Review.host_school_id)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..extensions import db, one_of
 from ..people.models import School, User
+from ..text_index import sqlite_text_index
 
 
 
@@ -198,6 +199,9 @@ class AgendaItem(db.Model):
     @property
     def kind_label(self) -> str:
         return ITEM_KINDS[self.kind]
+
+
+sqlite_text_index(AgendaItem.__table__, "title")
 
 
 class MinutesRevision(db.Model):
