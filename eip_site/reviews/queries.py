@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
 from ..directory.models import Qualification, Skill, SkillCategory, UserSkill
 from ..extensions import db
@@ -111,15 +111,38 @@ def month(year: int, month_no: int, user: User | None = None) -> dict[date, list
     return by_day
 
 
+# The people a review names (team, champion, facilitator) are shown by name and school: their
+# roles (a query of their own) and login columns are read only if something asks for them.
+_PERSON = (load_only(User.name, User.school_id), lazyload(User.role_rows),
+           joinedload(User.school).load_only(School.name))
+_REVIEW = (selectinload(Review.members).joinedload(ReviewMember.user).options(*_PERSON),
+           joinedload(Review.champion).options(*_PERSON),
+           joinedload(Review.facilitator).options(*_PERSON))
+
+
 def review(review_id: int) -> Review | None:
-    return db.session.scalar(select(Review).where(Review.id == review_id)
-                             .options(selectinload(Review.members),
-                                      joinedload(Review.champion), joinedload(Review.facilitator)))
+    return db.session.scalar(select(Review).where(Review.id == review_id).options(*_REVIEW))
 
 
-def history(review_id: int) -> list[ReviewEvent]:
-    return list(db.session.scalars(select(ReviewEvent).where(ReviewEvent.review_id == review_id)
-                                   .order_by(ReviewEvent.at, ReviewEvent.id)))
+@dataclass
+class Event:
+    """A line of a review's history: the columns it shows, with the actor's name."""
+    at: datetime
+    from_state: str
+    to_state: str
+    note: str
+    actor: str | None
+
+
+_HISTORY = (select(ReviewEvent.at, ReviewEvent.from_state, ReviewEvent.to_state, ReviewEvent.note,
+                   User.name)
+            .outerjoin(User, User.id == ReviewEvent.actor_id)
+            .where(ReviewEvent.review_id == bindparam("review"))
+            .order_by(ReviewEvent.at, ReviewEvent.id))
+
+
+def history(review_id: int) -> list[Event]:
+    return [Event(*row) for row in db.session.execute(_HISTORY, {"review": review_id})]
 
 
 @dataclass

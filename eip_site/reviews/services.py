@@ -128,10 +128,11 @@ def can_book_workshop(user: User, review: Review) -> bool:
 
 
 def closures_for(school_id: int, start: date, end: date) -> list[ClosedSpan]:
-    rows = db.session.scalars(select(Closure).where(
+    rows = db.session.execute(select(Closure.name, Closure.start_date, Closure.end_date,
+                                     Closure.school_id).where(
         Closure.start_date <= end, Closure.end_date >= start,
         (Closure.school_id.is_(None)) | (Closure.school_id == school_id)))
-    return [ClosedSpan(r.name, r.start_date, r.end_date, r.school_id) for r in rows]
+    return [ClosedSpan(*row) for row in rows]
 
 
 def closed_warning(school_id: int, start: date, days: int) -> str:
