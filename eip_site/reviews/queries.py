@@ -19,9 +19,11 @@ from .models import Booking, Closure, Review, ReviewEvent, ReviewMember, Term, U
 from .services import REVIEWER_QUALIFICATIONS
 
 
+_CATEGORIES = select(SkillCategory.slug, SkillCategory.name).order_by(SkillCategory.position)
+
+
 def categories() -> dict[str, str]:
-    return dict(db.session.execute(
-        select(SkillCategory.slug, SkillCategory.name).order_by(SkillCategory.position)).all())
+    return dict(db.session.execute(_CATEGORIES).all())
 
 
 def terms() -> list[Term]:
