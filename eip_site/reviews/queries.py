@@ -190,23 +190,27 @@ STATUS_ORDER = {"free": 0, "unavailable": 1, "booked": 2}
 RELATION_SCORE = {"train": 3, "mentor": 2, "experience": 1}
 
 # The picker's statements, built once with bound parameters (host, review, days, focus):
-# building four selects a request cost more than running them.
+# building the selects on every request cost more than running them.
 _ELIGIBLE = (User.active.is_(True),
              or_(User.school_id.is_(None), User.school_id != bindparam("host")),
              or_(User.id.in_(select(Qualification.user_id).where(
                  Qualification.kind.in_(REVIEWER_QUALIFICATIONS))),
                  User.id.in_(select(UserRole.user_id).where(UserRole.role == CHAMPION))))
-_PEOPLE = (select(User.id, User.name, School.name)
+_DAYS = (bindparam("first"), bindparam("last"))  # the review days run on from the first
+# Each candidate's first day off among the review days, looked up by key per candidate.
+_DAY_OFF = (select(func.min(Unavailable.day))
+            .where(Unavailable.user_id == User.id, Unavailable.day.between(*_DAYS))
+            .scalar_subquery())
+_PEOPLE = (select(User.id, User.name, School.name, _DAY_OFF)
            .outerjoin(School, School.id == User.school_id).where(*_ELIGIBLE))
-# Bookings and unavailable days are read for everyone on the review days (a few rows)
-# rather than for a list of a few hundred candidates' ids, which cost ~1 ms to bind. The
-# days run on from the first, so "between" reads them without a list to expand each time.
-_DAYS = (bindparam("first"), bindparam("last"))
+# Bookings are read for everyone on the review days (a few rows, by the day's index) rather
+# than for a list of a few hundred candidates' ids, which cost ~1 ms to bind; the last day
+# booked is named.
 _BOOKED = (select(Booking.user_id, Booking.day, School.name)
            .join(Review, Review.id == Booking.review_id)
            .join(School, School.id == Review.host_school_id)
-           .where(Booking.day.between(*_DAYS), Booking.review_id != bindparam("review")))
-_UNAVAILABLE = select(Unavailable.user_id, Unavailable.day).where(Unavailable.day.between(*_DAYS))
+           .where(Booking.day.between(*_DAYS), Booking.review_id != bindparam("review"))
+           .order_by(Booking.day))
 # "+ 0": without it SQLite probes the (skill, relation, user) index once per candidate for
 # every skill of the area (~7,000 probes, ~5 ms); scanning the area's links is cheaper.
 _STRENGTHS = (select(UserSkill.user_id, Skill.name, UserSkill.relation)
@@ -229,12 +233,10 @@ def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
     # ORM result (~0.7 ms), and these statements read columns, never objects.
     run = db.session.connection().execute
     people = run(_PEOPLE, params).all()
-    status: dict[int, tuple[str, str]] = {}  # the last booking, else the first day off
-    for user_id, day, school in run(_BOOKED, params):
+    status = {user_id: ("unavailable", f"not available on {day:%a} {day.day} {day:%b}")
+              for user_id, _name, _school, day in people if day}
+    for user_id, day, school in run(_BOOKED, params):  # a booking outranks a day off
         status[user_id] = ("booked", f"booked on {day:%a} {day.day} {day:%b} at {school}")
-    for user_id, day in run(_UNAVAILABLE, params):
-        status.setdefault(user_id, ("unavailable",
-                                    f"not available on {day:%a} {day.day} {day:%b}"))
     strengths: dict[int, list[tuple[str, str]]] = defaultdict(list)
     score: Counter = Counter()
     for user_id, name, relation in run(_STRENGTHS, params):
@@ -247,7 +249,7 @@ def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
     # Objects only for the rows shown.
     shown = [Candidate(id_, name, school or "Partnership", *status.get(id_, free),
                        strengths[id_], score[id_])
-             for i, (id_, name, school) in enumerate(ranked) if i < limit or id_ in team]
+             for i, (id_, name, school, _day) in enumerate(ranked) if i < limit or id_ in team]
     return shown, len(ranked)
 
 
