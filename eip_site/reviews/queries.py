@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
 from ..directory.models import RELATIONS, Qualification, Skill, SkillCategory, UserSkill
@@ -191,11 +191,14 @@ RELATION_SCORE = {"train": 3, "mentor": 2, "experience": 1}
 
 # The picker's statements, built once with bound parameters (host, review, days, focus):
 # building the selects on every request cost more than running them.
+# Trained or champions as one list (a union): SQLite read "in one or in the other" as two
+# passes over the people, ~0.3 ms more each time.
 _ELIGIBLE = (User.active.is_(True),
              or_(User.school_id.is_(None), User.school_id != bindparam("host")),
-             or_(User.id.in_(select(Qualification.user_id).where(
-                 Qualification.kind.in_(REVIEWER_QUALIFICATIONS))),
-                 User.id.in_(select(UserRole.user_id).where(UserRole.role == CHAMPION))))
+             User.id.in_(union(
+                 select(Qualification.user_id).where(
+                     Qualification.kind.in_(REVIEWER_QUALIFICATIONS)),
+                 select(UserRole.user_id).where(UserRole.role == CHAMPION))))
 _DAYS = (bindparam("first"), bindparam("last"))  # the review days run on from the first
 # Each candidate's first day off among the review days, looked up by key per candidate.
 _DAY_OFF = (select(func.min(Unavailable.day))
