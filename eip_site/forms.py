@@ -99,6 +99,8 @@ class PlainSelect(Select):
         # choices twice and inspects render_option's signature on every call (~0.5 ms for a
         # select of 40 people). Anything else (groups, render_kw, booleans) goes that path.
         choices = field.choices
+        if isinstance(choices, dict):  # {value: label}, as WTForms reads it
+            choices = list(choices.items())
         if self.multiple or not isinstance(choices, list) or any(
                 type(c) is not tuple or len(c) != 2 or isinstance(c[0], bool) for c in choices):
             return super().__call__(field, **kwargs)
