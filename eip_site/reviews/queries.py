@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, case, func, or_, select, union
@@ -26,14 +27,17 @@ def categories() -> dict[str, str]:
     return dict(db.session.execute(_CATEGORIES).all())
 
 
+_TERMS = select(Term).order_by(Term.start_date)
+_SCHOOLS = select(School.id, School.name).where(School.active.is_(True)).order_by(School.name)
+
+
 def terms() -> list[Term]:
-    return list(db.session.scalars(select(Term).order_by(Term.start_date)))
+    return list(db.session.scalars(_TERMS))
 
 
 def schools() -> list:
     """Active schools as (id, name) rows, for choices: no need for whole objects."""
-    return list(db.session.execute(select(School.id, School.name)
-                                   .where(School.active.is_(True)).order_by(School.name)))
+    return list(db.session.execute(_SCHOOLS))
 
 
 @dataclass
@@ -45,10 +49,11 @@ class Filters:
     page: int = 1
 
 
-def _mine(user: User):
-    return or_(Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user.id)),
-               Review.facilitator_id == user.id, Review.champion_id == user.id,
-               Review.host_school_id == (user.school_id or 0))
+# Reviews a person is on, runs, facilitates or hosts ("mine"), with the person as parameters.
+_MINE = or_(
+    Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == bindparam("me"))),
+    Review.facilitator_id == bindparam("me"), Review.champion_id == bindparam("me"),
+    Review.host_school_id == bindparam("my_school"))
 
 
 @dataclass
@@ -70,48 +75,64 @@ _LEAD_USER = aliased(User)
 
 def list_reviews(filters: Filters, user: User) -> Page:
     """A page of reviews with each one's lead reviewer's name: two queries."""
-    where = []
-    if filters.term:
-        term = db.session.get(Term, filters.term)
-        if term is not None:
-            where.append(Review.start_date.between(term.start_date, term.end_date))
-    if filters.school:
-        where.append(Review.host_school_id == filters.school)
-    if filters.state:
-        where.append(Review.state == filters.state)
-    if filters.mine:
-        where.append(_mine(user))
-    # Counted from the review table alone: the lead's name is only needed for the page.
-    total = db.session.scalar(select(func.count()).select_from(Review).where(*where))
+    params = {"school": filters.school, "state": filters.state, "me": user.id,
+              "my_school": user.school_id or 0}
+    term = db.session.get(Term, filters.term) if filters.term else None
+    if term is not None:
+        params |= {"term_start": term.start_date, "term_end": term.end_date}
+    count, rows = _listing(term is not None, bool(filters.school), bool(filters.state),
+                           filters.mine)
+    total = db.session.scalar(count, params)
     pages = max(1, -(-total // PAGE_SIZE))
     page = max(1, min(filters.page, pages))
-    lead, lead_user = _LEAD, _LEAD_USER
-    rows = db.session.execute(
-        select(Review.id, Review.start_date, Review.days, Review.focus, Review.state,
-               School.name, lead_user.name).where(*where)
-        .join(School, School.id == Review.host_school_id)
-        .outerjoin(lead, (lead.review_id == Review.id) & (lead.role == "lead"))
-        .outerjoin(lead_user, lead_user.id == lead.user_id)
-        .order_by(Review.start_date.desc(), Review.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    rows = db.session.execute(rows, params | {"offset": (page - 1) * PAGE_SIZE})
     return Page([Listed(*row) for row in rows], total, page, PAGE_SIZE)
+
+
+@cache
+def _listing(term: bool, school: bool, state: bool, mine: bool):
+    """The list's count and page statements for one combination of filters, built once."""
+    where = []
+    if term:
+        where.append(Review.start_date.between(bindparam("term_start"), bindparam("term_end")))
+    if school:
+        where.append(Review.host_school_id == bindparam("school"))
+    if state:
+        where.append(Review.state == bindparam("state"))
+    if mine:
+        where.append(_MINE)
+    # Counted from the review table alone: the lead's name is only needed for the page.
+    count = select(func.count()).select_from(Review).where(*where)
+    lead, lead_user = _LEAD, _LEAD_USER
+    rows = select(Review.id, Review.start_date, Review.days, Review.focus, Review.state,
+                  School.name, lead_user.name).where(*where) \
+        .join(School, School.id == Review.host_school_id) \
+        .outerjoin(lead, (lead.review_id == Review.id) & (lead.role == "lead")) \
+        .outerjoin(lead_user, lead_user.id == lead.user_id) \
+        .order_by(Review.start_date.desc(), Review.id.desc()) \
+        .limit(PAGE_SIZE).offset(bindparam("offset"))
+    return count, rows
 
 
 def month(year: int, month_no: int, user: User | None = None) -> dict[date, list[Review]]:
     """Reviews (not cancelled) on each day of a month, for the month grid."""
     first = date(year, month_no, 1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    stmt = select(Review).where(Review.state != "cancelled",
-                                Review.start_date <= last,
-                                Review.start_date >= first - timedelta(days=2))
+    params = {"first": first - timedelta(days=2), "last": last}
     if user is not None:
-        stmt = stmt.where(_mine(user))
+        params |= {"me": user.id, "my_school": user.school_id or 0}
     by_day: dict[date, list[Review]] = defaultdict(list)
-    for review in db.session.scalars(stmt.order_by(Review.start_date, Review.id)):
+    for review in db.session.scalars(_MONTH[user is not None], params):
         for day in review.dates:
             if first <= day <= last:
                 by_day[day].append(review)
     return by_day
+
+
+_MONTH = {mine: select(Review).where(
+    Review.state != "cancelled", Review.start_date <= bindparam("last"),
+    Review.start_date >= bindparam("first"), *([_MINE] if mine else []))
+    .order_by(Review.start_date, Review.id) for mine in (False, True)}
 
 
 # The people a review names are shown by name, the team with their schools: their roles (a
@@ -295,6 +316,11 @@ def champions() -> list[User]:
 
 
 _themes_cache: dict[tuple, list] = {}
+_THEMES_COUNTED = (Review.start_date >= bindparam("since"), Review.state.in_((
+    "feedback", "workshop_booked", "workshop_done", "impact", "closed")))
+_THEMES_FINGERPRINT = select(func.count(), func.sum(Review.version),
+                             func.sum(Review.id * Review.version),
+                             func.max(Review.id)).where(*_THEMES_COUNTED)
 
 
 def themes(since: date, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
@@ -305,19 +331,16 @@ def themes(since: date, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
     raises its version, and a review entering or leaving the set changes the count, so a
     one-row aggregate tells whether the last answer still holds (reading and splitting a
     year of findings on every list page cost ~6 ms on the bench data)."""
-    counted = (Review.start_date >= since,
-               Review.state.in_(("feedback", "workshop_booked", "workshop_done", "impact",
-                                 "closed")))
     names = categories()  # a renamed focus area shows at once
     fingerprint = (since, per_area, tuple(names.items()), *db.session.execute(
-        select(func.count(), func.sum(Review.version), func.sum(Review.id * Review.version),
-               func.max(Review.id)).where(*counted)).one())
+        _THEMES_FINGERPRINT, {"since": since}).one())
     if fingerprint in _themes_cache:
         return _themes_cache[fingerprint]
     lines: dict[str, Counter] = defaultdict(Counter)
     counts: Counter = Counter()
     for area, to_develop in db.session.execute(
-            select(Review.focus_area, Review.to_develop).where(*counted)):
+            select(Review.focus_area, Review.to_develop).where(*_THEMES_COUNTED),
+            {"since": since}):
         counts[area] += 1
         lines[area].update(line.strip(" -•\t") for line in to_develop.splitlines()
                            if line.strip(" -•\t"))
