@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from eip_site.directory.models import Qualification
 from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
+from eip_site.people.models import School, User
 from eip_site.reviews.models import Booking, Review
 
 from .. import factories
@@ -365,3 +366,32 @@ def test_the_personal_feed_carries_the_meetings_of_my_networks(app, cluster):
     events = Calendar.from_ical(app.test_client().get(path).data).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["Transitions network meeting"]  # not drafts
     assert events[0].decoded("dtstart").tzinfo is not None
+
+
+def test_the_list_filters_combine(app, cluster):
+    """Each filter, and filters together, narrow the list (each combination has its own
+    statement, built once)."""
+    from eip_site.reviews.models import Term
+    with app.app_context():
+        host, other = (db.session.get(School, cluster[k]) for k in ("host", "other"))
+        reviewer = db.session.get(User, cluster["reviewers"][0])
+        term = Term(name="Spring", start_date=date(2027, 1, 4), end_date=date(2027, 3, 26))
+        db.session.add(term)
+        factories.review(host=host, start=date(2027, 2, 1), state="confirmed", team=(reviewer,))
+        factories.review(host=host, start=date(2027, 5, 3), state="confirmed")
+        factories.review(host=other, start=date(2027, 2, 8), state="planned")
+        db.session.commit()
+        term_id = term.id
+    client = sign_in(app, cluster["reviewers"][0])
+
+    def found(query):
+        page = client.get(f"/reviews/?{query}", headers={"HX-Request": "true"})
+        return int(page.get_data(as_text=True).split(" review", 1)[0].rsplit(">", 1)[-1])
+
+    assert found("") == 3
+    assert found(f"term={term_id}") == 2 and found(f"school={cluster['host']}") == 2
+    assert found("state=confirmed") == 2 and found("mine=1") == 1
+    assert found(f"term={term_id}&school={cluster['host']}&state=confirmed") == 1
+    assert found(f"term={term_id}&state=planned&mine=1") == 0
+    assert found(f"school={cluster['other']}&state=planned") == 1
+    assert found("term=99999") == 3  # a term that is not there filters nothing
