@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy import Integer, Row, String, bindparam, case, func, or_, select
+from sqlalchemy import (
+    Integer,
+    Row,
+    String,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -350,7 +361,8 @@ def _ranked_by_levels(shape, params, weights, skills, relations, exact, words, p
             levels.append([(r, sid)])
 
     with_text = exact is None
-    counts, level, text_only = _level_statements(shape, with_text, words and not with_text)
+    holders_match_words = words and not with_text
+    counts, level, text_only = _level_statements(shape, with_text, holders_match_words)
     params = {**params, "skills": skills, "relations": relations}
     held_total, text_total = _run(counts, params).one() if with_text \
         else (_run(counts, params).scalar_one(), 0)
@@ -358,12 +370,20 @@ def _ranked_by_levels(shape, params, weights, skills, relations, exact, words, p
     page_no = max(1, min(page_no, -(-total // PER_PAGE)))  # past the end: the last page
     wanted = page_no * PER_PAGE
 
+    # The best level alone, which often fills the page; then the other levels together, each
+    # capped at what the page still needs (LIMIT 0 when it is full). Separate statements per
+    # level cost more in Python than their reads, which are short, cost SQLite.
     ids: list[int] = []
     above: list[tuple[str, int]] = []
-    for pairs in levels:
-        ids += _run(level, {**params, **_pairs("level", pairs), **_pairs("better", above),
-                            "limit": wanted - len(ids)}).scalars().all()
-        above += pairs
+    lower = _lower_levels(shape, holders_match_words, max(0, len(levels) - 1))
+    for statement, group in ((level, levels[:1]), (lower, levels[1:])):
+        if not group:
+            continue
+        level_params = {**params, "limit": wanted - len(ids)}
+        for i, pairs in enumerate(group):
+            level_params |= {**_pairs(f"level{i}", pairs), **_pairs(f"better{i}", above)}
+            above = above + pairs
+        ids += _run(statement, level_params).scalars().all()
     offset = wanted - PER_PAGE
     ids = ids[offset:]
     if with_text:  # the page's rest (often none: LIMIT 0) from those matched by words only
@@ -379,21 +399,13 @@ def _level_statements(shape: People, with_text: bool, holders_match_words: bool)
     people = shape.conditions(text=holders_match_words)
     held = (UserSkill.skill_id.in_(bindparam("skills", expanding=True)),
             UserSkill.relation.in_(bindparam("relations", expanding=True)))
-    if len(people) > 1:  # a filter: the few people it leaves, found by their own indexes
-        holders = select(UserSkill.user_id).where(
-            *held, UserSkill.user_id.in_(select(User.id).where(*people)))
-    else:  # everyone active: a join (an IN list of 10,000 people cost far more)
-        holders = select(UserSkill.user_id).join(User, User.id == UserSkill.user_id) \
-            .where(*held, *people)
-    holders = holders.subquery()
+    allowed = _allowed(people)
+    holders = select(UserSkill.user_id).join(User, User.id == UserSkill.user_id) \
+        .where(*held, *allowed).subquery()
     held_count = select(func.count(holders.c.user_id.distinct())).scalar_subquery()
     limit = bindparam("limit", type_=Integer)
 
-    level = select(User.id, User.name).join(UserSkill, UserSkill.user_id == User.id).where(
-        *_holding(UserSkill, "level"), *people,
-        ~select(_HOLDER.user_id).where(_HOLDER.user_id == User.id,
-                                       *_holding(_HOLDER, "better")).exists()
-    ).distinct().order_by(User.name, User.id).limit(limit)
+    level = _level(allowed, 0).order_by(User.name, User.id).limit(limit)
     if not with_text:
         return select(held_count), level, None
     text_only = select(User.id).where(*people, _TEXT_MATCH, ~select(_HOLDER.user_id).where(
@@ -404,6 +416,39 @@ def _level_statements(shape: People, with_text: bool, holders_match_words: bool)
     return (select(held_count, text_count), level,
             text_only.order_by(User.name, User.id).limit(limit)
             .offset(bindparam("offset", type_=Integer)))
+
+
+def _allowed(people: list) -> list:
+    """The people conditions for a statement driven from the links."""
+    if len(people) > 1:  # a filter: the few people it leaves, found by their own indexes
+        return [UserSkill.user_id.in_(select(User.id).where(*people))]
+    return people  # everyone active: a join (an IN list of 10,000 people cost far more)
+
+
+def _level(allowed: list, i: int):
+    """The people of score level ``i`` (parameters level{i}_…) who hold nothing better
+    (better{i}_…), with their names, in no order."""
+    return select(User.id, User.name).join(UserSkill, UserSkill.user_id == User.id).where(
+        *_holding(UserSkill, f"level{i}"), *allowed,
+        ~select(_HOLDER.user_id).where(_HOLDER.user_id == User.id,
+                                       *_holding(_HOLDER, f"better{i}")).exists()
+    ).distinct()
+
+
+@_built
+def _lower_levels(shape: People, holders_match_words: bool, count: int):
+    """``count`` levels, each read in name order up to the parameter limit, together in order."""
+    if not count:
+        return None
+    allowed = _allowed(shape.conditions(text=holders_match_words))
+    limit = bindparam("limit", type_=Integer)
+    arms = []
+    for i in range(count):
+        arm = _level(allowed, i).order_by(User.name, User.id).limit(limit).subquery()
+        arms.append(select(literal(i).label("level"), arm.c.id, arm.c.name))
+    together = union_all(*arms).subquery()
+    return select(together.c.id) \
+        .order_by(together.c.level, together.c.name, together.c.id).limit(limit)
 
 
 def _holding(link, name: str) -> tuple:
