@@ -88,6 +88,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "networks.index": SIGNED_IN,
     "networks.network_new": SIGNED_IN,
     "networks.network": SIGNED_IN,
+    "networks.network_meetings": SIGNED_IN,
     "networks.network_decide": frozenset({LEAD, ADMIN}),
     "networks.network_close": frozenset({LEAD, ADMIN}),
     "networks.network_join": SIGNED_IN,

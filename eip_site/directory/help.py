@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import render_template
-from sqlalchemy import case, extract, func, or_, select
+from sqlalchemy import bindparam, case, extract, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.services import absolute_url
@@ -182,12 +182,15 @@ def my_requests(*, user: User, box: str, page: int = 1) -> Page:
 
 def open_counts(user: User) -> dict[str, int]:
     """How many requests wait for an answer, received and sent, in one query."""
-    box = case((HelpRequest.to_user_id == user.id, "received"), else_="sent")
-    rows = db.session.execute(
-        select(box, func.count()).where(
-            or_(HelpRequest.to_user_id == user.id, HelpRequest.from_user_id == user.id),
-            HelpRequest.status == "open").group_by(box))
+    rows = db.session.execute(_OPEN_COUNTS, {"user_id": user.id})
     return {"received": 0, "sent": 0} | {name: n for name, n in rows}
+
+
+_BOX = case((HelpRequest.to_user_id == bindparam("user_id"), "received"), else_="sent")
+_OPEN_COUNTS = select(_BOX, func.count()).where(
+    or_(HelpRequest.to_user_id == bindparam("user_id"),
+        HelpRequest.from_user_id == bindparam("user_id")),
+    HelpRequest.status == "open").group_by(_BOX)
 
 
 # --- Termly numbers for leads -------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..directory.help import open_counts
@@ -43,21 +43,28 @@ class Dashboard:
     overdue_by_network: list = field(default_factory=list)
 
 
-def _mine(user: User):
-    return or_(
-        Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user.id)),
-        Review.facilitator_id == user.id, Review.champion_id == user.id,
-        Review.host_school_id == (user.school_id or 0))
+# The home page's statements, built once (see extensions.get_with): what changes is a parameter.
+_ME = bindparam("user_id")
+_MY_REVIEWS = select(Review).where(
+    or_(Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == _ME)),
+        Review.facilitator_id == _ME, Review.champion_id == _ME,
+        Review.host_school_id == bindparam("school_id")),
+    Review.state != "cancelled",
+    or_(Review.start_date.between(bindparam("recent"), bindparam("horizon")),
+        Review.workshop_date.between(bindparam("today"), bindparam("horizon")),
+        Review.state.in_(("data_shared", "reviewed")))) \
+    .options(selectinload(Review.members)).order_by(Review.start_date).limit(20)
+_AWAITING = select(Review).where(Review.state == "proposed",
+                                 Review.start_date >= bindparam("today")) \
+    .order_by(Review.start_date).limit(10)
+_UNMET = select(SearchMiss).where(SearchMiss.month == bindparam("month")) \
+    .order_by(SearchMiss.count.desc(), SearchMiss.term).limit(5)
 
 
 def dashboard(user: User, today: date) -> Dashboard:
-    horizon = today + timedelta(weeks=WEEKS_AHEAD)
-    reviews = list(db.session.scalars(
-        select(Review).where(_mine(user), Review.state != "cancelled",
-                             or_(Review.start_date.between(today - timedelta(days=2), horizon),
-                                 Review.workshop_date.between(today, horizon),
-                                 Review.state.in_(("data_shared", "reviewed"))))
-        .options(selectinload(Review.members)).order_by(Review.start_date).limit(20)))
+    reviews = list(db.session.scalars(_MY_REVIEWS, {
+        "user_id": user.id, "school_id": user.school_id or 0, "today": today,
+        "recent": today - timedelta(days=2), "horizon": today + timedelta(weeks=WEEKS_AHEAD)}))
     todos = []
     for review in reviews:
         host_head = user.has_role(HEAD) and review.host_school_id == user.school_id
@@ -80,13 +87,8 @@ def dashboard(user: User, today: date) -> Dashboard:
     board = Dashboard(todos=todos, reviews=reviews, help_waiting=waiting, profile_stale=stale)
     _networks(board, user, today)
     if user.has_role(LEAD, ADMIN):
-        board.awaiting_confirmation = list(db.session.scalars(
-            select(Review).where(Review.state == "proposed", Review.start_date >= today)
-            .order_by(Review.start_date).limit(10)))
-        month = today.strftime("%Y-%m")
-        board.unmet = list(db.session.scalars(
-            select(SearchMiss).where(SearchMiss.month == month)
-            .order_by(SearchMiss.count.desc(), SearchMiss.term).limit(5)))
+        board.awaiting_confirmation = list(db.session.scalars(_AWAITING, {"today": today}))
+        board.unmet = list(db.session.scalars(_UNMET, {"month": today.strftime("%Y-%m")}))
     return board
 
 
@@ -140,6 +142,7 @@ def site_search(user: User, q: str) -> SiteResults:
     from ..networks.queries import MEETING_LINK
     from ..people.models import School
     from ..people.queries import contains
+    from ..text_index import contains_text
 
     q = (q or "").strip()[:200]
     results = SiteResults(q=q)
@@ -161,7 +164,8 @@ def site_search(user: User, q: str) -> SiteResults:
         select(Meeting).join(Network, Network.id == Meeting.network_id)
         .where(visible, or_(Meeting.state != "draft", runs),
                or_(contains(Network.name, q), Meeting.id.in_(
-                   select(AgendaItem.meeting_id).where(contains(AgendaItem.title, q)))))
+                   select(AgendaItem.meeting_id).where(contains_text(
+                       AgendaItem.title, q, db.session.get_bind().dialect.name)))))
         .options(*MEETING_LINK).order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
     results.reviews = list(db.session.scalars(
         select(Review).join(School, School.id == Review.host_school_id)

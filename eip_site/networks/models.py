@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..extensions import db, one_of
 from ..people.models import School, User
+from ..text_index import sqlite_text_index
 
 
 
@@ -120,7 +121,18 @@ class NetworkMember(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class Meeting(db.Model):
+class MeetingState:
+    """What a meeting's state says: for the model and for rows read as plain columns."""
+
+    @property
+    def state_label(self) -> str:
+        return MEETING_STATES[self.state]
+
+    def reached(self, state: str) -> bool:
+        return STATE_ORDER.index(self.state) >= STATE_ORDER.index(state)
+
+
+class Meeting(MeetingState, db.Model):
     __tablename__ = "meeting"
     __table_args__ = (
         CheckConstraint(one_of("state", MEETING_STATES), name="state"),
@@ -153,13 +165,6 @@ class Meeting(db.Model):
         order_by="AgendaItem.position", lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
-
-    @property
-    def state_label(self) -> str:
-        return MEETING_STATES[self.state]
-
-    def reached(self, state: str) -> bool:
-        return STATE_ORDER.index(self.state) >= STATE_ORDER.index(state)
 
 
 class AgendaItem(db.Model):
@@ -194,6 +199,9 @@ class AgendaItem(db.Model):
     @property
     def kind_label(self) -> str:
         return ITEM_KINDS[self.kind]
+
+
+sqlite_text_index(AgendaItem.__table__, "title")
 
 
 class MinutesRevision(db.Model):
@@ -244,6 +252,7 @@ class Action(db.Model):
         CheckConstraint(one_of("status", ACTION_STATUSES), name="status"),
         Index("ix_action_owner_status", "owner_id", "status"),
         Index("ix_action_network_status", "network_id", "status"),
+        Index("ix_action_status_network_due", "status", "network_id", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,18 +6,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, get_with
 from ..people.models import School, User
+from . import rules
 from .models import (
     Action,
     AgendaItem,
     Attendance,
     Decision,
     Meeting,
+    MeetingState,
     MinutesRevision,
     Network,
     NetworkMember,
@@ -56,7 +58,9 @@ MEETING_USERS = [(Meeting.network, Network.leader), (Meeting.network, Network.cr
 ACTION_USERS = [(Action.owner,), (Action.network, Network.leader),
                 (Action.network, Network.critical_friend),
                 *[(Action.meeting, *p) for p in MEETING_USERS]]
-ITEM_USERS = [(AgendaItem.presenter,), (AgendaItem.proposed_by,)]
+# Presenters and proposers are the network's people, whom the page loads anyway: read from
+# the session's identity map when the page shows them, not joined (four joins) per item.
+ITEM_PEOPLE = (lazyload(AgendaItem.presenter), lazyload(AgendaItem.proposed_by))
 
 
 def networks_list() -> list[tuple[Network, int]]:
@@ -78,16 +82,55 @@ def my_network_ids(user_id: int) -> dict[int, str]:
     return dict(rows)
 
 
+_NETWORK = select(Network).where(Network.id == bindparam("id")) \
+    .options(*_no_roles(*NETWORK_USERS))
+
+
 def network(network_id: int) -> Network | None:
-    return db.session.get(Network, network_id, options=_no_roles(*NETWORK_USERS))
+    return get_with(_NETWORK, Network, network_id)
+
+
+RECENT_MEETINGS = 8  # on a network's page; the rest are one link away
+
+
+@dataclass(frozen=True)
+class MeetingRow(MeetingState):
+    """A meeting as a line of a list: the columns it shows, not the meeting and its joins."""
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    place: str
+    online_link: str
+    school_name: str | None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action as a line of a list, with its owner's name."""
+    id: int
+    description: str
+    due_on: date
+    status: str
+    owner_name: str
+
+    overdue = Action.overdue
+
+    @staticmethod
+    def select():
+        return select(Action.id, Action.description, Action.due_on, Action.status, User.name) \
+            .join(User, User.id == Action.owner_id).order_by(Action.due_on, Action.id)
 
 
 @dataclass
 class NetworkPage:
     network: Network
     members: list[NetworkMember]
-    meetings: list[Meeting]
-    open_actions: list[Action]
+    membership: str | None   # the viewer's: 'member', 'requested' or None
+    can_edit: bool
+    meetings: list[MeetingRow]  # the latest the viewer may see, up to RECENT_MEETINGS
+    more_meetings: bool
+    open_actions: list[ActionRow]
     plan: list[PlanRow]
 
     @property
@@ -114,30 +157,89 @@ def people_of(network: Network, members: list[NetworkMember]) -> list[User]:
     return sorted(people.values(), key=lambda u: u.name)
 
 
+def membership_in(network: Network, members: list[NetworkMember], user: User) -> str | None:
+    """rules.membership, read from the members already loaded."""
+    if user.id in (network.leader_id, network.critical_friend_id):
+        return "member"
+    return next((m.status for m in members if m.user_id == user.id), None)
+
+
 def members_of(network: Network) -> list[NetworkMember]:
-    return list(db.session.scalars(
-        select(NetworkMember).where(NetworkMember.network_id == network.id)
-        .options(selectinload(NetworkMember.user).joinedload(User.school),
-                 selectinload(NetworkMember.user).lazyload(User.role_rows))))
+    """Everyone who has joined or asked to, with their school: one query."""
+    return list(db.session.scalars(_MEMBERS, {"network_id": network.id}))
 
 
-def network_page(network_id: int, *, meetings_limit: int = 50) -> NetworkPage | None:
+def network_page(network_id: int, viewer: User) -> NetworkPage | None:
     net = network(network_id)
     if net is None:
         return None
-    # Every row here belongs to ``net``, already loaded: no need to join it (and its leader
-    # and friend) again per row. The list shows meetings' school and actions' owner only.
-    meetings = list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == net.id)
-        .options(lazyload(Meeting.network), lazyload(Meeting.minutes_approved_by))
-        .order_by(Meeting.starts_at.desc()).limit(meetings_limit)))
-    actions = list(db.session.scalars(
-        select(Action).where(Action.network_id == net.id, Action.status == "open")
-        .options(lazyload(Action.network), lazyload(Action.meeting),
-                 *_no_roles((Action.owner,))).order_by(Action.due_on, Action.id)))
-    plan = list(db.session.scalars(select(PlanRow).where(PlanRow.network_id == net.id)
-                                   .order_by(PlanRow.position)))
-    return NetworkPage(net, members_of(net), meetings, actions, plan)
+    members = members_of(net)
+    membership = membership_in(net, members, viewer)
+    editor = rules.can_edit(viewer, net)
+    insider = editor or membership == "member"
+    meetings, more = [], False
+    if insider or net.is_open:  # outsiders see an open network's published meetings only
+        meetings = [MeetingRow(*r) for r in db.session.execute(_LATEST[insider],
+                                                              {"network_id": net.id})]
+        meetings, more = meetings[:RECENT_MEETINGS], len(meetings) > RECENT_MEETINGS
+    actions = [ActionRow(*r) for r in db.session.execute(
+        _OPEN_ACTIONS, {"network_id": net.id})] if insider else []
+    plan = list(db.session.scalars(_PLAN, {"network_id": net.id}))
+    return NetworkPage(net, members, membership, editor, meetings, more, actions, plan)
+
+
+def visible_meetings(net: Network, insider: bool):
+    """The network's meetings as rows, latest first: every one for its leader, critical
+    friend, members and the leads; from a published agenda on for anyone else."""
+    return _visible(insider, net.id)
+
+
+def _visible(insider: bool, network_id):
+    stmt = _meeting_rows().where(Meeting.network_id == network_id) \
+        .order_by(Meeting.starts_at.desc(), Meeting.id)
+    return stmt if insider else stmt.where(Meeting.state != "draft")
+
+
+def _meeting_rows():
+    return select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Meeting.state, Meeting.place,
+                  Meeting.online_link, School.name) \
+        .outerjoin(School, School.id == Meeting.school_id)
+
+
+def _neighbours():
+    around = (Meeting.network_id == bindparam("network_id"), Meeting.id != bindparam("id"))
+    before = _meeting_rows().where(*around, Meeting.starts_at < bindparam("starts_at")) \
+        .order_by(Meeting.starts_at.desc()).limit(1).subquery()
+    after = _meeting_rows().where(*around, Meeting.starts_at > bindparam("starts_at")) \
+        .order_by(Meeting.starts_at).limit(1).subquery()
+    return union_all(select(before), select(after))
+
+
+def neighbours(m: Meeting) -> tuple[MeetingRow | None, MeetingRow | None]:
+    """The network's meetings just before and just after ``m``, in one query."""
+    rows = [MeetingRow(*r) for r in db.session.execute(_NEIGHBOURS, {
+        "network_id": m.network_id, "id": m.id, "starts_at": m.starts_at})]
+    return (next((r for r in rows if r.starts_at < m.starts_at), None),
+            next((r for r in rows if r.starts_at > m.starts_at), None))
+
+
+# The network and meeting pages' statements, built once (see extensions.get_with).
+_MEMBERS = select(NetworkMember).where(NetworkMember.network_id == bindparam("network_id")) \
+    .options(*_no_roles((NetworkMember.user,)))
+_LATEST = {insider: _visible(insider, bindparam("network_id")).limit(RECENT_MEETINGS + 1)
+           for insider in (True, False)}
+_OPEN_ACTIONS = ActionRow.select().where(Action.network_id == bindparam("network_id"),
+                                         Action.status == "open")
+_PLAN = select(PlanRow).where(PlanRow.network_id == bindparam("network_id")) \
+    .order_by(PlanRow.position)
+_NEIGHBOURS = _neighbours()
+_MEETING = select(Meeting).where(Meeting.id == bindparam("id")) \
+    .options(*_no_roles(*MEETING_USERS))
+_ITEMS = select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id")) \
+    .options(*ITEM_PEOPLE).order_by(AgendaItem.position, AgendaItem.id)
+_MATTERS = ActionRow.select().join(Meeting, Meeting.id == Action.meeting_id).where(
+    Action.network_id == bindparam("network_id"), Meeting.starts_at < bindparam("starts_at"),
+    or_(Action.status == "open", Action.done_at > bindparam("starts_at")))
 
 
 @dataclass
@@ -145,9 +247,9 @@ class MeetingPage:
     meeting: Meeting
     items: list[AgendaItem]
     proposed: list[AgendaItem]
-    previous: Meeting | None
-    next: Meeting | None
-    matters: list[Action]          # actions carried forward into matters arising
+    previous: MeetingRow | None
+    next: MeetingRow | None
+    matters: list[ActionRow]       # actions carried forward into matters arising
     members: list[NetworkMember]
     attendance: dict[int, Attendance] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
@@ -160,24 +262,15 @@ class MeetingPage:
 
 
 def meeting(meeting_id: int) -> Meeting | None:
-    return db.session.get(Meeting, meeting_id, options=_no_roles(*MEETING_USERS))
+    return get_with(_MEETING, Meeting, meeting_id)
 
 
 def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage | None:
     m = meeting(meeting_id)
     if m is None:
         return None
-    items = list(db.session.scalars(
-        select(AgendaItem).where(AgendaItem.meeting_id == m.id)
-        .options(*_no_roles(*ITEM_USERS)).order_by(AgendaItem.position, AgendaItem.id)))
-    # Previous and next are links (date and state): none of their network, school or people.
-    around = Meeting.network_id == m.network_id, Meeting.id != m.id
-    previous = db.session.scalars(select(Meeting).options(lazyload("*"))
-                                  .where(*around, Meeting.starts_at < m.starts_at)
-                                  .order_by(Meeting.starts_at.desc()).limit(1)).first()
-    following = db.session.scalars(select(Meeting).options(lazyload("*"))
-                                   .where(*around, Meeting.starts_at > m.starts_at)
-                                   .order_by(Meeting.starts_at).limit(1)).first()
+    items = list(db.session.scalars(_ITEMS, {"meeting_id": m.id}))
+    previous, following = neighbours(m)
     page = MeetingPage(m, [i for i in items if i.status == "accepted"],
                        [i for i in items if i.status == "proposed"], previous, following,
                        matters_arising(m), members_of(m.network))
@@ -199,16 +292,11 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
     return page
 
 
-def matters_arising(m: Meeting) -> list[Action]:
+def matters_arising(m: Meeting) -> list[ActionRow]:
     """Actions raised at earlier meetings of the network that were still open when this one
     started (for a meeting still to come: those open now)."""
-    still_open = or_(Action.status == "open", Action.done_at > m.starts_at)
-    return list(db.session.scalars(
-        select(Action).join(Meeting, Meeting.id == Action.meeting_id)
-        .where(Action.network_id == m.network_id, Meeting.starts_at < m.starts_at, still_open)
-        # The agenda shows each action's owner only: not its meeting and network again.
-        .options(lazyload(Action.meeting), lazyload(Action.network),
-                 *_no_roles((Action.owner,))).order_by(Action.due_on, Action.id)))
+    return [ActionRow(*r) for r in db.session.execute(
+        _MATTERS, {"network_id": m.network_id, "starts_at": m.starts_at})]
 
 
 def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
@@ -225,13 +313,16 @@ def my_actions(user_id: int, *, include_done: bool = False) -> list[Action]:
 def my_next_actions(user_id: int, today: date, *, limit: int) -> tuple[list[Action], int]:
     """For the home page: my first few open actions, soonest due first, and how many of all
     my open actions are overdue (two small queries, whatever I own)."""
-    mine = (Action.owner_id == user_id) & (Action.status == "open")
-    overdue = db.session.scalar(select(func.count()).select_from(Action)
-                                .where(mine, Action.due_on < today))
-    first = list(db.session.scalars(
-        select(Action).where(mine).options(*BARE).order_by(Action.due_on, Action.id)
-        .limit(limit)))
-    return first, overdue
+    params = {"user_id": user_id, "today": today, "limit": limit}
+    return list(db.session.scalars(_NEXT_ACTIONS, params)), \
+        db.session.scalar(_OVERDUE_COUNT, params)
+
+
+_MY_OPEN = (Action.owner_id == bindparam("user_id")) & (Action.status == "open")
+_OVERDUE_COUNT = select(func.count()).select_from(Action) \
+    .where(_MY_OPEN, Action.due_on < bindparam("today"))
+_NEXT_ACTIONS = select(Action).where(_MY_OPEN).options(*BARE) \
+    .order_by(Action.due_on, Action.id).limit(bindparam("limit"))
 
 
 def action(action_id: int) -> Action | None:
@@ -278,16 +369,21 @@ def without_critical_friend(start: datetime, end: datetime, *,
                             options=None) -> list[Network]:
     """Sponsored networks whose critical friend was present at none of their meetings
     between ``start`` and ``end`` (with their leader and friend, unless ``options`` say)."""
+    return list(db.session.scalars(_lonely(options or _no_roles(*NETWORK_USERS)),
+                                   {"start": start, "end": end}))
+
+
+@cache
+def _lonely(options: tuple):
     # Per network (NOT EXISTS): its few meetings in the term by the (network, start) index,
     # then the friend's attendance by primary key; never a scan of all attendance.
     met = (select(Meeting.id)
            .join(Attendance, and_(Attendance.meeting_id == Meeting.id,
                                   Attendance.user_id == Network.critical_friend_id))
            .where(Meeting.network_id == Network.id, Attendance.status == "present",
-                  Meeting.starts_at >= start, Meeting.starts_at < end))
-    return list(db.session.scalars(
-        select(Network).where(Network.status == "sponsored", ~exists(met))
-        .options(*(options or _no_roles(*NETWORK_USERS))).order_by(Network.name)))
+                  Meeting.starts_at >= bindparam("start"), Meeting.starts_at < bindparam("end")))
+    return select(Network).where(Network.status == "sponsored", ~exists(met)) \
+        .options(*options).order_by(Network.name)
 
 
 @dataclass
@@ -339,14 +435,20 @@ def my_meetings(user_id: int, since: datetime, *, limit: int = 500,
                 options=()) -> list[Meeting]:
     """Meetings from ``since`` of the networks a person leads, befriends or belongs to: the
     published ones, and drafts too for the leader and critical friend who prepare them."""
-    mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user_id,
+    return list(db.session.scalars(_my_meetings(options), {
+        "user_id": user_id, "since": since, "limit": limit}))
+
+
+@cache
+def _my_meetings(options: tuple):
+    user = bindparam("user_id")
+    mine = select(NetworkMember.network_id).where(NetworkMember.user_id == user,
                                                   NetworkMember.status == "member")
-    runs = or_(Network.leader_id == user_id, Network.critical_friend_id == user_id)
-    return list(db.session.scalars(
-        select(Meeting).join(Network, Network.id == Meeting.network_id)
-        .where(Meeting.starts_at >= since, or_(Network.id.in_(mine), runs),
-               or_(Meeting.state != "draft", runs))
-        .options(*options).order_by(Meeting.starts_at).limit(limit)))
+    runs = or_(Network.leader_id == user, Network.critical_friend_id == user)
+    return select(Meeting).join(Network, Network.id == Meeting.network_id) \
+        .where(Meeting.starts_at >= bindparam("since"), or_(Network.id.in_(mine), runs),
+               or_(Meeting.state != "draft", runs)) \
+        .options(*options).order_by(Meeting.starts_at).limit(bindparam("limit"))
 
 
 def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
@@ -357,9 +459,13 @@ def feed_meetings(user_id: int, since_days: int = 60) -> list[Meeting]:
 
 def overdue_by_network(today: date) -> list[tuple[str, int, int]]:
     """(network name, id, open actions past their due date), most overdue first."""
-    return [tuple(r) for r in db.session.execute(
-        select(Network.name, Network.id, func.count(Action.id))
-        .join(Action, Action.network_id == Network.id)
-        .where(Action.status == "open", Action.due_on < today)
-        .group_by(Network.id, Network.name).order_by(func.count(Action.id).desc(), Network.name)
-        .limit(10))]
+    return [tuple(r) for r in db.session.execute(_OVERDUE_BY_NETWORK, {"today": today})]
+
+
+# Counted from the index on (status, network_id, due_on) alone, then named.
+_OVERDUE = select(Action.network_id, func.count().label("n")) \
+    .where(Action.status == "open", Action.due_on < bindparam("today")) \
+    .group_by(Action.network_id).subquery()
+_OVERDUE_BY_NETWORK = select(Network.name, Network.id, _OVERDUE.c.n) \
+    .join(_OVERDUE, _OVERDUE.c.network_id == Network.id) \
+    .order_by(_OVERDUE.c.n.desc(), Network.name).limit(10)

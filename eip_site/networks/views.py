@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ..clock import utcnow
@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forms import submit
 from ..htmx import hx_redirect, render_page
 from ..people.models import Partnership
+from ..people.queries import paginate
 from . import bp, queries, services
 from .forms import DecisionOnProposalForm, ProposalForm
 from .models import PLAN_STATUSES, PROPOSAL_FIELDS
@@ -39,10 +40,23 @@ def network_new():
 
 @bp.route("/networks/<int:network_id>")
 def network(network_id: int):
-    page = queries.network_page(network_id)
+    page = queries.network_page(network_id, current_user)
     if page is None:
         abort(404)
     return _network_page(page)
+
+
+@bp.route("/networks/<int:network_id>/meetings")
+def network_meetings(network_id: int):
+    """Every meeting the viewer may see, a page at a time (the network page shows the latest)."""
+    network = network_or_404(network_id)
+    insider = services.can_edit(current_user, network) or services.is_member(current_user,
+                                                                             network)
+    if not (insider or network.is_open):
+        abort(404)
+    listing = paginate(queries.visible_meetings(network, insider),
+                       request.args.get("page", 1, type=int), row=queries.MeetingRow)
+    return render_page("networks/meetings.html", network=network, listing=listing)
 
 
 def _network_page(page, decision_form=None, status=200):
@@ -53,15 +67,14 @@ def _network_page(page, decision_form=None, status=200):
         for u in queries.active_people() if u.has_role("head")] \
         if network.status == "proposed" and services.is_lead(current_user) else []
     return render_page("networks/network.html", page=page, network=network,
-                       membership=services.membership(current_user, network),
-                       can_edit=services.can_edit(current_user, network),
+                       membership=page.membership, can_edit=page.can_edit,
                        is_lead=services.is_lead(current_user), decision_form=form,
                        proposal_fields=PROPOSAL_FIELDS, PLAN_STATUSES=PLAN_STATUSES, today=utcnow().date(), status=status)
 
 
 @bp.route("/networks/<int:network_id>/decision", methods=["POST"])
 def network_decide(network_id: int):
-    page = queries.network_page(network_id) or abort(404)
+    page = queries.network_page(network_id, current_user) or abort(404)
     form = DecisionOnProposalForm()
     form.critical_friend.choices = []
     return submit(form, lambda: services.decide_proposal(

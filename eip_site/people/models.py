@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -60,10 +61,15 @@ class Partnership(db.Model):
         lets go of rows nothing refers to and would read it again for each caller."""
         if has_app_context() and "partnership" in g:
             return g.partnership
-        row = db.session.get(cls, 1) or cls(id=1, name="School partnership", year_start_month=9)
+        row = db.session.scalars(_PARTNERSHIP).first() \
+            or cls(id=1, name="School partnership", year_start_month=9)
         if has_app_context():
             g.partnership = row
         return row
+
+
+# Built once: every page reads the row, and a statement made per call costs more than the read.
+_PARTNERSHIP = select(Partnership).where(Partnership.id == 1)
 
 
 class School(db.Model):

@@ -34,10 +34,13 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(stmt, page: int, per_page: int = PAGE_SIZE) -> Page:
+def paginate(stmt, page: int, per_page: int = PAGE_SIZE, row=None) -> Page:
+    """A page of ``stmt``'s entities, or of its rows made into ``row`` objects."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = max(1, min(page, max(1, -(-total // per_page))))
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    stmt = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = [row(*r) for r in db.session.execute(stmt)] if row \
+        else list(db.session.scalars(stmt).unique())
     return Page(items, total, page, per_page)
 
 

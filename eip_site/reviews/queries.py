@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from markupsafe import Markup, escape
+from sqlalchemy import bindparam, case, func, or_, select, union
+from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
-from ..directory.models import Qualification, Skill, SkillCategory, UserSkill
+from ..directory.models import RELATIONS, Qualification, Skill, SkillCategory, UserSkill
 from ..extensions import db
 from ..people.models import School, User, UserRole
 from ..people.queries import PAGE_SIZE, Page
@@ -18,9 +19,11 @@ from .models import Booking, Closure, Review, ReviewEvent, ReviewMember, Term, U
 from .services import REVIEWER_QUALIFICATIONS
 
 
+_CATEGORIES = select(SkillCategory.slug, SkillCategory.name).order_by(SkillCategory.position)
+
+
 def categories() -> dict[str, str]:
-    return dict(db.session.execute(
-        select(SkillCategory.slug, SkillCategory.name).order_by(SkillCategory.position)).all())
+    return dict(db.session.execute(_CATEGORIES).all())
 
 
 def terms() -> list[Term]:
@@ -111,15 +114,42 @@ def month(year: int, month_no: int, user: User | None = None) -> dict[date, list
     return by_day
 
 
+# The people a review names are shown by name, the team with their schools: their roles (a
+# query of their own), unused schools and login columns are read only if something asks.
+_NAME = (load_only(User.name), lazyload(User.role_rows), lazyload(User.school))
+_PERSON = (load_only(User.name, User.school_id), lazyload(User.role_rows),
+           joinedload(User.school).load_only(School.name))
+# One statement built once: its cache key is then computed once, where a "selectin" load of
+# the team builds and keys a second statement on every call (~2 ms); the team is a few rows.
+_REVIEW = select(Review).where(Review.id == bindparam("id")).options(
+    joinedload(Review.host_school).load_only(School.name),
+    joinedload(Review.members).joinedload(ReviewMember.user).options(*_PERSON),
+    joinedload(Review.champion).options(*_NAME), joinedload(Review.facilitator).options(*_NAME))
+
+
 def review(review_id: int) -> Review | None:
-    return db.session.scalar(select(Review).where(Review.id == review_id)
-                             .options(selectinload(Review.members),
-                                      joinedload(Review.champion), joinedload(Review.facilitator)))
+    return db.session.execute(_REVIEW, {"id": review_id}).unique().scalar_one_or_none()
 
 
-def history(review_id: int) -> list[ReviewEvent]:
-    return list(db.session.scalars(select(ReviewEvent).where(ReviewEvent.review_id == review_id)
-                                   .order_by(ReviewEvent.at, ReviewEvent.id)))
+@dataclass
+class Event:
+    """A line of a review's history: the columns it shows, with the actor's name."""
+    at: datetime
+    from_state: str
+    to_state: str
+    note: str
+    actor: str | None
+
+
+_HISTORY = (select(ReviewEvent.at, ReviewEvent.from_state, ReviewEvent.to_state, ReviewEvent.note,
+                   User.name)
+            .outerjoin(User, User.id == ReviewEvent.actor_id)
+            .where(ReviewEvent.review_id == bindparam("review"))
+            .order_by(ReviewEvent.at, ReviewEvent.id))
+
+
+def history(review_id: int) -> list[Event]:
+    return [Event(*row) for row in db.session.execute(_HISTORY, {"review": review_id})]
 
 
 @dataclass
@@ -133,54 +163,96 @@ class Candidate:
     score: int = 0
 
 
+_STATUS_TAGS = {"free": '<span class="tag tag-green">Free</span>',
+                "booked": '<span class="tag tag-grey">Booked</span> ',
+                "unavailable": '<span class="tag tag-yellow">Not available</span> '}
+
+
+def picker_rows(candidates: list[Candidate], chosen) -> Markup:
+    """The team picker's table rows (a template filter): written here, because forty rows
+    of Jinja, each with a loop over its strengths, cost ~0.7 ms a page more."""
+    rows = []
+    for c in candidates:
+        strengths = ", ".join(f"{name} ({RELATIONS[relation].lower()})"
+                              for name, relation in c.strengths) or "None recorded"
+        rows.append(
+            f'<tr>\n          <td><div class="checkbox"><input class="checkbox-input" '
+            f'type="checkbox" name="reviewers" id="reviewer-{c.id}" value="{c.id}"'
+            f'{" checked" if c.id in chosen else ""}>\n            <label class="checkbox-label" '
+            f'for="reviewer-{c.id}">{escape(c.name)}</label></div></td>\n'
+            f'          <td>{_STATUS_TAGS[c.status]}{escape(c.clash)}</td>\n'
+            f'          <td>{escape(c.school)}</td>\n          <td>{escape(strengths)}</td>\n'
+            f'        </tr>')
+    return Markup("\n        ".join(rows))
+
+
 STATUS_ORDER = {"free": 0, "unavailable": 1, "booked": 2}
 RELATION_SCORE = {"train": 3, "mentor": 2, "experience": 1}
+
+# The picker's statements, built once with bound parameters (host, review, first, last,
+# focus): building the selects on every request cost more than running them.
+# Trained or champions as one list (a union): SQLite read "in one or in the other" as two
+# passes over the people, ~0.3 ms more each time.
+_ELIGIBLE = (User.active.is_(True),
+             or_(User.school_id.is_(None), User.school_id != bindparam("host")),
+             User.id.in_(union(
+                 select(Qualification.user_id).where(
+                     Qualification.kind.in_(REVIEWER_QUALIFICATIONS)),
+                 select(UserRole.user_id).where(UserRole.role == CHAMPION))))
+_DAYS = (bindparam("first"), bindparam("last"))  # the review days run on from the first
+# Each candidate's first day off among the review days, looked up by key per candidate.
+_DAY_OFF = (select(func.min(Unavailable.day))
+            .where(Unavailable.user_id == User.id, Unavailable.day.between(*_DAYS))
+            .scalar_subquery())
+_PEOPLE = (select(User.id, User.name, School.name, _DAY_OFF)
+           .outerjoin(School, School.id == User.school_id).where(*_ELIGIBLE))
+# Bookings are read for everyone on the review days (a few rows, by the day's index) rather
+# than for a list of a few hundred candidates' ids, which cost ~1 ms to bind; the last day
+# booked is named.
+_BOOKED = (select(Booking.user_id, Booking.day, School.name)
+           .join(Review, Review.id == Booking.review_id)
+           .join(School, School.id == Review.host_school_id)
+           .where(Booking.day.between(*_DAYS), Booking.review_id != bindparam("review"))
+           .order_by(Booking.day))
+# "+ 0": without it SQLite probes the (skill, relation, user) index once per candidate for
+# every skill of the area (~7,000 probes, ~5 ms); scanning the area's links is cheaper.
+_STRENGTHS = (select(UserSkill.user_id, Skill.name, UserSkill.relation)
+              .join(Skill, Skill.id == UserSkill.skill_id)
+              .join(SkillCategory, SkillCategory.id == Skill.category_id)
+              .where(SkillCategory.slug == bindparam("focus"),
+                     UserSkill.relation.in_(RELATION_SCORE),
+                     (UserSkill.user_id + 0).in_(select(User.id).where(*_ELIGIBLE)))
+              .order_by(case(RELATION_SCORE, value=UserSkill.relation, else_=0).desc(),
+                        Skill.name))
 
 
 def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
     """Trained reviewers and champions from other schools, with their availability on the
     review days and their strengths in the focus area: free and strongest first. The best
     ``limit`` are returned (and the current team, wherever it ranks), with the total."""
-    days = review.dates
-    qualified = select(Qualification.user_id).where(
-        Qualification.kind.in_(REVIEWER_QUALIFICATIONS))
-    champions = select(UserRole.user_id).where(UserRole.role == CHAMPION)
-    eligible = (User.active.is_(True),
-                or_(User.school_id.is_(None), User.school_id != review.host_school_id),
-                or_(User.id.in_(qualified), User.id.in_(champions)))
-    found = {row.id: Candidate(row.id, row.name, row.school or "Partnership")
-             for row in db.session.execute(
-                 select(User.id, User.name, School.name.label("school"))
-                 .outerjoin(School, School.id == User.school_id).where(*eligible))}
-    ids = list(found)
-    for user_id, day, school in db.session.execute(
-            select(Booking.user_id, Booking.day, School.name)
-            .join(Review, Review.id == Booking.review_id)
-            .join(School, School.id == Review.host_school_id)
-            .where(Booking.user_id.in_(ids), Booking.day.in_(days),
-                   Booking.review_id != review.id)):
-        found[user_id].status = "booked"
-        found[user_id].clash = f"booked on {day:%a} {day.day} {day:%b} at {school}"
-    for user_id, day in db.session.execute(
-            select(Unavailable.user_id, Unavailable.day)
-            .where(Unavailable.user_id.in_(ids), Unavailable.day.in_(days))):
-        if found[user_id].status == "free":
-            found[user_id].status = "unavailable"
-            found[user_id].clash = f"not available on {day:%a} {day.day} {day:%b}"
-    rank = case(RELATION_SCORE, value=UserSkill.relation, else_=0)
-    for user_id, name, relation in db.session.execute(
-            select(UserSkill.user_id, Skill.name, UserSkill.relation)
-            .join(Skill, Skill.id == UserSkill.skill_id)
-            .join(SkillCategory, SkillCategory.id == Skill.category_id)
-            .where(UserSkill.user_id.in_(ids), SkillCategory.slug == review.focus_area,
-                   UserSkill.relation.in_(RELATION_SCORE))
-            .order_by(rank.desc(), Skill.name)):
-        found[user_id].strengths.append((name, relation))
-        found[user_id].score += RELATION_SCORE[relation]
-    ranked = sorted(found.values(),
-                    key=lambda c: (STATUS_ORDER[c.status], -c.score, c.name))
+    params = {"host": review.host_school_id, "review": review.id, "focus": review.focus_area,
+              "first": review.start_date, "last": review.end_date}
+    # Plain rows from the connection: the session would wrap each of some 400 rows as an
+    # ORM result (~0.7 ms), and these statements read columns, never objects.
+    run = db.session.connection().execute
+    people = run(_PEOPLE, params).all()
+    status = {user_id: ("unavailable", f"not available on {day:%a} {day.day} {day:%b}")
+              for user_id, _name, _school, day in people if day}
+    for user_id, day, school in run(_BOOKED, params):  # a booking outranks a day off
+        status[user_id] = ("booked", f"booked on {day:%a} {day.day} {day:%b} at {school}")
+    strengths: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    score: Counter = Counter()
+    for user_id, name, relation in run(_STRENGTHS, params):
+        strengths[user_id].append((name, relation))
+        score[user_id] += RELATION_SCORE[relation]
+    free = ("free", "")
+    ranked = sorted(people, key=lambda p: (STATUS_ORDER[status.get(p[0], free)[0]],
+                                           -score[p[0]], p[1]))
     team = {m.user_id for m in review.members}
-    shown = [c for i, c in enumerate(ranked) if i < limit or c.id in team]
+    # Objects only for the rows shown.
+    shown = [Candidate(id_, name, school or "Partnership", *status.get(id_, free),
+                       strengths[id_], score[id_])
+             for i, (id_, name, school, _day) in enumerate(ranked) if i < limit or id_ in team]
     return shown, len(ranked)
 
 

@@ -103,17 +103,23 @@ def _detail(review, status: int = 200, **forms):
     team = forms.get("team") or TeamForm(formdata=None, version=review.version,
                                          lead=review.lead_reviewer.id if review.lead_reviewer
                                          else None, reviewers=[u.id for u in review.reviewers])
-    candidates, total = queries.candidates(review) if services.can_edit(user, review) \
-        else ([], 0)
+    can_edit = services.can_edit(user, review)
+    # The team is picked until the review days: only then are the candidates read.
+    picking = can_edit and review.state in ("planned", "proposed", "confirmed", "data_shared")
+    candidates, total = queries.candidates(review) if picking else ([], 0)
     team.lead.choices = [("", "Choose the lead reviewer")] + [
         (c.id, c.name) for c in candidates]
-    findings = forms.get("findings") or FindingsForm(
+    # The findings and workshop forms are made only when they show (or come back with errors).
+    can_record = services.can_record_findings(user, review)
+    findings = forms.get("findings") or (FindingsForm(
         formdata=None, version=review.version, went_well=review.went_well,
         to_develop=review.to_develop, summary=review.summary, safeguarding=review.safeguarding)
-    workshop = forms.get("workshop") or WorkshopForm(
+        if can_record else None)
+    can_workshop = services.can_book_workshop(user, review)
+    workshop = forms.get("workshop") or (WorkshopForm(
         formdata=None, version=review.version, workshop_date=review.workshop_date,
         facilitator=review.facilitator_id, impact_date=review.impact_date)
-    can_workshop = services.can_book_workshop(user, review)
+        if can_workshop else None)
     if can_workshop:  # every champion in the partnership: only read when the form shows
         workshop.facilitator.choices = [("", "Choose a champion")] + [
             (u.id, u.name + (f", {u.school.name}" if u.school else ""))
@@ -124,10 +130,9 @@ def _detail(review, status: int = 200, **forms):
         findings=findings, workshop=workshop, candidate_total=total, step=forms.get("step") or StepForm(
             formdata=None, version=review.version),
         cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
-        steps=services.next_steps(user, review), can_edit=services.can_edit(user, review),
+        steps=services.next_steps(user, review), can_edit=can_edit, picking=picking,
         can_cancel=services.can_cancel(user, review), see_findings=see_findings,
-        can_record=services.can_record_findings(user, review),
-        can_workshop=can_workshop,
+        can_record=can_record, can_workshop=can_workshop,
         history=queries.history(review.id), area=queries.categories().get(review.focus_area,
                                                                           review.focus_area),
         helpers=queries.helpers_for(review) if see_findings and review.areas else [],

@@ -217,6 +217,14 @@ def test_networks_pages_reflow_at_320px(browser, live_server, demo_logins, demo_
         axe_check(page)
         page.go_back()
         expect(page.get_by_role("heading", level=1, name="Transitions")).to_be_visible()
+        network_url = page.url
+        page.goto(network_url + "/meetings")  # every meeting, a page at a time
+        expect(page.get_by_role("heading", level=1, name="Meetings of Transitions")).to_be_visible()
+        expect(page.get_by_role("table", name=re.compile("Meetings of Transitions"))).to_be_visible()
+        page.wait_for_load_state("load")
+        no_horizontal_overflow(page, 320)
+        axe_check(page)
+        page.get_by_role("link", name="Back to Transitions").click()
         page.locator("tr", has_text="Minutes approved").first.get_by_role("link").click()
         expect(page.locator("#agenda")).to_be_visible()
         page.get_by_role("link", name="Minutes", exact=True).click()

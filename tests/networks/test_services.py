@@ -174,7 +174,7 @@ def test_open_actions_carry_forward_into_matters_arising_until_done(world):
                                   day=date.today() + timedelta(days=60),
                                   start=time(16, 0), end=time(17, 0),
                                   online_link="https://meet.example/abc")
-    assert queries.matters_arising(nxt) == [action]
+    assert [a.id for a in queries.matters_arising(nxt)] == [action.id]
     with pytest.raises(services.Forbidden):
         services.set_action_status(actor=world.get("outsider"), action=action, done=True)
     services.set_action_status(actor=world.get("member"), action=action, done=True)

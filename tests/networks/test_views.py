@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 from icalendar import Calendar
 
 from eip_site.extensions import db
-from eip_site.networks import services
+from eip_site.networks import queries, services
 from eip_site.networks.models import Action, AgendaItem, Meeting
 from eip_site.people.models import User
 
@@ -349,3 +351,32 @@ def test_a_lead_declines_a_proposal_and_bad_decisions_are_refused(client, login_
     page = client.get(f"/networks/{network_id}")
     assert b"Declined" in page.data and b"Covered by Transitions." in page.data
     assert b"Ask to join" not in page.data
+
+
+def test_network_page_shows_the_latest_meetings_and_links_to_all(client, login_as, net, app):
+    with app.app_context():
+        leader = db.session.get(User, net["leader"])
+        network = db.session.get(Meeting, net["meeting"]).network
+        for day in range(1, 11):  # ten more, in January, all later than the first
+            services.create_meeting(actor=leader, network=network, day=date(2027, 1, day),
+                                    start=time(16, 0), end=time(17, 0), place="The library")
+        db.session.commit()
+    login_as(net["member"])
+    page = client.get(f"/networks/{net['network']}").get_data(as_text=True)
+    assert page.count('href="/meetings/') == queries.RECENT_MEETINGS
+    assert "Sunday 10 January 2027" in page and "3 December 2026" not in page
+    everything = client.get(f"/networks/{net['network']}/meetings")
+    assert everything.status_code == 200
+    text = everything.get_data(as_text=True)
+    assert text.count('href="/meetings/') == 11 and "Thursday 3 December 2026" in text
+    assert client.get(f"/networks/{net['network']}/meetings?page=99").status_code == 200
+
+    login_as(net["outsider"])  # a closed network's meetings are for its members
+    assert client.get(f"/networks/{net['network']}/meetings").status_code == 404
+    assert "/meetings/" not in client.get(f"/networks/{net['network']}").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Meeting, net["meeting"]).network.is_open = True
+        db.session.commit()
+    _held(app, net)  # open: only meetings whose agenda is published
+    text = client.get(f"/networks/{net['network']}/meetings").get_data(as_text=True)
+    assert text.count('href="/meetings/') == 1 and "Thursday 3 December 2026" in text

@@ -1,0 +1,68 @@
+"""Substring search by index on SQLite: the counterpart of PostgreSQL's trigram indexes
+(migration 0007). A table's searched columns get an FTS5 table with the trigram tokenizer
+(``<table>_text``), kept in step by triggers; a LIKE on it reads the index instead of every
+row (30,000 agenda item titles: ~9 ms -> ~0.3 ms on the bench data).
+
+FTS5 uses the index only for a pattern of three or more characters and without an ESCAPE
+clause, so ``contains_text`` asks it for the unescaped pattern (a superset when the words
+hold % or _) and keeps the exact, escaped LIKE on the table's own column."""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, event, literal_column, select, table
+
+# table name -> its searched columns; the FTS5 tables and their shadow tables are named
+# after it, and kept out of the comparison of models and migrations.
+SQLITE_TEXT_INDEXES: dict[str, tuple[str, ...]] = {}
+
+
+def ddl(table_name: str, columns: tuple[str, ...]) -> list[str]:
+    """The statements that create ``<table>_text`` and its triggers, and fill it."""
+    name, cols = f"{table_name}_text", ", ".join(columns)
+    new, old = (", ".join(f"{row}.{c}" for c in columns) for row in ("new", "old"))
+    forget = f"INSERT INTO {name}({name}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+    learn = f"INSERT INTO {name}(rowid, {cols}) VALUES (new.id, {new});"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5({cols}, "
+        f"content='{table_name}', content_rowid='id', tokenize='trigram')",
+        f'CREATE TRIGGER IF NOT EXISTS {name}_ai AFTER INSERT ON "{table_name}" '
+        f"BEGIN {learn} END",
+        f'CREATE TRIGGER IF NOT EXISTS {name}_ad AFTER DELETE ON "{table_name}" '
+        f"BEGIN {forget} END",
+        f'CREATE TRIGGER IF NOT EXISTS {name}_au AFTER UPDATE OF {cols} ON "{table_name}" '
+        f"BEGIN {forget} {learn} END",
+        f"INSERT INTO {name}({name}) VALUES ('rebuild')",
+    ]
+
+
+def drop_ddl(table_name: str) -> list[str]:
+    name = f"{table_name}_text"
+    return [*(f"DROP TRIGGER IF EXISTS {name}_{t}" for t in ("ai", "ad", "au")),
+            f"DROP TABLE IF EXISTS {name}"]
+
+
+def sqlite_text_index(model_table, *columns: str) -> None:
+    """Give ``model_table`` its FTS5 table on SQLite whenever the schema is created
+    (``create_all``; the migrations run the same statements)."""
+    SQLITE_TEXT_INDEXES[model_table.name] = columns
+    for statement in ddl(model_table.name, columns):
+        event.listen(model_table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in drop_ddl(model_table.name):
+        event.listen(model_table, "before_drop", DDL(statement).execute_if(dialect="sqlite"))
+
+
+def is_text_index_table(name: str) -> bool:
+    return any(name == f"{t}_text" or name.startswith(f"{t}_text_") for t in SQLITE_TEXT_INDEXES)
+
+
+def contains_text(column, text: str, dialect: str):
+    """``people.queries.contains``, through the FTS5 table on SQLite when it can help."""
+    from .people.queries import contains  # the models import this module
+    match = contains(column, text)
+    if (dialect != "sqlite" or len(text) < 3
+            or column.name not in SQLITE_TEXT_INDEXES.get(column.table.name, ())):
+        return match
+    fts = table(f"{column.table.name}_text", literal_column("rowid"), literal_column(column.name))
+    candidates = select(literal_column("rowid")).select_from(fts).where(
+        literal_column(column.name).like(f"%{text}%"))
+    return column.table.c.id.in_(candidates) & match
