@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..clock import utcnow
 from ..extensions import db
 from ..security import ROLES, STAFF
+from ..text_index import sqlite_text_index
 
 PHASES = {
     "nursery": "Nursery",
@@ -181,3 +182,6 @@ class User(UserMixin, db.Model):
         return self.name.split()[0] if self.name.strip() else self.name
 
 
+# SQLite's substring index for the directory's search by name and job title (migration 0010;
+# PostgreSQL has trigram indexes, 0007): scanning 10,000 people cost ~5 ms a search.
+sqlite_text_index(User.__table__, "name", "job_title")
