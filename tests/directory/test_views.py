@@ -296,8 +296,10 @@ def test_words_find_names_and_job_titles_after_every_change(app, client, login_a
     with app.app_context():
         db.session.get(type(person), person_id).name = "Émile Zola"
         db.session.commit()
+        folds_accented = db.engine.dialect.name != "sqlite"
     assert found("quentin") == [] and found("mile zo") == ["Émile Zola"]
-    assert found("émile") == []  # SQLite's LIKE folds ASCII letters only, as before
+    # As before the index: SQLite's LIKE folds only ASCII letters, PostgreSQL's lower() all.
+    assert found("émile") == (["Émile Zola"] if folds_accented else [])
     with app.app_context():
         db.session.delete(db.session.get(type(person), person_id))
         db.session.commit()
