@@ -223,8 +223,8 @@ def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
                                                 bool(words), page_no)
     else:
         strength_required = bool(filters.relation) and not words
-        ids, total, page_no = _ranked_by_strength(shape.conditions(text=bool(words)), params,
-                                                  relations, strength_required, page_no)
+        ids, total, page_no = _ranked_by_strength(shape, params, bool(words), relations,
+                                                  strength_required, page_no)
 
     # The page's people and the skills that explain their match as plain rows (two queries):
     # ORM objects with their school, profile and skills joined cost more than the ranking.
@@ -498,7 +498,7 @@ def _page_of(stmt, score, params, page_no):
     return [r.id for r in rows], (rows[0].total if rows else 0), page_no
 
 
-def _ranked_by_strength(people, params, relations, strength_required, page_no):
+def _ranked_by_strength(shape, params, words, relations, strength_required, page_no):
     """Browsing (no skill searched): everyone who passes the filters, those who can train in
     anything first, then mentor, then experience, then the rest, by name within each.
 
@@ -506,15 +506,27 @@ def _ranked_by_strength(people, params, relations, strength_required, page_no):
     level is read in name order from the index, best level first, stopping as soon as the
     page is full; a later level then runs with LIMIT 0, which reads nothing. So the same
     queries run whatever the size: a count, and one per level."""
+    count, levels = _strength_statements(shape, words, tuple(relations), strength_required)
+    total = _run(count, params).scalar_one()
+    page_no = max(1, min(page_no, -(-total // PER_PAGE)))
+    wanted = page_no * PER_PAGE
+    ids: list[int] = []
+    for level in levels:
+        ids += _run(level, {**params, "limit": wanted - len(ids)}).scalars().all()
+    return ids[wanted - PER_PAGE:], total, page_no
+
+
+@_built
+def _strength_statements(shape: People, words: bool, relations: tuple, strength_required):
+    """The count and the level statements of ``_ranked_by_strength``."""
     def holds(*held):
         return select(UserSkill.user_id).where(UserSkill.user_id == User.id,
                                                UserSkill.relation.in_(held)).exists()
 
+    people = shape.conditions(text=words)
     if strength_required:  # "Can…" chosen: only those with that strength
         people = [*people, holds(*relations)]
-    total = _run(select(func.count()).select_from(User).where(*people), params).scalar_one()
-    page_no = max(1, min(page_no, -(-total // PER_PAGE)))
-    wanted = page_no * PER_PAGE
+    count = select(func.count()).select_from(User).where(*people)
 
     # One level per score, best first; a level excludes those already in a better one.
     scores = sorted({RANK[r] for r in relations}, reverse=True)
@@ -528,12 +540,9 @@ def _ranked_by_strength(people, params, relations, strength_required, page_no):
         levels.append([*level, ~holds(*better)] if better else level)
     if not strength_required:  # and then everyone with no strength (develop counts as none)
         levels.append([*people, ~holds(*ranked)] if ranked else people)
-
-    ids: list[int] = []
-    for level in levels:
-        ids += _run(select(User.id).where(*level).order_by(User.name, User.id)
-                    .limit(wanted - len(ids)), params).scalars().all()
-    return ids[wanted - PER_PAGE:], total, page_no
+    limit = bindparam("limit", type_=Integer)
+    return count, [select(User.id).where(*level).order_by(User.name, User.id).limit(limit)
+                   for level in levels]
 
 
 def record_miss(term: str, month: str) -> None:
