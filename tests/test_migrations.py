@@ -3,9 +3,10 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from eip_site.extensions import POSTGRES_ONLY_INDEXES, db, include_object
+from eip_site.text_index import SQLITE_TEXT_INDEXES
 
 from .conftest import reset_schema
 
@@ -29,6 +30,11 @@ def test_migrations_match_the_models_and_round_trip(app):
                 indexes = {i["name"] for t in ("user", "agenda_item")
                            for i in inspect(db.engine).get_indexes(t)}
                 assert POSTGRES_ONLY_INDEXES <= indexes
+            else:  # SQLite's FTS5 tables, kept in step by triggers (text_index)
+                triggers = {name for (name,) in db.session.execute(text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+                assert {f"{t}_text_{when}" for t in SQLITE_TEXT_INDEXES
+                        for when in ("ai", "ad", "au")} <= triggers
 
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

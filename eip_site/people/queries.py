@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -61,10 +61,17 @@ def _case_folded_on_sqlite(element, compiler, **kw):
     return compiler.process(element.clauses, **kw)
 
 
-def contains(column, text: str):
-    """Case-insensitive substring match in which % and _ are taken literally."""
+def contains(column, text):
+    """Case-insensitive substring match in which % and _ are taken literally. ``text`` may
+    instead be a bind parameter given ``substring_pattern(text)``, so that a statement can be
+    built once and run for any words."""
+    pattern = text if isinstance(text, BindParameter) else substring_pattern(text)
+    return _CaseFolded(column).like(pattern, escape="\\")
+
+
+def substring_pattern(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return _CaseFolded(column).like(f"%{escaped}%", escape="\\")
+    return f"%{escaped}%"
 
 
 def schools(include_inactive: bool = True) -> list[School]:

@@ -278,3 +278,29 @@ def test_browsing_lists_the_strongest_first_then_by_name_page_by_page(
     assert page("relation=train&page=2") == ["Abe Able", "Tara Trainer"]
     assert page("q=er&page=2") == ["Mo Mentor", "Ed Experience"]  # names no skill
     assert page(f"school={people['school_b']}") == ["Mo Mentor", "Lee Learner"]
+
+
+def test_words_find_names_and_job_titles_after_every_change(app, client, login_as, vocab):
+    """On SQLite the words are looked up in a trigram table that triggers keep in step with
+    the people; LIKE still decides, so case, quotes and short words behave as before."""
+    login_as("staff", name="Zed Nobody")
+
+    def found(q: str) -> list[str]:
+        return names_in(client.get("/directory/", query_string={"q": q}).get_data(as_text=True))
+
+    with app.app_context():
+        person = factories.user(name="Quentin Blake", job_title='Art "lead"')
+        person_id = person.id
+    assert found("quentin") == found("QUENTIN bl") == found('t "lea') == ["Quentin Blake"]
+    assert found("qu") == ["Quentin Blake"] and found("ed") == ["Zed Nobody"]  # too short to index
+    with app.app_context():
+        db.session.get(type(person), person_id).name = "Émile Zola"
+        db.session.commit()
+        folds_accented = db.engine.dialect.name != "sqlite"
+    assert found("quentin") == [] and found("mile zo") == ["Émile Zola"]
+    # As before the index: SQLite's LIKE folds only ASCII letters, PostgreSQL's lower() all.
+    assert found("émile") == (["Émile Zola"] if folds_accented else [])
+    with app.app_context():
+        db.session.delete(db.session.get(type(person), person_id))
+        db.session.commit()
+    assert found("zola") == []
