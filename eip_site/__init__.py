@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,6 +50,18 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+
+    @app.after_request
+    def _end_reading(response):
+        """End a page's reading with COMMIT rather than the ROLLBACK the session sends at
+        teardown: psycopg forgets its prepared statements at every ROLLBACK, so none ever
+        reached its fifth run and PostgreSQL planned every query of every page anew (~4.5 ms
+        of the meeting page's ~6 ms in PostgreSQL)."""
+        if request.method in ("GET", "HEAD") and response.status_code < 400 \
+                and db.session().in_transaction():
+            db.session.commit()
+        return response
+
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
