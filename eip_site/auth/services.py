@@ -80,8 +80,9 @@ def authenticate(*, email: str, password: str) -> User:
 # Roles in the same query (every page checks them): one round trip per request, not two.
 # Built once, with the id as a parameter: a statement made per request costs more Python
 # (building it, then its cache key) than running it.
-_USER_WITH_ROLES = select(User).where(User.id == bindparam("user_id")) \
-    .options(joinedload(User.role_rows))
+# The partnership row comes in the same round trip: every signed-in page shows its name.
+_USER_WITH_ROLES = select(User, Partnership).where(User.id == bindparam("user_id")) \
+    .outerjoin(Partnership, Partnership.id == 1).options(joinedload(User.role_rows))
 
 
 def load_user(cookie_id: str) -> User | None:
@@ -89,8 +90,13 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.scalars(_USER_WITH_ROLES, {"user_id": int(user_id)}).unique().first()
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+    row = db.session.execute(_USER_WITH_ROLES, {"user_id": int(user_id)}).unique().first()
+    if row is None:
+        return None
+    user, partnership = row
+    if partnership is not None:
+        Partnership.remember(partnership)
+    if not user.active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
 

@@ -63,8 +63,12 @@ class Partnership(db.Model):
         lets go of rows nothing refers to and would read it again for each caller."""
         if has_app_context() and "partnership" in g:
             return g.partnership
-        row = db.session.scalars(_PARTNERSHIP).first() \
-            or cls(id=1, name="School partnership", year_start_month=9)
+        return cls.remember(db.session.scalars(_PARTNERSHIP).first()
+                            or cls(id=1, name="School partnership", year_start_month=9))
+
+    @staticmethod
+    def remember(row: "Partnership") -> "Partnership":
+        """Keep ``row`` as the request's partnership (the user's loader reads it too)."""
         if has_app_context():
             g.partnership = row
         return row
