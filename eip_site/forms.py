@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from flask import flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import ValidationError
-from wtforms.widgets import HiddenInput, Select, html_params
+from wtforms.widgets import HiddenInput, Input, Select
+from wtforms.widgets.core import clean_key
 
 from .errors import DomainError
 from .extensions import db
@@ -38,6 +41,9 @@ class BaseForm(FlaskForm):
                 options = {**options, "widget": PlainSelect()}
             elif issubclass(unbound_field.field_class, HiddenField) and "widget" not in kwargs:
                 options = {**options, "widget": PlainHidden()}
+            elif isinstance(getattr(unbound_field.field_class, "widget", None), Input) \
+                    and "widget" not in kwargs:
+                options = {**options, "widget": _quick_input(unbound_field.field_class.widget)}
             return unbound_field.bind(form=form, **options)
 
     def add_error(self, error: DomainError) -> None:
@@ -73,6 +79,32 @@ def submit(form, action, success, redirect_to):
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")
     return hx_redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def html_params(**kwargs) -> Markup:
+    """WTForms' ``html_params`` with the same output, joined as plain strings: its
+    Markup.format per attribute made each text input cost ~0.1 ms to write."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = clean_key(key)
+        if value is True:
+            params.append(str(escape(key)))
+        elif value is not False:
+            params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+_quick_inputs: dict[int, Input] = {}
+
+
+def _quick_input(widget: Input) -> Input:
+    """A field class's input widget (text, number, date…) writing its attributes as above;
+    one copy per widget, made once."""
+    quick = _quick_inputs.get(id(widget))
+    if quick is None:
+        quick = _quick_inputs[id(widget)] = copy(widget)
+        quick.html_params = html_params
+    return quick
 
 
 def _option(value, label, selected: bool) -> str:

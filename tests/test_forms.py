@@ -30,3 +30,20 @@ def test_making_a_form_again_and_again_does_not_stack_filters(app):
             form = NameForm(formdata=None)
         assert form.name.filters == [strip]
         assert form.name.validators == [no_control_characters]
+
+
+def test_quick_attribute_writer_matches_wtforms():
+    """forms.html_params writes exactly what WTForms' own does, for every kind of value."""
+    from markupsafe import Markup
+    from wtforms.widgets.core import html_params as wtforms_params
+
+    from eip_site.forms import html_params
+
+    cases = [
+        {"name": "t", "id": "x", "class_": "input width-4", "aria_describedby": "a b",
+         "required": True, "disabled": False, "value": 'a"b<c>&', "min": 0, "data_x_y": "1"},
+        {"name": "q", "value": Markup('<b>"x"</b>'), "placeholder": "Ünïcode ✓"},
+        {}, {"checked": True},
+    ]
+    for attrs in cases:
+        assert html_params(**attrs) == wtforms_params(**attrs)
