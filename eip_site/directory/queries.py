@@ -11,19 +11,17 @@ from sqlalchemy import (
     String,
     bindparam,
     case,
-    column,
     func,
     literal,
-    literal_column,
     or_,
     select,
-    table,
     text,
     union_all,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from .. import text_index
 from ..extensions import db
 from ..people.models import School, User
 from ..people.queries import Page, contains, substring_pattern
@@ -214,12 +212,12 @@ def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
     # Who may appear at all, whatever their skills: conditions with parameters, so that
     # the statements built on them are built once per combination of filters.
     text = filters.q[:100]
-    indexed = len(text) >= 3 and db.session.get_bind().dialect.name == "sqlite"
+    indexed = text_index.indexable(text)
     shape = People(bool(filters.school), bool(filters.phase), bool(filters.offer),
                    filters.available, indexed)
     params = {"school": filters.school, "phase": filters.phase, "offer": filters.offer,
               "pattern": substring_pattern(text),
-              "phrase": '"' + text.replace('"', '""') + '"'}  # FTS5: the words, as they are
+              "phrase": text_index.phrase(text)}
 
     page_no = max(1, filters.page)
     if weights:
@@ -314,12 +312,9 @@ class People:
                    contains(User.job_title, bindparam("pattern")))
         if not self.indexed:
             return [like]
-        return [User.id.in_(select(_USER_TEXT.c.rowid).where(
-            literal_column("user_text").op("MATCH")(bindparam("phrase")))), like]
+        return [User.id.in_(text_index.candidates("user", bindparam("phrase"))), like]
 
 
-# A quoted phrase MATCHes any substring of a name or job title, whatever its case.
-_USER_TEXT = table("user_text", column("rowid"))
 _HOLDER = aliased(UserSkill)  # "holds a better (or any matched) skill" in subqueries
 
 _PEOPLE_ROWS = select(User.id, User.name, User.job_title, School.name.label("school_name"),

@@ -14,7 +14,8 @@ from ..directory.models import SearchMiss
 from ..directory.services import needs_confirming
 from ..extensions import db
 from ..people.models import User
-from ..reviews.models import Review, ReviewMember
+from ..reviews.models import Review
+from ..reviews.queries import MINE
 from ..security import ADMIN, HEAD, LEAD
 
 WEEKS_AHEAD = 8
@@ -44,12 +45,8 @@ class Dashboard:
 
 
 # The home page's statements, built once (see extensions.get_with): what changes is a parameter.
-_ME = bindparam("user_id")
 _MY_REVIEWS = select(Review).where(
-    or_(Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == _ME)),
-        Review.facilitator_id == _ME, Review.champion_id == _ME,
-        Review.host_school_id == bindparam("school_id")),
-    Review.state != "cancelled",
+    MINE, Review.state != "cancelled",
     or_(Review.start_date.between(bindparam("recent"), bindparam("horizon")),
         Review.workshop_date.between(bindparam("today"), bindparam("horizon")),
         Review.state.in_(("data_shared", "reviewed")))) \
@@ -63,7 +60,7 @@ _UNMET = select(SearchMiss).where(SearchMiss.month == bindparam("month")) \
 
 def dashboard(user: User, today: date) -> Dashboard:
     reviews = list(db.session.scalars(_MY_REVIEWS, {
-        "user_id": user.id, "school_id": user.school_id or 0, "today": today,
+        "me": user.id, "my_school": user.school_id or 0, "today": today,
         "recent": today - timedelta(days=2), "horizon": today + timedelta(weeks=WEEKS_AHEAD)}))
     todos = []
     for review in reviews:
@@ -164,8 +161,7 @@ def site_search(user: User, q: str) -> SiteResults:
         select(Meeting).join(Network, Network.id == Meeting.network_id)
         .where(visible, or_(Meeting.state != "draft", runs),
                or_(contains(Network.name, q), Meeting.id.in_(
-                   select(AgendaItem.meeting_id).where(contains_text(
-                       AgendaItem.title, q, db.session.get_bind().dialect.name)))))
+                   select(AgendaItem.meeting_id).where(contains_text(AgendaItem.title, q)))))
         .options(*MEETING_LINK).order_by(Meeting.starts_at.desc()).limit(PER_KIND)))
     results.reviews = list(db.session.scalars(
         select(Review).join(School, School.id == Review.host_school_id)

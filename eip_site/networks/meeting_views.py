@@ -79,7 +79,7 @@ def meeting_edit(meeting_id: int):
 def agenda_context(meeting_id: int, **extra) -> dict:
     page = queries.meeting_page(meeting_id)
     meeting = page.meeting
-    member = queries.membership_in(meeting.network, page.members, current_user) == "member"
+    member = services.is_member(current_user, meeting.network, page.members)
     can_edit = services.can_edit(current_user, meeting.network)
     item_form = extra.pop("item_form", None) or ItemForm(formdata=None)
     item_form.presenter.choices = [(None, "No one in particular")] + [

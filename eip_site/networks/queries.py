@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union_all
-from sqlalchemy.orm import defaultload, lazyload, selectinload
+from sqlalchemy.orm import defaultload, lazyload
 
 from ..clock import utcnow
 from ..extensions import db, get_with
@@ -157,13 +157,6 @@ def people_of(network: Network, members: list[NetworkMember]) -> list[User]:
     return sorted(people.values(), key=lambda u: u.name)
 
 
-def membership_in(network: Network, members: list[NetworkMember], user: User) -> str | None:
-    """rules.membership, read from the members already loaded."""
-    if user.id in (network.leader_id, network.critical_friend_id):
-        return "member"
-    return next((m.status for m in members if m.user_id == user.id), None)
-
-
 def members_of(network: Network) -> list[NetworkMember]:
     """Everyone who has joined or asked to, with their school: one query."""
     return list(db.session.scalars(_MEMBERS, {"network_id": network.id}))
@@ -174,7 +167,7 @@ def network_page(network_id: int, viewer: User) -> NetworkPage | None:
     if net is None:
         return None
     members = members_of(net)
-    membership = membership_in(net, members, viewer)
+    membership = rules.membership(viewer, net, members)
     editor = rules.can_edit(viewer, net)
     insider = editor or membership == "member"
     meetings, more = [], False
@@ -188,13 +181,10 @@ def network_page(network_id: int, viewer: User) -> NetworkPage | None:
     return NetworkPage(net, members, membership, editor, meetings, more, actions, plan)
 
 
-def visible_meetings(net: Network, insider: bool):
-    """The network's meetings as rows, latest first: every one for its leader, critical
-    friend, members and the leads; from a published agenda on for anyone else."""
-    return _visible(insider, net.id)
-
-
-def _visible(insider: bool, network_id):
+def visible_meetings(insider: bool, network_id):
+    """A network's meetings as rows, latest first: every one for its leader, critical
+    friend, members and the leads (``insider``); from a published agenda on for anyone
+    else. ``network_id``: an id, or a bind parameter for a statement built once."""
     stmt = _meeting_rows().where(Meeting.network_id == network_id) \
         .order_by(Meeting.starts_at.desc(), Meeting.id)
     return stmt if insider else stmt.where(Meeting.state != "draft")
@@ -226,7 +216,7 @@ def neighbours(m: Meeting) -> tuple[MeetingRow | None, MeetingRow | None]:
 # The network and meeting pages' statements, built once (see extensions.get_with).
 _MEMBERS = select(NetworkMember).where(NetworkMember.network_id == bindparam("network_id")) \
     .options(*_no_roles((NetworkMember.user,)))
-_LATEST = {insider: _visible(insider, bindparam("network_id")).limit(RECENT_MEETINGS + 1)
+_LATEST = {insider: visible_meetings(insider, bindparam("network_id")).limit(RECENT_MEETINGS + 1)
            for insider in (True, False)}
 _OPEN_ACTIONS = ActionRow.select().where(Action.network_id == bindparam("network_id"),
                                          Action.status == "open")

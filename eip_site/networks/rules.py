@@ -25,16 +25,19 @@ def can_edit(actor: User, network: Network) -> bool:
     return is_lead(actor) or actor.id in (network.leader_id, network.critical_friend_id)
 
 
-def membership(actor: User, network: Network) -> str | None:
-    """'member', 'requested' or None (the leader and critical friend count as members)."""
+def membership(actor: User, network: Network, members=None) -> str | None:
+    """'member', 'requested' or None (the leader and critical friend count as members).
+    ``members``: the network's NetworkMember rows when a page has them already."""
     if actor.id in (network.leader_id, network.critical_friend_id):
         return "member"
+    if members is not None:
+        return next((m.status for m in members if m.user_id == actor.id), None)
     return db.session.scalar(select(NetworkMember.status).where(
         NetworkMember.network_id == network.id, NetworkMember.user_id == actor.id))
 
 
-def is_member(actor: User, network: Network) -> bool:
-    return membership(actor, network) == "member"
+def is_member(actor: User, network: Network, members=None) -> bool:
+    return membership(actor, network, members) == "member"
 
 
 def can_view_meeting(actor: User, meeting: Meeting, *, member: bool | None = None) -> bool:

@@ -54,7 +54,7 @@ def network_meetings(network_id: int):
                                                                              network)
     if not (insider or network.is_open):
         abort(404)
-    listing = paginate(queries.visible_meetings(network, insider),
+    listing = paginate(queries.visible_meetings(insider, network.id),
                        request.args.get("page", 1, type=int), row=queries.MeetingRow)
     return render_page("networks/meetings.html", network=network, listing=listing)
 

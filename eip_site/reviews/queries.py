@@ -49,8 +49,9 @@ class Filters:
     page: int = 1
 
 
-# Reviews a person is on, runs, facilitates or hosts ("mine"), with the person as parameters.
-_MINE = or_(
+# Reviews a person is on, runs, facilitates or hosts ("mine"), with the person as parameters
+# (``me``, ``my_school``: their id and their school's, or 0).
+MINE = or_(
     Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == bindparam("me"))),
     Review.facilitator_id == bindparam("me"), Review.champion_id == bindparam("me"),
     Review.host_school_id == bindparam("my_school"))
@@ -100,7 +101,7 @@ def _listing(term: bool, school: bool, state: bool, mine: bool):
     if state:
         where.append(Review.state == bindparam("state"))
     if mine:
-        where.append(_MINE)
+        where.append(MINE)
     # Counted from the review table alone: the lead's name is only needed for the page.
     count = select(func.count()).select_from(Review).where(*where)
     lead, lead_user = _LEAD, _LEAD_USER
@@ -131,7 +132,7 @@ def month(year: int, month_no: int, user: User | None = None) -> dict[date, list
 
 _MONTH = {mine: select(Review).where(
     Review.state != "cancelled", Review.start_date <= bindparam("last"),
-    Review.start_date >= bindparam("first"), *([_MINE] if mine else []))
+    Review.start_date >= bindparam("first"), *([MINE] if mine else []))
     .order_by(Review.start_date, Review.id) for mine in (False, True)}
 
 

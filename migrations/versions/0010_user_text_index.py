@@ -10,6 +10,8 @@ Create Date: 2026-11-25 03:30:00
 """
 from alembic import op
 
+from eip_site.text_index import ddl, drop_ddl
+
 
 # revision identifiers, used by Alembic.
 revision = '0010_user_text_index'
@@ -17,31 +19,19 @@ down_revision = '0009_sqlite_text_index'
 branch_labels = None
 depends_on = None
 
-# Written out here, not imported: a migration keeps the schema of its day.
-TABLE, NAME = 'user', 'user_text'
+# The statements of eip_site/text_index.py, which keeps them as they were for this migration.
+TABLE, COLUMNS = 'user', ('name', 'job_title')
 
 
 def upgrade():
     if op.get_bind().dialect.name != 'sqlite':
         return
-    forget = (f"INSERT INTO {NAME}({NAME}, rowid, name, job_title) "
-              "VALUES ('delete', old.id, old.name, old.job_title);")
-    learn = (f"INSERT INTO {NAME}(rowid, name, job_title) "
-             "VALUES (new.id, new.name, new.job_title);")
-    op.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {NAME} USING fts5(name, job_title, "
-               f"content='{TABLE}', content_rowid='id', tokenize='trigram')")
-    op.execute(f'CREATE TRIGGER IF NOT EXISTS {NAME}_ai AFTER INSERT ON "{TABLE}" '
-               f'BEGIN {learn} END')
-    op.execute(f'CREATE TRIGGER IF NOT EXISTS {NAME}_ad AFTER DELETE ON "{TABLE}" '
-               f'BEGIN {forget} END')
-    op.execute(f'CREATE TRIGGER IF NOT EXISTS {NAME}_au AFTER UPDATE OF name, job_title '
-               f'ON "{TABLE}" BEGIN {forget} {learn} END')
-    op.execute(f"INSERT INTO {NAME}({NAME}) VALUES ('rebuild')")
+    for statement in ddl(TABLE, COLUMNS):
+        op.execute(statement)
 
 
 def downgrade():
     if op.get_bind().dialect.name != 'sqlite':
         return
-    for trigger in ('ai', 'ad', 'au'):
-        op.execute(f"DROP TRIGGER IF EXISTS {NAME}_{trigger}")
-    op.execute(f"DROP TABLE IF EXISTS {NAME}")
+    for statement in drop_ddl(TABLE):
+        op.execute(statement)
