@@ -58,7 +58,8 @@ def meeting_new(network_id: int):
     return submit(form, lambda: services.create_meeting(
         actor=current_user, network=network, copy_previous=form.start_from.data == "previous",
         **_where(form)), "Meeting arranged. Add the items, then publish the agenda.",
-        lambda meeting: url_for("networks.meeting", meeting_id=meeting.id)) or render_page("networks/meeting_form.html", form=form, network=network, meeting=None,
+        lambda meeting: url_for("networks.meeting", meeting_id=meeting.id)) \
+        or render_page("networks/meeting_form.html", form=form, network=network, meeting=None,
                        status=form.status)
 
 
@@ -72,7 +73,8 @@ def meeting_edit(meeting_id: int):
     _place_choices(form)
     return submit(form, lambda: services.update_meeting(
         actor=current_user, meeting=meeting, version=form.version_number, **_where(form)),
-        "Meeting changed.", url_for("networks.meeting", meeting_id=meeting.id)) or render_page("networks/meeting_form.html", form=form, network=meeting.network,
+        "Meeting changed.", url_for("networks.meeting", meeting_id=meeting.id)) \
+        or render_page("networks/meeting_form.html", form=form, network=meeting.network,
                        meeting=meeting, status=form.status)
 
 

@@ -35,7 +35,8 @@ def network_new():
     return submit(form, lambda: services.propose_network(actor=current_user, **{
         k: v for k, v in form.data.items() if k != "csrf_token"}),
         "Your proposal has been sent to the cluster leads.",
-        lambda network: url_for("networks.network", network_id=network.id)) or render_page("networks/new.html", form=form, status=form.status)
+        lambda network: url_for("networks.network", network_id=network.id)) \
+        or render_page("networks/new.html", form=form, status=form.status)
 
 
 @bp.route("/networks/<int:network_id>")
@@ -69,7 +70,8 @@ def _network_page(page, decision_form=None, status=200):
     return render_page("networks/network.html", page=page, network=network,
                        membership=page.membership, can_edit=page.can_edit,
                        is_lead=services.is_lead(current_user), decision_form=form,
-                       proposal_fields=PROPOSAL_FIELDS, PLAN_STATUSES=PLAN_STATUSES, today=utcnow().date(), status=status)
+                       proposal_fields=PROPOSAL_FIELDS, PLAN_STATUSES=PLAN_STATUSES,
+                       today=utcnow().date(), status=status)
 
 
 @bp.route("/networks/<int:network_id>/decision", methods=["POST"])

@@ -48,7 +48,8 @@ def index():
     return render_page("reviews/index.html", "reviews/_list.html", filters=filters,
                        listing=queries.list_reviews(filters, current_user),
                        terms=queries.terms(), schools=queries.schools(), states=STATES,
-                       themes=[] if is_htmx() else queries.themes(services.today() - timedelta(days=365)),
+                       themes=[] if is_htmx()
+                       else queries.themes(services.today() - timedelta(days=365)),
                        can_book=services.is_organiser(current_user))
 
 
@@ -87,7 +88,8 @@ def new():
         champion=db.session.get(User, form.champion.data) if form.champion.data else None,
         notes=form.notes.data or "", closed_reason=form.closed_reason.data or ""),
         "Review booked. Now propose the team.",
-        lambda review: url_for("reviews.detail", review_id=review.id) + "#team") or render_page("reviews/new.html", form=form, today=services.today(), status=form.status)
+        lambda review: url_for("reviews.detail", review_id=review.id) + "#team") \
+        or render_page("reviews/new.html", form=form, today=services.today(), status=form.status)
 
 
 def _review(review_id: int):
@@ -127,8 +129,8 @@ def _detail(review, status: int = 200, **forms):
     see_findings = services.can_see_findings(user, review)
     return render_page(
         "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
-        findings=findings, workshop=workshop, candidate_total=total, step=forms.get("step") or StepForm(
-            formdata=None, version=review.version),
+        findings=findings, workshop=workshop, candidate_total=total,
+        step=forms.get("step") or StepForm(formdata=None, version=review.version),
         cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
         steps=services.next_steps(user, review), can_edit=can_edit, picking=picking,
         can_cancel=services.can_cancel(user, review), see_findings=see_findings,
