@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from eip_site.data_version import trigger_names
 from eip_site.extensions import POSTGRES_ONLY_INDEXES, db, include_object
 from eip_site.text_index import SQLITE_TEXT_INDEXES
 
@@ -35,6 +36,13 @@ def test_migrations_match_the_models_and_round_trip(app):
                     "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
                 assert {f"{t}_text_{when}" for t in SQLITE_TEXT_INDEXES
                         for when in ("ai", "ad", "au")} <= triggers
+
+            triggers = {name for (name,) in db.session.execute(text(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+                if db.engine.dialect.name == "postgresql"
+                else "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+            assert trigger_names(db.engine.dialect.name) <= triggers  # data_version's stamps
+            db.session.rollback()
 
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from functools import cached_property
 
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from .. import text_index
+from ..data_version import Remembered, stamp_of
 from ..extensions import db
 from ..people.models import School, User
 from ..people.queries import Page, contains, substring_pattern
@@ -103,6 +104,7 @@ class SearchVocabulary(Vocabulary):
                          [CategoryName(*r) for r in category_rows])
         self.fingerprint: tuple = ()
         self._matches: dict[str, list[Match]] = {}
+        self.searches = Remembered()  # Search answers, under the people stamp
 
     def match(self, query: str) -> list[Match]:
         """match_skills, remembered per search text: typing the same words again is free."""
@@ -130,13 +132,17 @@ _VOCABULARY_FINGERPRINT = select(
     select(_joined(Skill.id, Skill.name, Skill.category_id, Skill.synonyms))
     .where(Skill.status == "approved").scalar_subquery(),
     select(_joined(SkillCategory.id, SkillCategory.slug, SkillCategory.name,
-                   SkillCategory.position)).scalar_subquery())
+                   SkillCategory.position)).scalar_subquery(),
+    stamp_of("people"))
 
 
-def search_vocabulary() -> SearchVocabulary:
-    """The approved vocabulary for searching: one single-row query while nothing changed."""
+def search_context() -> tuple[SearchVocabulary, str | None]:
+    """The approved vocabulary for searching, and the stamp of the people data (see
+    data_version) under which searches are remembered: one single-row query while nothing
+    changed."""
     global _search_vocabulary
-    fingerprint = tuple(db.session.execute(_VOCABULARY_FINGERPRINT).one())
+    *fingerprint, stamp = db.session.execute(_VOCABULARY_FINGERPRINT).one()
+    fingerprint = tuple(fingerprint)
     cached = _search_vocabulary
     if cached is None or cached.fingerprint != fingerprint:
         skill_rows = [tuple(r) for r in db.session.execute(
@@ -147,7 +153,11 @@ def search_vocabulary() -> SearchVocabulary:
                    SkillCategory.position).order_by(SkillCategory.position, SkillCategory.id))]
         cached = _search_vocabulary = SearchVocabulary(skill_rows, category_rows)
         cached.fingerprint = fingerprint
-    return cached
+    return cached, stamp
+
+
+def search_vocabulary() -> SearchVocabulary:
+    return search_context()[0]
 
 
 @dataclass
@@ -189,15 +199,24 @@ class Search:
 _CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
-def search(filters: Filters, vocab: Vocabulary | None = None) -> Search:
+def search(filters: Filters, vocab: Vocabulary | None = None, stamp: str | None = None) -> Search:
     """People for the directory, best first: those who can train or mentor in the searched
-    skill, then experience; names and job titles match too."""
+    skill, then experience; names and job titles match too. Without ``vocab``, both it and
+    the people ``stamp`` are read; under a stamp the same search is answered once a process
+    (a vocabulary change starts afresh)."""
+    if vocab is None:
+        vocab, stamp = search_context()
+    if isinstance(vocab, SearchVocabulary):
+        return vocab.searches.get(stamp, astuple(filters), lambda: _search(filters, vocab))
+    return _search(filters, vocab)
+
+
+def _search(filters: Filters, vocab: Vocabulary) -> Search:
     if db.session.get_bind().dialect.name == "postgresql":
         # Pages keep their prepared statements' plans (see create_app's _end_reading), but
         # the best plan here depends on the values (how many hold the skills, which school):
         # one plan for all made a filtered search ~10 ms slower. Until the transaction ends.
         db.session.execute(_CUSTOM_PLANS)
-    vocab = vocab or search_vocabulary()
     exact = vocab.skills.get(filters.skill) if filters.skill else None
     if exact is not None:
         matches = [Match(exact.id, 1.0, exact.name)]

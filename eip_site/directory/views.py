@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from ..clock import utcnow
+from ..data_version import Remembered
 from ..extensions import db
 from ..htmx import is_htmx, render_page
 from ..people.queries import school_names
@@ -12,27 +13,29 @@ from . import bp, queries
 from .forms import SearchForm
 
 
-def search_form() -> SearchForm:
+def search_form(vocab: queries.SearchVocabulary, stamp: str | None) -> SearchForm:
     form = SearchForm(request.args)
     form.school.choices = {"": "All schools"}
     if not is_htmx():  # the results fragment never shows the list of 200 schools
-        form.school.choices |= dict(school_names())
-    form.category.choices = {"": "Any skill area"}
+        form.school.choices |= _SCHOOLS.get(stamp, "schools", lambda: dict(school_names()))
+    form.category.choices = {"": "Any skill area"} | {c.slug: c.name for c in vocab.categories}
     return form
+
+
+_SCHOOLS = Remembered(size=1)  # the schools' names change with the people stamp
 
 
 @bp.route("/directory/")
 def index():
-    form = search_form()
-    vocab = queries.search_vocabulary()
-    form.category.choices |= {c.slug: c.name for c in vocab.categories}
+    vocab, stamp = queries.search_context()
+    form = search_form(vocab, stamp)
     form.validate()
     filters = queries.Filters(
         q=(form.q.data or "")[:2000], skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
         category=form.category.data or "", offer=form.offer.data or "",
         relation=form.relation.data or "", available=bool(form.available.data),
         page=max(1, form.page.data or 1))
-    result = queries.search(filters, vocab)
+    result = queries.search(filters, vocab, stamp)
     if filters.q.strip() and not result.page.total and filters.page == 1:
         queries.record_miss(filters.q, utcnow().strftime("%Y-%m"))
         db.session.commit()

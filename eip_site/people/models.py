@@ -195,3 +195,4 @@ class User(UserMixin, db.Model):
 # SQLite's substring index for the directory's search by name and job title (migration 0010;
 # PostgreSQL has trigram indexes, 0007): scanning 10,000 people cost ~5 ms a search.
 sqlite_text_index(User.__table__, "name", "job_title")
+from .. import data_version  # noqa: E402,F401  (its table and triggers join the schema)

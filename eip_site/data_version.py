@@ -1,0 +1,129 @@
+"""Stamps the database itself renews whenever the data behind a remembered answer changes.
+
+A directory search costs more in reading and ranking than in showing its page, and the same
+searches come back all day while the people and their skills change a few times a week. So
+answers are remembered per worker process under the stamp of the data they were read from
+(``remembered``). Triggers renew the stamp in the same transaction as any change to the
+watched tables, whoever makes it (this site in any worker, a script, plain SQL): an answer
+is never served once its data has changed. A stamp is random rather than a counter, so a
+table emptied and refilled (as the tests do) can never bring an old stamp back; with no stamp
+row at all nothing is remembered.
+
+Migration 0012 runs ``ddl``: change its statements only with a migration. A batch migration
+that rebuilds a watched table on SQLite drops its triggers: create them again after it."""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, Column, String, Table, event, select
+
+from .extensions import db
+
+data_version = Table(
+    "data_version", db.metadata,
+    Column("name", String(40), primary_key=True),
+    Column("stamp", String(40), nullable=False),
+)
+
+# stamp name -> {table: the columns whose updates count (None: any change)}. Sign-ins update
+# "user" (last_login_at) many times a day without changing what a search shows.
+WATCHED: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "people": {
+        "user": ("name", "job_title", "school_id", "active"),
+        "user_skill": None,
+        "profile": ("offers_paused",),
+        "offer": None,
+        "school": ("name", "phase", "active"),
+    },
+}
+
+_FUNCTION = "eip_data_changed"
+
+
+def _trigger(table: str, name: str) -> str:
+    return f"{table}_{name}_changed"
+
+
+def ddl(dialect: str, watched: dict = WATCHED) -> list[str]:
+    """The statements that make the triggers of every watched table, and the first stamps."""
+    fresh = "gen_random_uuid()::text" if dialect == "postgresql" else "hex(randomblob(16))"
+    statements = [f"INSERT INTO data_version (name, stamp) VALUES ('{name}', {fresh}) "
+                  "ON CONFLICT (name) DO NOTHING" for name in watched]
+    if dialect == "postgresql":  # one trigger a statement, with its stamp name as argument
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN INSERT INTO data_version (name, stamp) "
+            f"VALUES (TG_ARGV[0], {fresh}) "
+            "ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp; RETURN NULL; END $$")
+        for name, tables in watched.items():
+            for table, columns in tables.items():
+                update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+                statements.append(
+                    f"CREATE OR REPLACE TRIGGER {_trigger(table, name)} "
+                    f'AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON "{table}" FOR EACH STATEMENT '
+                    f"EXECUTE FUNCTION {_FUNCTION}('{name}')")
+        return statements
+    for name, tables in watched.items():  # SQLite: row triggers, one per kind of change
+        renew = (f"INSERT INTO data_version (name, stamp) VALUES ('{name}', {fresh}) "
+                 "ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp;")
+        for table, columns in tables.items():
+            for when, event_ in (("ai", "INSERT"), ("ad", "DELETE"), ("au", "UPDATE")):
+                if event_ == "UPDATE" and columns:
+                    event_ = f"UPDATE OF {', '.join(columns)}"
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {_trigger(table, name)}_{when} AFTER {event_} "
+                    f'ON "{table}" BEGIN {renew} END')
+    return statements
+
+
+def drop_ddl(dialect: str, watched: dict = WATCHED) -> list[str]:
+    if dialect == "postgresql":
+        return [*(f'DROP TRIGGER IF EXISTS {_trigger(table, name)} ON "{table}"'
+                  for name, tables in watched.items() for table in tables),
+                f"DROP FUNCTION IF EXISTS {_FUNCTION}()"]
+    return [f"DROP TRIGGER IF EXISTS {_trigger(table, name)}_{when}"
+            for name, tables in watched.items() for table in tables
+            for when in ("ai", "ad", "au")]
+
+
+def trigger_names(dialect: str) -> set[str]:
+    """What the database should list as triggers (for the migration test)."""
+    if dialect == "postgresql":
+        return {_trigger(t, n) for n, tables in WATCHED.items() for t in tables}
+    return {f"{_trigger(t, n)}_{w}" for n, tables in WATCHED.items() for t in tables
+            for w in ("ai", "ad", "au")}
+
+
+# create_all makes the triggers once every table exists (the migrations run ``ddl``).
+for _dialect in ("sqlite", "postgresql"):
+    for _statement in ddl(_dialect):
+        event.listen(db.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+event.listen(db.metadata, "after_drop",
+             DDL(f"DROP FUNCTION IF EXISTS {_FUNCTION}()").execute_if(dialect="postgresql"))
+
+
+def stamp_of(name: str):
+    """A scalar subquery for the stamp ``name`` (NULL while there is none), to read in the
+    same statement as something else."""
+    return select(data_version.c.stamp).where(data_version.c.name == name).scalar_subquery()
+
+
+class Remembered:
+    """Answers kept under their stamp, at most ``size`` of them (then all are forgotten: the
+    same few searches soon come back). Plain values only: they are shared between requests."""
+
+    def __init__(self, size: int = 500):
+        self.size = size
+        self._answers: dict = {}
+
+    def get(self, stamp, key, compute):
+        """``compute()``, or what it gave before for ``key`` under this ``stamp``."""
+        if stamp is None:
+            return compute()
+        key = (stamp, key)
+        found = self._answers.get(key)
+        if found is None:
+            found = compute()
+            if len(self._answers) >= self.size:
+                self._answers.clear()
+            self._answers[key] = found
+        return found
