@@ -34,6 +34,31 @@ WATCHED: dict[str, dict[str, tuple[str, ...] | None]] = {
         "offer": None,
         "school": ("name", "phase", "active"),
     },
+    # A review's team picker: who may review, where they work, their days off and bookings
+    # (with the booked review's school), and their strengths in the review's focus area.
+    "reviewers": {
+        "user": ("name", "school_id", "active"),
+        "school": ("name",),
+        "qualification": None,
+        "user_role": None,
+        "unavailable": None,
+        "booking": None,
+        "review": ("host_school_id",),
+        "user_skill": None,
+        "skill": ("name", "category_id"),
+        "skill_category": ("slug",),
+    },
+    # The header search's networks, meetings and reviews, and who may see which meetings.
+    "records": {
+        "network": ("name", "purpose", "priority", "is_open", "leader_id",
+                    "critical_friend_id"),
+        "network_member": None,
+        "meeting": ("starts_at", "state", "network_id"),
+        "agenda_item": ("title", "meeting_id"),
+        "review": ("focus", "start_date", "days", "state",
+                   "host_school_id"),
+        "school": ("name",),
+    },
 }
 
 _FUNCTION = "eip_data_changed"
@@ -59,8 +84,8 @@ def ddl(dialect: str, watched: dict = WATCHED) -> list[str]:
                 update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
                 statements.append(
                     f"CREATE OR REPLACE TRIGGER {_trigger(table, name)} "
-                    f'AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON "{table}" FOR EACH STATEMENT '
-                    f"EXECUTE FUNCTION {_FUNCTION}('{name}')")
+                    f'AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON "{table}" '
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}('{name}')")
         return statements
     for name, tables in watched.items():  # SQLite: row triggers, one per kind of change
         renew = (f"INSERT INTO data_version (name, stamp) VALUES ('{name}', {fresh}) "

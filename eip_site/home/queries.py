@@ -14,6 +14,7 @@ from .. import text_index
 from ..directory.help import open_counts
 from ..directory.models import SearchMiss
 from ..directory.services import needs_confirming
+from ..data_version import Remembered, stamp_of
 from ..extensions import db
 from ..networks.models import MeetingState
 from ..people.models import User
@@ -162,7 +163,8 @@ def site_search(user: User, q: str) -> SiteResults:
     """People (by name, job title and skill, as the directory finds them), networks, meetings
     and reviews, each kind capped. Only what the person may open: meetings of open networks
     or their own, never drafts of others; reviews by school and enquiry focus, never by
-    findings. Four queries after the directory's, as plain rows."""
+    findings. As plain rows, remembered per worker until what they show changes (see
+    data_version)."""
     from ..directory import queries as directory
     from ..people.queries import substring_pattern
 
@@ -172,14 +174,24 @@ def site_search(user: User, q: str) -> SiteResults:
         return results
     found = directory.search(directory.Filters(q=q))
     results.people, results.people_total = found.results[:PER_KIND], found.page.total
-    networks, meetings, reviews = _site_statements(text_index.indexable(q),
-                                                   user.has_role(LEAD, ADMIN))
+    sees_all = user.has_role(LEAD, ADMIN)
     conn = db.session.connection()
-    params = {"pattern": substring_pattern(q), "phrase": text_index.phrase(q), "user": user.id}
-    results.networks = [NetworkHit(*r) for r in conn.execute(networks, params)]
-    results.meetings = [MeetingHit(*r) for r in conn.execute(meetings, params)]
-    results.reviews = [ReviewHit(*r) for r in conn.execute(reviews, params)]
+
+    def read():
+        networks, meetings, reviews = _site_statements(text_index.indexable(q), sees_all)
+        params = {"pattern": substring_pattern(q), "phrase": text_index.phrase(q),
+                  "user": user.id}
+        return ([NetworkHit(*r) for r in conn.execute(networks, params)],
+                [MeetingHit(*r) for r in conn.execute(meetings, params)],
+                [ReviewHit(*r) for r in conn.execute(reviews, params)])
+    stamp = conn.execute(_RECORDS_STAMP).scalar()
+    results.networks, results.meetings, results.reviews = _FOUND.get(
+        stamp, (q, None if sees_all else user.id), read)
     return results
+
+
+_RECORDS_STAMP = select(stamp_of("records"))
+_FOUND = Remembered()  # what the site search found besides people, under the records stamp
 
 
 @cache

@@ -30,6 +30,31 @@ WATCHED = {
         'offer': None,
         'school': ('name', 'phase', 'active'),
     },
+    # A review's team picker: who may review, where they work, their days off and bookings
+    # (with the booked review's school), and their strengths in the review's focus area.
+    'reviewers': {
+        'user': ('name', 'school_id', 'active'),
+        'school': ('name',),
+        'qualification': None,
+        'user_role': None,
+        'unavailable': None,
+        'booking': None,
+        'review': ('host_school_id',),
+        'user_skill': None,
+        'skill': ('name', 'category_id'),
+        'skill_category': ('slug',),
+    },
+    # The header search's networks, meetings and reviews, and who may see which meetings.
+    'records': {
+        'network': ('name', 'purpose', 'priority', 'is_open', 'leader_id',
+                    'critical_friend_id'),
+        'network_member': None,
+        'meeting': ('starts_at', 'state', 'network_id'),
+        'agenda_item': ('title', 'meeting_id'),
+        'review': ('focus', 'start_date', 'days', 'state',
+                   'host_school_id'),
+        'school': ('name',),
+    },
 }
 
 

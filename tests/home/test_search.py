@@ -100,3 +100,36 @@ def test_agenda_titles_are_found_as_they_change(app, world):
         db.session.delete(db.session.get(AgendaItem, item_id))
         db.session.commit()
     assert not found("moderation")
+
+
+def test_remembered_results_follow_every_change(app, world):
+    """Networks, meetings and reviews found are remembered under the records stamp
+    (data_version): whatever changes what a search shows, or who may see it, renews it."""
+    from eip_site.networks.models import Network, NetworkMember
+    from sqlalchemy import select, text
+
+    def page(who, q):
+        return sign_in(app, world[who]).get("/search", query_string={"q": q}) \
+            .get_data(as_text=True)
+
+    assert "Phonics leads network meeting" not in page("outsider", "screening")  # a draft
+    assert "Phonics leads network meeting" in page("leader", "screening")
+    with app.app_context():
+        network_id = db.session.scalar(select(Network.id))
+        db.session.execute(text("UPDATE meeting SET state = 'published'"))
+        db.session.commit()
+    assert "Phonics leads network meeting" not in page("outsider", "screening")  # closed
+    with app.app_context():
+        db.session.add(NetworkMember(network_id=network_id, user_id=world["outsider"],
+                                     status="member"))
+        db.session.commit()
+    assert "Phonics leads network meeting" in page("outsider", "screening")
+    with app.app_context():
+        db.session.execute(text("UPDATE network SET name = 'Early reading' WHERE id = :n"),
+                           {"n": network_id})
+        db.session.execute(text("UPDATE review SET focus = 'How well is maths taught?'"))
+        db.session.commit()
+    found = page("leader", "early reading")
+    assert "<h2>Networks</h2>" in found and "Early reading network meeting" in found
+    assert "Phonics leads" not in page("leader", "phonics")
+    assert "Review of Oakwood Primary" in page("leader", "maths taught")

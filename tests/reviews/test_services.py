@@ -288,3 +288,54 @@ def test_the_ics_keeps_its_uid_and_raises_its_sequence(world):
     assert second["uid"] == first["uid"]
     assert second["sequence"] > first["sequence"]
     assert str(second["status"]) == "CONFIRMED"
+
+
+# --- The team picker, remembered under the reviewers stamp (data_version) -------------------
+
+def _picker(review) -> dict[str, str]:
+    from eip_site.reviews import queries
+    shown, _total = queries.candidates(review)
+    return {c.name: c.status for c in shown}
+
+
+def test_the_team_picker_sees_every_change_to_who_can_review(world):
+    from eip_site.directory.models import Skill, UserSkill
+
+    review = book(world)
+    picker = _picker(review)
+    assert picker["Rosa Reviewer"] == "free" and "Tom Teacher" not in picker
+    assert "Ian Insider" not in picker  # from the host school
+
+    # A day off, a booking elsewhere on the same days, a new qualification, a move.
+    services.set_unavailable(actor=world["r"][2], day=review.start_date, available=False)
+    db.session.commit()
+    assert _picker(review)["Rosa Reviewer"] == "unavailable"
+    other = book(world, host=world["b"], start=review.start_date)
+    services.set_team(actor=world["champion"], review=other, lead=world["r"][0],
+                      reviewers=[world["r"][1], world["insider"]])
+    db.session.commit()
+    assert _picker(review)["Rita Reviewer"] == "booked"
+    db.session.add(Qualification(user_id=world["teacher"].id, kind="peer_reviewer"))
+    db.session.commit()
+    assert _picker(review)["Tom Teacher"] == "free"
+    world["teacher"].school = world["host"]
+    db.session.commit()
+    assert "Tom Teacher" not in _picker(review)
+
+    # Strengths in the focus area rank a candidate first among the free.
+    skill = db.session.scalar(select(Skill).where(Skill.category.has(slug="curriculum")))
+    db.session.add(UserSkill(user_id=world["r"][3].id, skill_id=skill.id, relation="train"))
+    db.session.commit()
+    from eip_site.reviews import queries
+    assert queries.candidates(review)[0][0].name == "Ravi Reviewer"
+
+    # Asked again with nothing changed: only the stamp is read.
+    from sqlalchemy import event
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert queries.candidates(review)[0][0].name == "Ravi Reviewer"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(seen) == 1 and "data_version" in seen[0]
