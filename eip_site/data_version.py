@@ -14,6 +14,8 @@ that rebuilds a watched table on SQLite drops its triggers: create them again af
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import DDL, Column, String, Table, event, select
 
 from .extensions import db
@@ -58,6 +60,11 @@ WATCHED: dict[str, dict[str, tuple[str, ...] | None]] = {
         "review": ("focus", "start_date", "days", "state",
                    "host_school_id"),
         "school": ("name",),
+    },
+    # The review list's themes: a year of findings by focus area, and the areas' names.
+    "themes": {
+        "review": ("focus_area", "to_develop", "state", "start_date"),
+        "skill_category": ("slug", "name"),
     },
 }
 
@@ -130,6 +137,16 @@ def stamp_of(name: str):
     """A scalar subquery for the stamp ``name`` (NULL while there is none), to read in the
     same statement as something else."""
     return select(data_version.c.stamp).where(data_version.c.name == name).scalar_subquery()
+
+
+@cache
+def _stamps_statement(names: tuple[str, ...]):
+    return select(*(stamp_of(name) for name in names))
+
+
+def stamps(*names: str) -> tuple:
+    """The stamps ``names``, in one query."""
+    return tuple(db.session.connection().execute(_stamps_statement(names)).one())
 
 
 class Remembered:

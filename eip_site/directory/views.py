@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import request
 
 from ..clock import utcnow
-from ..data_version import Remembered
 from ..extensions import db
 from ..htmx import is_htmx, render_page
-from ..people.queries import school_names
+from ..people.queries import active_school_names
 from . import bp, queries
 from .forms import SearchForm
 
@@ -17,12 +16,9 @@ def search_form(vocab: queries.SearchVocabulary, stamp: str | None) -> SearchFor
     form = SearchForm(request.args)
     form.school.choices = {"": "All schools"}
     if not is_htmx():  # the results fragment never shows the list of 200 schools
-        form.school.choices |= _SCHOOLS.get(stamp, "schools", lambda: dict(school_names()))
+        form.school.choices |= dict(active_school_names(stamp))
     form.category.choices = {"": "Any skill area"} | {c.slug: c.name for c in vocab.categories}
     return form
-
-
-_SCHOOLS = Remembered(size=1)  # the schools' names change with the people stamp
 
 
 @bp.route("/directory/")

@@ -14,7 +14,7 @@ from .. import text_index
 from ..directory.help import open_counts
 from ..directory.models import SearchMiss
 from ..directory.services import needs_confirming
-from ..data_version import Remembered, stamp_of
+from ..data_version import Remembered, stamps
 from ..extensions import db
 from ..networks.models import MeetingState
 from ..people.models import User
@@ -184,13 +184,12 @@ def site_search(user: User, q: str) -> SiteResults:
         return ([NetworkHit(*r) for r in conn.execute(networks, params)],
                 [MeetingHit(*r) for r in conn.execute(meetings, params)],
                 [ReviewHit(*r) for r in conn.execute(reviews, params)])
-    stamp = conn.execute(_RECORDS_STAMP).scalar()
+    stamp, = stamps("records")
     results.networks, results.meetings, results.reviews = _FOUND.get(
         stamp, (q, None if sees_all else user.id), read)
     return results
 
 
-_RECORDS_STAMP = select(stamp_of("records"))
 _FOUND = Remembered()  # what the site search found besides people, under the records stamp
 
 

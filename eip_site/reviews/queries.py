@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
-from ..data_version import Remembered, stamp_of
+from ..data_version import Remembered, stamps
 from ..directory.models import RELATIONS, Qualification, Skill, SkillCategory, UserSkill
 from ..extensions import db
 from ..people.models import School, User, UserRole
@@ -29,16 +29,10 @@ def categories() -> dict[str, str]:
 
 
 _TERMS = select(Term).order_by(Term.start_date)
-_SCHOOLS = select(School.id, School.name).where(School.active.is_(True)).order_by(School.name)
 
 
 def terms() -> list[Term]:
     return list(db.session.scalars(_TERMS))
-
-
-def schools() -> list:
-    """Active schools as (id, name) rows, for choices: no need for whole objects."""
-    return list(db.session.execute(_SCHOOLS))
 
 
 @dataclass
@@ -249,7 +243,6 @@ _STRENGTHS = (select(UserSkill.user_id, Skill.name, UserSkill.relation)
                         Skill.name))
 
 
-_REVIEWERS_STAMP = select(stamp_of("reviewers"))
 _PICKED = Remembered()  # candidates, under the reviewers stamp (see data_version)
 
 
@@ -262,7 +255,7 @@ def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
     team = frozenset(m.user_id for m in review.members)
     key = (review.id, review.host_school_id, review.focus_area, review.start_date,
            review.end_date, team, limit)
-    stamp = db.session.connection().execute(_REVIEWERS_STAMP).scalar()
+    stamp, = stamps("reviewers")
     return _PICKED.get(stamp, key, lambda: _candidates(review, team, limit))
 
 
@@ -330,27 +323,21 @@ def champions() -> list[User]:
                            User.active.is_(True)).order_by(User.name)))
 
 
-_themes_cache: dict[tuple, list] = {}
 _THEMES_COUNTED = (Review.start_date >= bindparam("since"), Review.state.in_((
     "feedback", "workshop_booked", "workshop_done", "impact", "closed")))
-_THEMES_FINGERPRINT = select(func.count(), func.sum(Review.version),
-                             func.sum(Review.id * Review.version),
-                             func.max(Review.id)).where(*_THEMES_COUNTED)
+_THEMES = Remembered(size=1)  # the list pages all ask the same question
 
 
-def themes(since: date, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
+def themes(since: date, stamp: str | None, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
     """Anonymised themes for the cluster: per focus area, how many reviews since ``since``
     gave feedback, and their most common areas for development, without schools or names.
+    Remembered under the themes ``stamp`` (see data_version): reading and splitting a year
+    of findings on every list page cost ~6 ms on the bench data."""
+    return _THEMES.get(stamp, (since, per_area), lambda: _themes(since, per_area))
 
-    Kept per process and rebuilt when the reviews it reads change: every edit of a review
-    raises its version, and a review entering or leaving the set changes the count, so a
-    one-row aggregate tells whether the last answer still holds (reading and splitting a
-    year of findings on every list page cost ~6 ms on the bench data)."""
-    names = categories()  # a renamed focus area shows at once
-    fingerprint = (since, per_area, tuple(names.items()), *db.session.execute(
-        _THEMES_FINGERPRINT, {"since": since}).one())
-    if fingerprint in _themes_cache:
-        return _themes_cache[fingerprint]
+
+def _themes(since: date, per_area: int) -> list[tuple[str, int, list[str]]]:
+    names = categories()
     lines: dict[str, Counter] = defaultdict(Counter)
     counts: Counter = Counter()
     for area, to_develop in db.session.execute(
@@ -359,12 +346,9 @@ def themes(since: date, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
         counts[area] += 1
         lines[area].update(line.strip(" -•\t") for line in to_develop.splitlines()
                            if line.strip(" -•\t"))
-    result = [(names.get(area, area), counts[area],
-               [line for line, _n in lines[area].most_common(per_area)])
-              for area in sorted(counts, key=lambda a: names.get(a, a))]
-    _themes_cache.clear()  # one answer kept: the list pages all ask the same question
-    _themes_cache[fingerprint] = result
-    return result
+    return [(names.get(area, area), counts[area],
+             [line for line, _n in lines[area].most_common(per_area)])
+            for area in sorted(counts, key=lambda a: names.get(a, a))]
 
 
 def my_unavailable(user: User, from_day: date) -> list[date]:

@@ -9,12 +9,14 @@ from flask_login import current_user
 
 from ..auth.services import absolute_url
 from ..calendars import ics_response
+from ..data_version import stamps
 from ..networks.queries import feed_meetings
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import submit
 from ..htmx import hx_redirect, is_htmx, render_page
 from ..people.models import School, User
+from ..people.queries import active_school_names, school_names
 from ..security import ADMIN, LEAD
 from . import bp, ics, queries, services
 from .forms import (
@@ -45,12 +47,16 @@ def index():
                               state=request.args.get("state", "") if request.args.get(
                                   "state") in STATES else "",
                               mine=request.args.get("mine") == "1", page=_int("page") or 1)
-    return render_page("reviews/index.html", "reviews/_list.html", filters=filters,
-                       listing=queries.list_reviews(filters, current_user),
-                       terms=queries.terms(), schools=queries.schools(), states=STATES,
-                       themes=[] if is_htmx()
-                       else queries.themes(services.today() - timedelta(days=365)),
-                       can_book=services.is_organiser(current_user))
+    listing = queries.list_reviews(filters, current_user)
+    can_book = services.is_organiser(current_user)
+    if is_htmx():  # the list alone: no filters, no themes
+        return render_page("reviews/_list.html", listing=listing, can_book=can_book)
+    themes_stamp, people_stamp = stamps("themes", "people")
+    return render_page("reviews/index.html", filters=filters, listing=listing,
+                       terms=queries.terms(), schools=active_school_names(people_stamp),
+                       states=STATES, can_book=can_book,
+                       themes=queries.themes(services.today() - timedelta(days=365),
+                                             themes_stamp))
 
 
 @bp.route("/reviews/calendar")
@@ -71,7 +77,7 @@ def calendar():
 
 def _review_form(form: ReviewForm) -> ReviewForm:
     form.host_school.choices = [("", "Choose a school")] + [
-        (s.id, s.name) for s in queries.schools()]
+        (s.id, s.name) for s in school_names()]
     form.focus_area.choices = [("", "Choose an area")] + list(queries.categories().items())
     form.champion.choices = [("", "Not yet known")] + [
         (u.id, f"{u.name}, {u.school.name}") for u in queries.champions() if u.school]
@@ -304,7 +310,7 @@ def _visits(form) -> list[RotaVisit]:
 
 @bp.route("/reviews/rota", methods=["GET", "POST"])
 def rota():
-    schools = queries.schools()
+    schools = school_names()
     form = RotaForm(data={"schools": [s.id for s in schools]})
     form.schools.choices = [(s.id, s.name) for s in schools]
     form.focus_area.choices = [("", "Choose an area")] + list(queries.categories().items())
@@ -350,7 +356,7 @@ def terms():
     is_lead = current_user.has_role(LEAD, ADMIN)
     term_form = TermForm(prefix="term")
     closure_form = ClosureForm(prefix="closure")
-    schools = queries.schools() if is_lead else [current_user.school] if current_user.school \
+    schools = school_names() if is_lead else [current_user.school] if current_user.school \
         else []
     closure_form.school.choices = ([("", "Every school")] if is_lead else []) + [
         (s.id, s.name) for s in schools]

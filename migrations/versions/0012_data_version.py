@@ -55,6 +55,11 @@ WATCHED = {
                    'host_school_id'),
         'school': ('name',),
     },
+    # The review list's themes: a year of findings by focus area, and the areas' names.
+    'themes': {
+        'review': ('focus_area', 'to_develop', 'state', 'start_date'),
+        'skill_category': ('slug', 'name'),
+    },
 }
 
 
