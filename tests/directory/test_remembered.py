@@ -112,3 +112,14 @@ def test_the_directory_page_lists_a_renamed_school(app, login_as, client):
         db.session.commit()
     page = client.get("/directory/").get_data(as_text=True)
     assert "Oak Primary" in page and "Elm Primary" not in page
+
+
+def test_a_search_inside_a_changing_transaction_is_not_kept_past_its_later_changes(app, vocab):
+    with app.app_context():
+        ada, bob = factories.user(name="Ada"), factories.user(name="Bob")
+        db.session.add(UserSkill(user_id=ada.id, skill_id=vocab["Phonics"], relation="train"))
+        db.session.flush()
+        assert _names(q="phonics") == ["Ada"]  # read between two changes, not yet committed
+        db.session.add(UserSkill(user_id=bob.id, skill_id=vocab["Phonics"], relation="train"))
+        db.session.commit()
+        assert _names(q="phonics") == ["Ada", "Bob"]
