@@ -68,6 +68,17 @@ WATCHED: dict[str, dict[str, tuple[str, ...] | None]] = {
         "review": ("focus_area", "to_develop", "state", "start_date"),
         "skill_category": ("slug", "name"),
     },
+    # The home page's partnership panels for leads: reviews awaiting their host, searches
+    # that found nobody, networks without their critical friend this term, overdue actions.
+    "partnership": {
+        "review": ("state", "start_date", "days", "host_school_id"),
+        "school": ("name",),
+        "search_miss": None,
+        "network": ("name", "status", "critical_friend_id"),
+        "meeting": ("starts_at", "network_id"),
+        "attendance": None,
+        "action": ("status", "due_on", "network_id"),
+    },
 }
 
 _FUNCTION = "eip_data_changed"

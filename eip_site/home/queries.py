@@ -3,6 +3,7 @@ the partnership at a glance. A fixed number of queries whatever the data size.""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import cache
 from datetime import date, datetime, timedelta
@@ -41,8 +42,8 @@ class Dashboard:
     meetings: list = field(default_factory=list)
     actions: list = field(default_factory=list)
     overdue_actions: int = 0
-    awaiting_confirmation: list[Review] = field(default_factory=list)
-    unmet: list[SearchMiss] = field(default_factory=list)
+    awaiting_confirmation: list = field(default_factory=list)
+    unmet: list = field(default_factory=list)
     lonely_networks: list = field(default_factory=list)
     term: str = ""
     overdue_by_network: list = field(default_factory=list)
@@ -88,14 +89,37 @@ def dashboard(user: User, today: date) -> Dashboard:
     board = Dashboard(todos=todos, reviews=reviews, help_waiting=waiting, profile_stale=stale)
     _networks(board, user, today)
     if user.has_role(LEAD, ADMIN):
-        board.awaiting_confirmation = list(db.session.scalars(_AWAITING, {"today": today}))
-        board.unmet = list(db.session.scalars(_UNMET, {"month": today.strftime("%Y-%m")}))
+        stamp, = stamps("partnership")
+        (board.awaiting_confirmation, board.unmet, board.term, board.lonely_networks,
+         board.overdue_by_network) = _PARTNERSHIP.get(stamp, today, lambda: _for_leads(today))
     return board
+
+
+Named = namedtuple("Named", "id name")
+Miss = namedtuple("Miss", "term count")
+_PARTNERSHIP = Remembered(size=1)  # the same for every lead: under the partnership stamp
+
+
+def _for_leads(today: date) -> tuple:
+    """The partnership at a glance, as plain rows: reviews awaiting their host, searches that
+    found nobody this month, the term, networks whose critical friend has not come this
+    term, and overdue actions by network."""
+    from ..networks import queries as networks
+
+    awaiting = [ReviewHit(r.id, r.start_date, r.days, r.focus, r.state, r.host_school.name)
+                for r in db.session.scalars(_AWAITING, {"today": today})]
+    unmet = [Miss(m.term, m.count)
+             for m in db.session.scalars(_UNMET, {"month": today.strftime("%Y-%m")})]
+    t_start, t_end, term = networks.term_bounds(today)
+    lonely = [Named(n.id, n.name) for n in networks.without_critical_friend(
+        datetime.combine(t_start, datetime.min.time()),
+        datetime.combine(t_end, datetime.min.time()), options=networks.BARE)]
+    return awaiting, unmet, term, lonely, networks.overdue_by_network(today)
 
 
 
 def _networks(board: Dashboard, user: User, today: date) -> None:
-    """My next meetings and open actions; for leads, where networks need a nudge."""
+    """My next meetings and open actions."""
     from ..networks import queries as networks
 
     start_of_today = datetime.combine(today, datetime.min.time())
@@ -106,12 +130,6 @@ def _networks(board: Dashboard, user: User, today: date) -> None:
         board.todos.insert(0, Todo(
             f"{board.overdue_actions} of your actions {'is' if board.overdue_actions == 1 else 'are'}"
             " past their due date", "networks.actions"))
-    if user.has_role(LEAD, ADMIN):
-        t_start, t_end, board.term = networks.term_bounds(today)
-        board.lonely_networks = networks.without_critical_friend(
-            datetime.combine(t_start, datetime.min.time()),
-            datetime.combine(t_end, datetime.min.time()), options=networks.BARE)
-        board.overdue_by_network = networks.overdue_by_network(today)
 
 
 # --- Site-wide search ------------------------------------------------------------------------

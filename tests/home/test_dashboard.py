@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from eip_site.directory.models import HelpRequest, Profile, SearchMiss
 from eip_site.clock import utcnow
 from eip_site.extensions import db
+from eip_site.reviews.models import Review
+from sqlalchemy import text
 
 from .. import factories
 from ..helpers import page_queries, sign_in
@@ -37,6 +39,16 @@ def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app):
     page = sign_in(app, ids[2]).get("/").get_data(as_text=True)
     glance = page.split("The partnership at a glance")[1]
     assert "Host Primary" in glance and "“latin” (3 times)" in glance
+
+    # The panels are remembered for every lead (under the partnership stamp) and follow
+    # each change: the head confirms, the same search misses again.
+    with app.app_context():
+        db.session.get(Review, ids[3]).state = "confirmed"
+        db.session.execute(text("UPDATE search_miss SET count = count + 1"))
+        db.session.commit()
+    glance = sign_in(app, ids[2]).get("/").get_data(as_text=True) \
+        .split("The partnership at a glance")[1]
+    assert "Host Primary" not in glance and "“latin” (4 times)" in glance
 
 
 def test_an_empty_home_says_what_to_do(app):
