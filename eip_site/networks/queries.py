@@ -227,8 +227,11 @@ _MEETING = select(Meeting).where(Meeting.id == bindparam("id")) \
     .options(*_no_roles(*MEETING_USERS))
 _ITEMS = select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id")) \
     .options(*ITEM_PEOPLE).order_by(AgendaItem.position, AgendaItem.id)
+# The meeting's network named twice: it lets the database read the network's few earlier
+# meetings by their index rather than all 3,000 (PostgreSQL 0.9 -> 0.5 ms).
 _MATTERS = ActionRow.select().join(Meeting, Meeting.id == Action.meeting_id).where(
-    Action.network_id == bindparam("network_id"), Meeting.starts_at < bindparam("starts_at"),
+    Action.network_id == bindparam("network_id"), Meeting.network_id == bindparam("network_id"),
+    Meeting.starts_at < bindparam("starts_at"),
     or_(Action.status == "open", Action.done_at > bindparam("starts_at")))
 
 
