@@ -31,13 +31,17 @@ from .models import (
 # ``User.role_rows`` to load on access instead of one extra query per relationship. Built
 # once per set of paths: making loader options costs more than some of the queries.
 @cache
-def _no_roles(*paths) -> tuple:
+def _no_roles(*paths, schools: bool = True) -> tuple:
+    """Loader options for the users at ``paths``: never their roles, and their schools only
+    if ``schools`` (each school joined is another table of columns on every row)."""
     options = []
     for path in paths:
         option = defaultload(path[0])
         for step in path[1:]:
             option = option.defaultload(step)
         options.append(option.lazyload(User.role_rows))
+        if not schools:
+            options.append(option.lazyload(User.school))
     return tuple(options)
 
 
@@ -157,16 +161,16 @@ def people_of(network: Network, members: list[NetworkMember]) -> list[User]:
     return sorted(people.values(), key=lambda u: u.name)
 
 
-def members_of(network: Network) -> list[NetworkMember]:
-    """Everyone who has joined or asked to, with their school: one query."""
-    return list(db.session.scalars(_MEMBERS, {"network_id": network.id}))
+def members_of(network: Network, *, schools: bool = False) -> list[NetworkMember]:
+    """Everyone who has joined or asked to (with their schools if ``schools``): one query."""
+    return list(db.session.scalars(_MEMBERS[schools], {"network_id": network.id}))
 
 
 def network_page(network_id: int, viewer: User) -> NetworkPage | None:
     net = network(network_id)
     if net is None:
         return None
-    members = members_of(net)
+    members = members_of(net, schools=True)
     membership = rules.membership(viewer, net, members)
     editor = rules.can_edit(viewer, net)
     insider = editor or membership == "member"
@@ -214,8 +218,10 @@ def neighbours(m: Meeting) -> tuple[MeetingRow | None, MeetingRow | None]:
 
 
 # The network and meeting pages' statements, built once (see extensions.get_with).
-_MEMBERS = select(NetworkMember).where(NetworkMember.network_id == bindparam("network_id")) \
-    .options(*_no_roles((NetworkMember.user,)))
+_MEMBERS = {schools: select(NetworkMember)
+            .where(NetworkMember.network_id == bindparam("network_id"))
+            .options(*_no_roles((NetworkMember.user,), schools=schools))
+            for schools in (True, False)}
 _LATEST = {insider: visible_meetings(insider, bindparam("network_id")).limit(RECENT_MEETINGS + 1)
            for insider in (True, False)}
 _OPEN_ACTIONS = ActionRow.select().where(Action.network_id == bindparam("network_id"),
@@ -223,8 +229,10 @@ _OPEN_ACTIONS = ActionRow.select().where(Action.network_id == bindparam("network
 _PLAN = select(PlanRow).where(PlanRow.network_id == bindparam("network_id")) \
     .order_by(PlanRow.position)
 _NEIGHBOURS = _neighbours()
+# The meeting's pages name its people but never their schools: 102 columns over nine tables
+# became 75 over six.
 _MEETING = select(Meeting).where(Meeting.id == bindparam("id")) \
-    .options(*_no_roles(*MEETING_USERS))
+    .options(*_no_roles(*MEETING_USERS, schools=False))
 _ITEMS = select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id")) \
     .options(*ITEM_PEOPLE).order_by(AgendaItem.position, AgendaItem.id)
 # The meeting's network named twice: it lets the database read the network's few earlier
