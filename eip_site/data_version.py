@@ -3,7 +3,7 @@
 A directory search costs more in reading and ranking than in showing its page, and the same
 searches come back all day while the people and their skills change a few times a week. So
 answers are remembered per worker process under the stamp of the data they were read from
-(``remembered``). Triggers renew the stamp in the same transaction as any change to the
+(``Remembered``). Triggers renew the stamp in the same transaction as any change to the
 watched tables, whoever makes it (this site in any worker, a script, plain SQL): an answer
 is never served once its data has changed. A stamp is random rather than a counter, so a
 table emptied and refilled (as the tests do) can never bring an old stamp back; with no stamp
