@@ -123,3 +123,20 @@ def test_a_search_inside_a_changing_transaction_is_not_kept_past_its_later_chang
         db.session.add(UserSkill(user_id=bob.id, skill_id=vocab["Phonics"], relation="train"))
         db.session.commit()
         assert _names(q="phonics") == ["Ada", "Bob"]
+
+
+def test_skill_counts_count_active_people_only(app, vocab):
+    with app.app_context():
+        ada, bob = factories.user(name="Ada"), factories.user(name="Bob", active=False)
+        for person in (ada, bob):
+            db.session.add(UserSkill(user_id=person.id, skill_id=vocab["Phonics"],
+                                     relation="train"))
+        db.session.add(UserSkill(user_id=bob.id, skill_id=vocab["Geography"], relation="mentor"))
+        db.session.commit()
+        assert queries.skill_counts() == {vocab["Phonics"]: 1}
+        stamp = _stamp()
+        assert queries.skill_counts(stamp) == {vocab["Phonics"]: 1}
+        db.session.execute(text('UPDATE "user" SET active = :t WHERE id = :u'),
+                           {"t": True, "u": bob.id})
+        db.session.commit()
+        assert queries.skill_counts(_stamp()) == {vocab["Phonics"]: 2, vocab["Geography"]: 1}
