@@ -128,22 +128,28 @@ def ddl(dialect: str, watched: dict = WATCHED) -> list[str]:
     return statements
 
 
+def _triggers(dialect: str, watched: dict):
+    """(table, trigger name) of every trigger ``ddl`` makes."""
+    for name, tables in watched.items():
+        for table in tables:
+            if dialect == "postgresql":
+                yield table, _trigger(table, name)
+            else:
+                yield from ((table, f"{_trigger(table, name)}_{when}")
+                            for when in ("ai", "ad", "au"))
+
+
 def drop_ddl(dialect: str, watched: dict = WATCHED) -> list[str]:
     if dialect == "postgresql":
-        return [*(f'DROP TRIGGER IF EXISTS {_trigger(table, name)} ON "{table}"'
-                  for name, tables in watched.items() for table in tables),
+        return [*(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"'
+                  for table, trigger in _triggers(dialect, watched)),
                 f"DROP FUNCTION IF EXISTS {_FUNCTION}()"]
-    return [f"DROP TRIGGER IF EXISTS {_trigger(table, name)}_{when}"
-            for name, tables in watched.items() for table in tables
-            for when in ("ai", "ad", "au")]
+    return [f"DROP TRIGGER IF EXISTS {trigger}" for _table, trigger in _triggers(dialect, watched)]
 
 
 def trigger_names(dialect: str) -> set[str]:
     """What the database should list as triggers (for the migration test)."""
-    if dialect == "postgresql":
-        return {_trigger(t, n) for n, tables in WATCHED.items() for t in tables}
-    return {f"{_trigger(t, n)}_{w}" for n, tables in WATCHED.items() for t in tables
-            for w in ("ai", "ad", "au")}
+    return {trigger for _table, trigger in _triggers(dialect, WATCHED)}
 
 
 # create_all makes the triggers once every table exists (the migrations run ``ddl``).

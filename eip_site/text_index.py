@@ -38,6 +38,13 @@ def ddl(table_name: str, columns: tuple[str, ...]) -> list[str]:
     ]
 
 
+def migrate(op, table_name: str, columns: tuple[str, ...], *, up: bool = True) -> None:
+    """In a migration: make (or, not ``up``, drop) ``table_name``'s text index, on SQLite."""
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in ddl(table_name, columns) if up else drop_ddl(table_name):
+            op.execute(statement)
+
+
 def drop_ddl(table_name: str) -> list[str]:
     name = f"{table_name}_text"
     return [*(f"DROP TRIGGER IF EXISTS {name}_{t}" for t in ("ai", "ad", "au")),

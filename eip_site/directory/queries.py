@@ -51,6 +51,13 @@ class Vocabulary:
     def terms(self):
         return build_terms((s.id, s.name, s.synonym_list) for s in self.skills.values())
 
+    def match(self, query: str) -> list[Match]:
+        return match_skills(query, self.terms)
+
+    def nearest(self, query: str) -> list[Match]:
+        """For an empty result: the 20 entries that look most like the search."""
+        return nearest_skills(query, self.terms, limit=20)
+
     def by_category(self) -> list[tuple[SkillCategory, list[Skill]]]:
         grouped: dict[int, list[Skill]] = {c.id: [] for c in self.categories}
         for skill in sorted(self.skills.values(), key=lambda s: s.name.lower()):
@@ -104,15 +111,14 @@ class SearchVocabulary(Vocabulary):
         self.searches = Remembered()  # Search answers, under the people stamp
         self._by_text = Remembered()  # matches for a search text: this vocabulary's own
 
-    def nearest(self, query: str) -> list[Match]:
-        """nearest_skills (20 of them), remembered per search text: ~30 ms of fuzzy matching
-        against every term."""
-        return list(self._by_text.get("nearest", query,
-                                      lambda: nearest_skills(query, self.terms, limit=20)))
-
     def match(self, query: str) -> list[Match]:
-        """match_skills, remembered per search text: typing the same words again is free."""
-        return list(self._by_text.get("match", query, lambda: match_skills(query, self.terms)))
+        """Remembered per search text: typing the same words again is free."""
+        return list(self._by_text.get("match", query, lambda: Vocabulary.match(self, query)))
+
+    def nearest(self, query: str) -> list[Match]:
+        """Remembered per search text: ~30 ms of fuzzy matching against every term."""
+        return list(self._by_text.get("nearest", query,
+                                      lambda: Vocabulary.nearest(self, query)))
 
 
 _search_vocabulary: SearchVocabulary | None = None
@@ -220,8 +226,7 @@ def _search(filters: Filters, vocab: Vocabulary, stamp: str | None = None) -> Se
     if exact is not None:
         matches = [Match(exact.id, 1.0, exact.name)]
     else:
-        matches = (vocab.match(filters.q) if isinstance(vocab, SearchVocabulary)
-                   else match_skills(filters.q, vocab.terms)) if filters.q.strip() else []
+        matches = vocab.match(filters.q) if filters.q.strip() else []
     weights = {m.skill_id: m.score for m in matches}
     category_ids = [c.id for c in vocab.categories if c.slug == filters.category]
     relations = [filters.relation] if filters.relation else list(STRENGTHS)
@@ -268,9 +273,7 @@ def _search(filters: Filters, vocab: Vocabulary, stamp: str | None = None) -> Se
     nearest = []
     if words and not total:  # suggest only skills someone in the cluster has
         counts = skill_counts(stamp)
-        near = vocab.nearest(filters.q) if isinstance(vocab, SearchVocabulary) \
-            else nearest_skills(filters.q, vocab.terms, limit=20)
-        nearest = [m for m in near if counts.get(m.skill_id)][:5]
+        nearest = [m for m in vocab.nearest(filters.q) if counts.get(m.skill_id)][:5]
     return Search(Page(results, total, page_no, PER_PAGE), results, matches, nearest, vocab)
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import text_index
+from ..data_version import Remembered, stamps
 from ..directory.help import open_counts
 from ..directory.models import SearchMiss
 from ..directory.services import needs_confirming
-from ..data_version import Remembered, stamps
 from ..extensions import db
 from ..networks.models import MeetingState
 from ..people.models import User

@@ -10,7 +10,7 @@ Create Date: 2026-11-25 03:30:00
 """
 from alembic import op
 
-from eip_site.text_index import ddl, drop_ddl
+from eip_site.text_index import migrate
 
 
 # revision identifiers, used by Alembic.
@@ -24,14 +24,8 @@ TABLE, COLUMNS = 'user', ('name', 'job_title')
 
 
 def upgrade():
-    if op.get_bind().dialect.name != 'sqlite':
-        return
-    for statement in ddl(TABLE, COLUMNS):
-        op.execute(statement)
+    migrate(op, TABLE, COLUMNS)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != 'sqlite':
-        return
-    for statement in drop_ddl(TABLE):
-        op.execute(statement)
+    migrate(op, TABLE, COLUMNS, up=False)
