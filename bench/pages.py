@@ -5,11 +5,12 @@
     .venv/bin/python bench/pages.py --suite reviews       # only the review pages
 
 Builds the data with `flask seed-bench` (200 schools x 50 staff), serves it with gunicorn on
-127.0.0.1 (as docs/deploy.md serves it: 2 x CPUs + 1 single-threaded workers), signs in as the bench lead, then sends a bounded number of
-requests per endpoint from 8 concurrent clients and prints p50/p95/p99 and requests/second
-against the targets (fragment p95 <= 50 ms, full page p95 <= 80 ms). Everything it creates
-(the SQLite file, the PostgreSQL tables, the gunicorn processes) is removed at the end, also
-on Ctrl+C or an error. Standard library only, run with the project's virtualenv.
+127.0.0.1 (as docs/deploy.md serves it: one single-threaded worker per CPU), signs in as the
+bench lead, then sends a bounded number of requests per endpoint from 8 concurrent clients
+and prints p50/p95/p99 and requests/second against the targets (fragment p95 <= 50 ms, full
+page p95 <= 80 ms). Everything it creates (the SQLite file, the PostgreSQL tables, the
+gunicorn processes) is removed at the end, also on Ctrl+C or an error. Standard library
+only, run with the project's virtualenv.
 Exit status: 0 when every target is met, 1 when one is missed, 2 when the run failed.
 """
 
@@ -445,8 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=400, help="timed requests per endpoint")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn worker processes (default: 2 x CPUs + 1, as deployed)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn worker processes (default: one per CPU, as deployed)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per gunicorn worker (default 1: gunicorn's sync worker)")
     parser.add_argument("--schools", type=int, default=200)
