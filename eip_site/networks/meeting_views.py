@@ -84,14 +84,18 @@ def agenda_context(meeting_id: int, **extra) -> dict:
     member = services.is_member(current_user, meeting.network, page.members)
     can_edit = services.can_edit(current_user, meeting.network)
     item_form = extra.pop("item_form", None) or ItemForm(formdata=None)
+    people = page.people
     item_form.presenter.choices = [(None, "No one in particular")] + [
-        (u.id, u.name) for u in page.people]
+        (u.id, u.name) for u in people]
     return {"page": page, "meeting": meeting, "can_edit": can_edit,
             "can_propose": (member or can_edit) and not meeting.reached("held"),
             "can_see_minutes": services.can_view_minutes(current_user, meeting, member=member),
             "plan": timetable(meeting.starts_at, meeting.ends_at,
                               [i.duration for i in page.items]),
-            "item_form": item_form, "moved": None, **extra}
+            "item_form": item_form, "moved": None,
+            # Presenters and proposers by id: most are the network's people, named without
+            # the ORM's lookup per item (~35 µs each); anyone else is loaded as before.
+            "names": {u.id: u.name for u in people}, **extra}
 
 
 @bp.route("/meetings/<int:meeting_id>")
