@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
         OFFERS=OFFERS,
         QUALIFICATIONS=QUALIFICATIONS,
         # Navigation and home links appear as each feature's routes exist.
-        has_endpoint=lambda endpoint: endpoint in current_app.view_functions,
+        has_endpoint=app.view_functions.__contains__,
         profile_completeness=completeness,
         options=options,
     )
@@ -60,7 +60,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"partnership_name": _partnership_name, "current_user": current_user}
+        # The user itself, not the proxy: a page asks for it dozens of times.
+        return {"partnership_name": _partnership_name,
+                "current_user": current_user._get_current_object()}
 
     from .networks.markup import render_markdown
 
