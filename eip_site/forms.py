@@ -7,9 +7,9 @@ from copy import copy
 from flask import flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
-from wtforms.widgets import HiddenInput, Input, Select
+from wtforms.widgets import HiddenInput, Input, Select, TextArea
 from wtforms.widgets.core import clean_key
 
 from .errors import DomainError
@@ -41,6 +41,8 @@ class BaseForm(FlaskForm):
                 options = {**options, "widget": PlainSelect()}
             elif issubclass(unbound_field.field_class, HiddenField) and "widget" not in kwargs:
                 options = {**options, "widget": PlainHidden()}
+            elif issubclass(unbound_field.field_class, TextAreaField) and "widget" not in kwargs:
+                options = {**options, "widget": PlainTextArea()}
             elif isinstance(getattr(unbound_field.field_class, "widget", None), Input) \
                     and "widget" not in kwargs:
                 options = {**options, "widget": _quick_input(unbound_field.field_class.widget)}
@@ -136,11 +138,7 @@ class PlainSelect(Select):
         if self.multiple or not isinstance(choices, list) or any(
                 type(c) is not tuple or len(c) != 2 or isinstance(c[0], bool) for c in choices):
             return super().__call__(field, **kwargs)
-        kwargs.setdefault("id", field.id)
-        flags = field.flags
-        for k in dir(flags):
-            if k in self.validation_attrs and k not in kwargs:
-                kwargs[k] = getattr(flags, k)
+        _validation_attrs(self, field, kwargs)
         coerce, data = field.coerce, field.data
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>"
                       + "".join(_option(value, label or value, coerce(value) == data)
@@ -151,6 +149,25 @@ class PlainSelect(Select):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
         return option(choice.value, choice.label or choice.value, choice.selected)
+
+
+def _validation_attrs(widget, field, kwargs: dict) -> None:
+    """What WTForms' widgets add before writing: the field's id and its validation flags
+    (required, maxlength…) as attributes, unless given."""
+    kwargs.setdefault("id", field.id)
+    flags = field.flags
+    for k in dir(flags):
+        if k in widget.validation_attrs and k not in kwargs:
+            kwargs[k] = getattr(flags, k)
+
+
+class PlainTextArea(TextArea):
+    """WTForms' textarea writing its attributes the quick way (~0.2 ms an area before)."""
+
+    def __call__(self, field, **kwargs):
+        _validation_attrs(self, field, kwargs)
+        return Markup(f"<textarea {html_params(name=field.name, **kwargs)}>\r\n"
+                      f"{escape(field._value())}</textarea>")
 
 
 class PlainHidden(HiddenInput):

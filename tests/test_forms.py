@@ -47,3 +47,22 @@ def test_quick_attribute_writer_matches_wtforms():
     ]
     for attrs in cases:
         assert html_params(**attrs) == wtforms_params(**attrs)
+
+
+def test_quick_textarea_matches_wtforms(app):
+    """Text areas write the same markup as WTForms' own widget, flags and text included."""
+    from wtforms import TextAreaField
+    from wtforms.validators import DataRequired, Length
+    from wtforms.widgets import TextArea
+
+    class NotesForm(BaseForm):
+        class Meta:
+            csrf = False
+
+        notes = TextAreaField("Notes", validators=[DataRequired(), Length(max=500)])
+
+    with app.test_request_context(method="POST", data={"notes": 'a "quote" <b>&\nline'}):
+        field = NotesForm().notes
+        assert type(field.widget).__name__ == "PlainTextArea"
+        for kwargs in ({}, {"rows": 3, "class_": "input", "aria-describedby": "n-hint"}):
+            assert field(**kwargs) == TextArea()(field, **kwargs)
