@@ -162,7 +162,7 @@ def _validation_attrs(widget, field, kwargs: dict) -> None:
 
 
 class PlainTextArea(TextArea):
-    """WTForms' textarea writing its attributes the quick way (~0.2 ms an area before)."""
+    """WTForms' textarea writing its attributes the quick way (~0.14 ms less an area)."""
 
     def __call__(self, field, **kwargs):
         _validation_attrs(self, field, kwargs)
