@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,12 +18,29 @@ class ConfigError(RuntimeError):
     pass
 
 
+class App(Flask):
+    def dispatch_request(self):
+        """The one transaction boundary. A request whose answer succeeds (status below 400)
+        commits, here and only here; any other answer rolls back, here, and an exception
+        rolls back in the error handler that answers it. Views never commit or roll back.
+        Pages that only read commit too: a ROLLBACK makes psycopg forget its prepared
+        statements, and PostgreSQL would plan every query of every page anew."""
+        from .extensions import db
+
+        response = self.make_response(super().dispatch_request())
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` (tests) wins over the environment, which wins over defaults."""
     env = (config or {}).get("ENV") or os.environ.get("EIP_ENV", "production")
     if env not in CONFIGS:
         raise ConfigError(f"EIP_ENV must be one of {', '.join(CONFIGS)}, not {env!r}.")
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -53,17 +70,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-
-    @app.after_request
-    def _end_reading(response):
-        """End a page's reading with COMMIT rather than the ROLLBACK the session sends at
-        teardown: psycopg forgets its prepared statements at every ROLLBACK, so none ever
-        reached its fifth run and PostgreSQL planned every query of every page anew (~4.5 ms
-        of the meeting page's ~6 ms in PostgreSQL)."""
-        if request.method in ("GET", "HEAD") and response.status_code < 400 \
-                and db.session().in_transaction():
-            db.session.commit()
-        return response
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

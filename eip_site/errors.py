@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, make_response, render_template, request, session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -86,8 +86,10 @@ MESSAGES = {
 
 
 def render_error(code: int, message: str | None = None):
-    """The error page, or for htmx a fragment retargeted into the flash area."""
+    """The error page, or for htmx a fragment retargeted into the flash area. Nothing of the
+    request is saved, so neither is a success message it flashed."""
     db.session.rollback()
+    session.pop("_flashes", None)
     ctx = {
         "code": code,
         "title": TITLES.get(code, "Error"),

@@ -37,7 +37,9 @@ def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
                 or type_ == "table" and is_text_index_table(name))
 
 
-db = SQLAlchemy(model_class=Base)
+# A request commits as its last act (App.dispatch_request): expiring what it loaded would
+# only make the response's own hooks (the signed-in user) read it all again.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(compare_type=True, render_as_batch=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()

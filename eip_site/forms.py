@@ -66,9 +66,10 @@ class BaseForm(FlaskForm):
 
 
 def submit(form, action, success, redirect_to):
-    """The one way a form is saved: validate, run the service (``action()``), commit once,
-    flash ``success`` and redirect; on a broken rule, roll back and keep the form with the
-    message beside its field. ``success`` and ``redirect_to`` may be functions of what the
+    """The one way a form is saved: validate, run the service (``action()``), flash
+    ``success`` and redirect (the request's end commits). On a broken rule the service's
+    writes are undone and the form keeps the message beside its field, so the page drawn
+    again shows what is saved. ``success`` and ``redirect_to`` may be functions of what the
     action returned (the new review's id, a state it changed). None: show the form again."""
     if not form.validate_on_submit():
         return None
@@ -78,7 +79,6 @@ def submit(form, action, success, redirect_to):
         db.session.rollback()
         form.add_error(error)
         return None
-    db.session.commit()
     flash(success(result) if callable(success) else success, "success")
     return hx_redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, case, extract, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.services import absolute_url
-from ..clock import to_london, utcnow
+from ..clock import today, utcnow
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
 from ..notifications.services import notify
@@ -35,11 +35,6 @@ TRANSITIONS = {
     ("accepted", "done"): EITHER,
 }
 VERBS = {"accepted": "accepted", "declined": "declined", "done": "marked as done"}
-
-
-def today() -> date:
-    """Today in England, which is what "by when" means to the people typing it."""
-    return to_london(utcnow()).date()
 
 
 def _clean_message(message: str) -> str:

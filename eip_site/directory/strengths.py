@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager
 from ..extensions import db
 from ..people.models import Partnership, School, User
 from ..people.queries import schools as active_schools
-from .help import today as london_today
+from ..clock import today as london_today
 from .models import STRENGTHS, SearchMiss, Skill, SkillCategory, UserSkill
 
 VIEWS = ("skills", "categories")

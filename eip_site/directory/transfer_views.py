@@ -4,7 +4,7 @@ call them, commit once and render."""
 
 from __future__ import annotations
 
-from datetime import date
+from ..clock import today
 
 from flask import flash, make_response, request, url_for
 from flask_login import current_user
@@ -69,7 +69,7 @@ def _show_preview(preview, confirm: ConfirmForm, token: str, status: int = 200):
 
 @bp.route("/directory/export.<any(csv, xlsx):fmt>")
 def export(fmt: str):
-    return _download(transfer.export_file(fmt), fmt, f"directory-{date.today().isoformat()}")
+    return _download(transfer.export_file(fmt), fmt, f"directory-{today().isoformat()}")
 
 
 @bp.route("/directory/import/template.<any(csv, xlsx):fmt>")

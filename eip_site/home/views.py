@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db, limiter
-from ..clock import to_london, utcnow
+from .. import clock
 from ..htmx import render_page
 from . import queries
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 @bp.route("/")
 def index():
-    today = to_london(utcnow()).date()
+    today = clock.today()
     return render_page("home/index.html", board=queries.dashboard(current_user, today),
                        today=today)
 

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import absolute_url
-from ..clock import to_london, utcnow
+from ..clock import today
 from ..directory.models import Qualification
 from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
@@ -43,10 +43,6 @@ MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
 MAX_FOCUS = 300
 MAX_AHEAD = timedelta(days=2 * 366)
 REVIEWER_QUALIFICATIONS = ("peer_reviewer", "champion")
-
-
-def today() -> date:
-    return to_london(utcnow()).date()
 
 
 # --- Who may do what ----------------------------------------------------------------------
