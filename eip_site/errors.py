@@ -30,6 +30,12 @@ class DomainError(Exception):
         self.field = field
 
 
+class Forbidden(DomainError):
+    """A rule about who may do something, broken by a write (a loader refuses a page)."""
+
+    status = 403
+
+
 class StaleEdit(DomainError):
     status = 409
 

@@ -141,6 +141,21 @@ def can_see(endpoint: str, user) -> bool:
     return allowed(endpoint, user)
 
 
+def found(row):
+    """An access loader's first step: the row, or the 404 page."""
+    if row is None:
+        abort(404)
+    return row
+
+
+def allow(allowed: bool, message: str) -> None:
+    """An access loader's second step: go on, or the 403 page saying the rule in the user's
+    words. Each feature's ``permissions`` module holds its rules and its loaders (``meeting_for(
+    user, meeting_id, edit=True)``), so a view gets the object it may use or one answer."""
+    if not allowed:
+        abort(403, message)
+
+
 def check_permission():
     """before_request: the single gate every route passes."""
     endpoint = request.endpoint

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden  # noqa: F401  (Forbidden: re-used by services)
 from ..extensions import db
 from ..people.models import User
 from ..security import ADMIN, LEAD
 from .models import Meeting, Network, NetworkMember
 
-
-class Forbidden(DomainError):
-    status = 403
 
 # --- Who may do what ---------------------------------------------------------------------
 
