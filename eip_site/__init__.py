@@ -46,9 +46,6 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(INSTANCE),
     )
-    from .templating import Environment
-
-    app.jinja_environment = Environment
     app.config.from_object(CONFIGS[env])
     app.config.update(config_module.environment_overrides())
     app.config.from_prefixed_env("EIP")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, g
-from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -18,16 +17,6 @@ from .security import ROLE_LABELS, can_see
 
 def _partnership_name() -> str:
     return Partnership.current().name
-
-
-class Environment(FlaskEnvironment):
-    """Templates see the environment's globals as one plain dict. Jinja chains them
-    (a ChainMap) so that globals added later still show, and then walks both maps key by
-    key on every render, include and ``{% from %}`` import (~40 µs each; a page has several).
-    Every global here is registered while the app is built, before any template loads."""
-
-    def make_globals(self, d):
-        return {**self.globals, **(d or {})}
 
 
 def csrf() -> Markup:

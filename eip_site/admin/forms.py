@@ -1,34 +1,18 @@
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     URLField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import BaseForm
+from ..forms import BaseForm, MultiCheckboxField, VersionedForm
 from ..people.models import PHASES
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class VersionedForm(BaseForm):
-    version = HiddenField()
-
-    @property
-    def version_number(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
 
 
 class PartnershipForm(VersionedForm):

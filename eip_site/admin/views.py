@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -10,6 +10,7 @@ from ..people.models import Partnership, School, User
 from ..security import ROLE_LABELS, ROLES, STAFF
 from ..forms import submit
 from .forms import FilterForm, PartnershipForm, SchoolForm, UserForm
+from .permissions import account_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -107,18 +108,14 @@ def user_new():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
-    if not services.can_manage(current_user, user):
-        abort(403, "You can only manage accounts at your own school.")
-    return _user_form(user)
+    return _user_form(account_for(current_user, user_id))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)  # the service says why it may not change
     active = request.form.get("active") == "1"
     services.set_active(actor=current_user, user=user, active=active)
-    db.session.commit()
     flash(f"{user.name} {'reactivated' if active else 'deactivated and signed out'}.", "success")
     return hx_redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -127,6 +124,5 @@ def user_active(user_id: int):
 def user_invite(user_id: int):
     user = db.get_or_404(User, user_id)
     services.resend_invite(actor=current_user, user=user)
-    db.session.commit()
     flash(f"A new invitation has been emailed to {user.email}.", "success")
     return hx_redirect(url_for("admin.user_edit", user_id=user.id))

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, one_of
 from ..people.models import User
 
 INVITE, RESET = "invite", "reset"
@@ -22,7 +22,7 @@ def hash_token(raw: str) -> str:
 
 class AccountToken(db.Model):
     __tablename__ = "account_token"
-    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose"),)
+    __table_args__ = (CheckConstraint(one_of("purpose", (INVITE, RESET)), name="purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..errors import DomainError
-from ..extensions import db, limiter, login_manager
+from ..extensions import limiter, login_manager
+from ..forms import submit
 from ..htmx import hx_redirect, render_page
 from . import services
 from .forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
@@ -66,17 +66,15 @@ def login():
     if current_user.is_authenticated:
         return hx_redirect(url_for("home.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(email=form.email.data, password=form.password.data)
-        except DomainError as error:
-            form.add_error(error)
-        else:
-            db.session.commit()
-            session.clear()  # rotate: nothing from before sign-in survives
-            login_user(user, remember=form.remember.data)
-            return hx_redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-    return render_page("auth/login.html", form=form, status=form.status)
+
+    def sign_in():
+        user = services.authenticate(email=form.email.data, password=form.password.data)
+        session.clear()  # rotate: nothing from before sign-in survives
+        login_user(user, remember=form.remember.data)
+
+    done = submit(form, sign_in, None,
+                  lambda _: safe_next(request.args.get("next")) or url_for("home.index"))
+    return done or render_page("auth/login.html", form=form, status=form.status)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -87,32 +85,28 @@ def logout():
     return hx_redirect(url_for("auth.login"))
 
 
-def _link_page(raw: str, purpose: str, template: str, done):
+def _link_page(raw: str, purpose: str, template: str, signed_in, success, redirect_to):
+    """An emailed link's set-a-password page: ``signed_in(user)`` decides the session after."""
     token = services.find_token(raw, purpose)
     if token is None:
         return render_page("auth/link_invalid.html", status=404)
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = services.use_token(token, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            return done(user)
-    return render_page(template, form=form, invitee=token.user, status=form.status)
+    invitee = token.user
+    done = submit(form, lambda: signed_in(services.use_token(token, password=form.password.data)),
+                  success, redirect_to)
+    return done or render_page(template, form=form, invitee=invitee, status=form.status)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def invite(token: str):
-    def done(user):
+    def signed_in(user):
         session.clear()
         login_user(user)
-        flash(f"Welcome, {user.first_name}. Your account is ready.", "success")
-        return hx_redirect(url_for("home.index"))
+        return user
 
-    return _link_page(token, INVITE, "auth/invite.html", done)
+    return _link_page(token, INVITE, "auth/invite.html", signed_in,
+                      lambda user: f"Welcome, {user.first_name}. Your account is ready.",
+                      url_for("home.index"))
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
@@ -122,37 +116,32 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_reset(email=form.email.data)
-        db.session.commit()
         return render_page("auth/reset_sent.html", email=form.email.data)
     return render_page("auth/reset_request.html", form=form, status=form.status)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset(token: str):
-    def done(_user):
+    def signed_out(user):
         logout_user()
         session.clear()
-        flash("Your password has been changed. Sign in with your new password.", "success")
-        return hx_redirect(url_for("auth.login"))
+        return user
 
-    return _link_page(token, RESET, "auth/reset.html", done)
+    return _link_page(token, RESET, "auth/reset.html", signed_out,
+                      "Your password has been changed. Sign in with your new password.",
+                      url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                user=current_user, current=form.current_password.data, new=form.password.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # this session carries the new token
-            flash("Your password has been changed. You have been signed out everywhere else.",
-                  "success")
-            return hx_redirect(url_for("home.index"))
-    return render_page("auth/change_password.html", form=form, status=form.status)
+
+    def change():
+        services.change_password(user=current_user, current=form.current_password.data,
+                                 new=form.password.data)
+        login_user(current_user._get_current_object())  # this session carries the new token
+
+    done = submit(form, change,
+                  "Your password has been changed. You have been signed out everywhere else.",
+                  url_for("home.index"))
+    return done or render_page("auth/change_password.html", form=form, status=form.status)

@@ -41,6 +41,5 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         log.exception("Health check: database unreachable")
-        db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")

@@ -6,7 +6,6 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ..errors import DomainError
-from ..extensions import db
 from ..htmx import hx_redirect, render_page
 from . import bp, services
 from .models import KINDS, MODES
@@ -20,12 +19,10 @@ def settings():
         wanted = {kind: request.form.get(kind, "") for kind in KINDS}
         try:
             services.save_preferences(actor=current_user, modes=wanted)
-        except DomainError as error:
-            db.session.rollback()
+        except DomainError as error:  # the request's end undoes what was written
             flash(error.message, "error")
             status, chosen = 422, wanted
         else:
-            db.session.commit()
             flash("Your email choices are saved.", "success")
             return hx_redirect(url_for("notifications.settings"))
     return render_page("notifications/settings.html", chosen=chosen, kinds=KINDS, modes=MODES,
@@ -42,6 +39,5 @@ def unsubscribe(token: str):
     done = request.method == "POST"
     if done:
         services.unsubscribe(user=user, kind=kind)
-        db.session.commit()
     return render_page("notifications/unsubscribe.html", label=KINDS[kind][0], done=done,
                        token=token)

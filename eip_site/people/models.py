@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, one_of
 from ..security import ROLES, STAFF
 from ..text_index import sqlite_text_index
 
@@ -82,9 +82,7 @@ class School(db.Model):
     __tablename__ = "school"
     __table_args__ = (
         CheckConstraint("length(urn) = 6", name="urn_six_digits"),
-        CheckConstraint(
-            "phase IN (" + ", ".join(f"'{p}'" for p in PHASES) + ")", name="phase"
-        ),
+        CheckConstraint(one_of("phase", PHASES), name="phase"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,9 +107,7 @@ class UserRole(db.Model):
 
     __tablename__ = "user_role"
     __table_args__ = (
-        CheckConstraint(
-            "role IN (" + ", ".join(f"'{r}'" for r in ROLES if r != STAFF) + ")", name="role"
-        ),
+        CheckConstraint(one_of("role", [r for r in ROLES if r != STAFF]), name="role"),
     )
 
     user_id: Mapped[int] = mapped_column(
