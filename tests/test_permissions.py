@@ -82,27 +82,27 @@ def _open_network_with_a_meeting() -> dict:
     staff may read it, with an agenda item and an action."""
     from datetime import date, time
 
-    from eip_site.networks import services
+    from eip_site.networks import agenda, lifecycle, meetings, minutes, plans
 
     leader = factories.user()
     friend = factories.user()
     lead = factories.user(roles={LEAD})
-    network = services.propose_network(actor=leader, name="Transitions", purpose="Moves.",
-                                       is_open=True)
-    services.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                             critical_friend_id=friend.id)
-    meeting = services.create_meeting(actor=leader, network=network, day=date(2026, 10, 1),
+    network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.",
+                                        is_open=True)
+    lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                              critical_friend_id=friend.id)
+    meeting = meetings.create_meeting(actor=leader, network=network, day=date(2026, 10, 1),
                                       start=time(16), end=time(17), school_id=leader.school_id)
-    item = services.add_item(actor=leader, meeting=meeting, title="Shared project")
-    services.publish_agenda(actor=leader, meeting=meeting)
-    services.mark_held(actor=leader, meeting=meeting)
-    action = services.add_action(actor=leader, meeting=meeting, description="Plan",
-                                 owner_id=leader.id, due_on=date(2026, 10, 8))
-    services.save_minutes(actor=leader, item=item, text="Agreed.")
-    services.approve_minutes(actor=leader, meeting=meeting)
-    row = services.save_plan_row(actor=leader, network=network, row=None, action="Visits",
-                                 timescale="", resources="", involved="", success_criteria="",
-                                 status="not_started", progress="")
+    item = agenda.add_item(actor=leader, meeting=meeting, title="Shared project")
+    meetings.publish_agenda(actor=leader, meeting=meeting)
+    meetings.mark_held(actor=leader, meeting=meeting)
+    action = minutes.add_action(actor=leader, meeting=meeting, description="Plan",
+                                owner_id=leader.id, due_on=date(2026, 10, 8))
+    minutes.save_minutes(actor=leader, item=item, text="Agreed.")
+    meetings.approve_minutes(actor=leader, meeting=meeting)
+    row = plans.save_plan_row(actor=leader, network=network, row=None, action="Visits",
+                              timescale="", resources="", involved="", success_criteria="",
+                              status="not_started", progress="")
     db.session.commit()
     return {"network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
             "action_id": action.id, "row_id": row.id}

@@ -104,17 +104,18 @@ def _for_leads(today: date) -> tuple:
     """The partnership at a glance, as plain rows: reviews awaiting their host, searches that
     found nobody this month, the term, networks whose critical friend has not come this
     term, and overdue actions by network."""
-    from ..networks import queries as networks
+    from ..networks import overview
+    from ..networks.queries import BARE
 
     awaiting = [ReviewHit(r.id, r.start_date, r.days, r.focus, r.state, r.host_school.name)
                 for r in db.session.scalars(_AWAITING, {"today": today})]
     unmet = [Miss(m.term, m.count)
              for m in db.session.scalars(_UNMET, {"month": today.strftime("%Y-%m")})]
-    t_start, t_end, term = networks.term_bounds(today)
-    lonely = [Named(n.id, n.name) for n in networks.without_critical_friend(
+    t_start, t_end, term = overview.term_bounds(today)
+    lonely = [Named(n.id, n.name) for n in overview.without_critical_friend(
         datetime.combine(t_start, datetime.min.time()),
-        datetime.combine(t_end, datetime.min.time()), options=networks.BARE)]
-    return awaiting, unmet, term, lonely, networks.overdue_by_network(today)
+        datetime.combine(t_end, datetime.min.time()), options=BARE)]
+    return awaiting, unmet, term, lonely, overview.overdue_by_network(today)
 
 
 

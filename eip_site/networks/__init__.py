@@ -1,7 +1,7 @@
 """Networks and their meetings: agendas, minutes, decisions and actions that carry forward.
-One blueprint; views are split by area: views (networks), meeting_views, item_views,
-minutes_views, action_views, plan_views. Rules: services (networks, meetings, plans), agenda,
-minutes and rules (who may do what); timetable and markup are pure helpers."""
+One blueprint; its pages are in ``views`` (a module a page). Who may do what: permissions.
+Writes: lifecycle (networks), meetings, agenda, minutes, plans. Reads: queries (shared),
+pages, overview. timetable and markup are pure helpers."""
 
 from flask import Blueprint
 
@@ -9,7 +9,7 @@ bp = Blueprint("networks", __name__)
 
 
 def register(app) -> None:
-    from . import (action_views, item_views, meeting_views, minutes_views, models,  # noqa: F401
-                   plan_views, views)
+    from . import models  # noqa: F401
+    from .views import actions, meeting, minutes, network  # noqa: F401
 
     app.register_blueprint(bp)

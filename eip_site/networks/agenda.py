@@ -9,7 +9,8 @@ from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..people.models import User
 from .models import ITEM_KINDS, AgendaItem, Meeting, Network
-from .rules import Forbidden, _editor, can_edit, is_member, membership
+from .permissions import (ITEM_CHANGERS_ONLY, PROPOSERS_ONLY, can_change_item, can_edit,
+                          check_editor, is_member, membership, require)
 
 MAX_TITLE = 200
 MAX_DURATION = 240
@@ -54,8 +55,7 @@ def add_item(*, actor: User, meeting: Meeting, title: str, kind: str = "discussi
     """The leader's items go on the agenda; a member's are proposed for the leader to accept."""
     network = meeting.network
     editor = can_edit(actor, network)
-    if not editor and not is_member(actor, network):
-        raise Forbidden("Only members of the network can propose agenda items.")
+    require(editor or is_member(actor, network), PROPOSERS_ONLY)
     _agenda_open(meeting)
     fields = _item_fields(network, title=title, kind=kind, presenter_id=presenter_id,
                           duration=duration, notes=notes)
@@ -93,9 +93,7 @@ def update_item(*, actor: User, item: AgendaItem, title: str, kind: str,
                 presenter_id: int | None, duration: int | None, notes: str,
                 version: int | None = None) -> AgendaItem:
     meeting = item.meeting
-    if not (can_edit(actor, meeting.network) or
-            (item.status == "proposed" and item.proposed_by_id == actor.id)):
-        raise Forbidden("Only the network leader can change this item.")
+    require(can_change_item(actor, item), ITEM_CHANGERS_ONLY)
     check_version(item, version)
     _agenda_open(meeting)
     for key, value in _item_fields(meeting.network, title=title, kind=kind,
@@ -111,7 +109,7 @@ def update_item(*, actor: User, item: AgendaItem, title: str, kind: str,
 def move_item(*, actor: User, item: AgendaItem, direction: str) -> AgendaItem:
     """Swap an agenda item with its neighbour above or below."""
     meeting = item.meeting
-    _editor(actor, meeting.network)
+    check_editor(actor, meeting.network)
     _agenda_open(meeting)
     if direction not in ("up", "down"):
         raise DomainError("Move an item up or down.")
@@ -137,7 +135,7 @@ def move_item(*, actor: User, item: AgendaItem, direction: str) -> AgendaItem:
 
 def accept_item(*, actor: User, item: AgendaItem) -> AgendaItem:
     meeting = item.meeting
-    _editor(actor, meeting.network)
+    check_editor(actor, meeting.network)
     _agenda_open(meeting)
     if item.status != "proposed":
         raise DomainError("That item is already on the agenda.")
@@ -151,9 +149,7 @@ def accept_item(*, actor: User, item: AgendaItem) -> AgendaItem:
 
 def remove_item(*, actor: User, item: AgendaItem) -> None:
     meeting = item.meeting
-    if not (can_edit(actor, meeting.network) or
-            (item.status == "proposed" and item.proposed_by_id == actor.id)):
-        raise Forbidden("Only the network leader can remove this item.")
+    require(can_change_item(actor, item), ITEM_CHANGERS_ONLY)
     _agenda_open(meeting)
     if item.standard:
         raise DomainError("The standard parts of the agenda stay; set their minutes to 0 "

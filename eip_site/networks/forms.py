@@ -1,4 +1,5 @@
-"""Shapes of input for networks and meetings; the rules are in services."""
+"""Shapes of input for networks and meetings (the rules are in the services: lifecycle,
+meetings, agenda, minutes, plans), and the merge view's step after a refused edit."""
 
 from __future__ import annotations
 
@@ -126,3 +127,13 @@ class PlanRowForm(VersionedForm):
     plan_status = SelectField("Status", choices=PLAN_STATUSES, default="not_started",
                          validate_choice=False)
     progress = _long("Progress notes")
+
+
+def theirs_if_stale(form, row):
+    """After a save refused because someone else saved first (409): ``row`` as they left it,
+    for the page to show beside your text, with the form moved on to their version so that
+    saving again keeps yours. Otherwise None."""
+    if form.status != 409:
+        return None
+    form.version.data = str(row.version)
+    return row

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..people.models import User
 from .markup import html_tag_in
 from .models import ATTENDANCE, Action, AgendaItem, Attendance, Decision, Meeting, MinutesRevision
-from .rules import Forbidden, _editor, can_edit, membership
+from .permissions import ACTION_CHANGERS_ONLY, can_complete, check_editor, membership, require
 
 MAX_MINUTES = 20000
 
@@ -21,7 +21,7 @@ MAX_MINUTES = 20000
 # --- Minutes, attendance, decisions, actions -------------------------------------------
 
 def _minutes_open(actor: User, meeting: Meeting) -> None:
-    _editor(actor, meeting.network)
+    check_editor(actor, meeting.network)
     if not meeting.reached("held"):
         raise DomainError("Record the meeting as held before writing its minutes.")
     if meeting.state == "minutes_approved":
@@ -58,7 +58,7 @@ def save_minutes(*, actor: User, item: AgendaItem, text: str,
 def record_attendance(*, actor: User, meeting: Meeting, statuses: dict[int, str],
                       members: list[User]) -> None:
     """Present, apologies or absent for each member (``members`` is who may be recorded)."""
-    _editor(actor, meeting.network)
+    check_editor(actor, meeting.network)
     if not meeting.reached("published"):
         raise DomainError("Publish the agenda before recording attendance.")
     if meeting.state == "minutes_approved":
@@ -125,14 +125,9 @@ def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int
     return row
 
 
-def can_complete(actor: User, action: Action) -> bool:
-    return actor.id == action.owner_id or can_edit(actor, action.network)
-
-
 def set_action_status(*, actor: User, action: Action, done: bool,
                       version: int | None = None) -> Action:
-    if not can_complete(actor, action):
-        raise Forbidden("Only the action's owner or the network leader can change it.")
+    require(can_complete(actor, action), ACTION_CHANGERS_ONLY)
     check_version(action, version)
     action.status = "done" if done else "open"
     action.done_at = utcnow() if done else None

@@ -88,23 +88,23 @@ def test_home_runs_the_same_queries_with_few_and_many_reviews(app):
 def test_a_network_leader_sees_their_next_meeting_and_overdue_actions(app):
     from datetime import time
 
-    from eip_site.networks import services as networks
+    from eip_site.networks import lifecycle, meetings, minutes
 
     with app.app_context():
         leader = factories.user(name="Lee Leader")
         lead = factories.user(roles={"lead"})
-        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.",
-                                           is_open=True)
-        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                                 critical_friend_id=lead.id)
-        past = networks.create_meeting(actor=leader, network=network,
+        network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.",
+                                            is_open=True)
+        lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                  critical_friend_id=lead.id)
+        past = meetings.create_meeting(actor=leader, network=network,
                                        day=date.today() - timedelta(days=14), start=time(16),
                                        end=time(17), school_id=leader.school_id)
-        networks.publish_agenda(actor=leader, meeting=past)
-        networks.mark_held(actor=leader, meeting=past)
-        networks.add_action(actor=leader, meeting=past, description="Share the Y6 booklet",
-                            owner_id=leader.id, due_on=date.today() - timedelta(days=3))
-        networks.create_meeting(actor=leader, network=network,
+        meetings.publish_agenda(actor=leader, meeting=past)
+        meetings.mark_held(actor=leader, meeting=past)
+        minutes.add_action(actor=leader, meeting=past, description="Share the Y6 booklet",
+                           owner_id=leader.id, due_on=date.today() - timedelta(days=3))
+        meetings.create_meeting(actor=leader, network=network,
                                 day=date.today() + timedelta(days=9), start=time(16),
                                 end=time(17), school_id=leader.school_id)
         db.session.commit()

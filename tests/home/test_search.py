@@ -8,7 +8,7 @@ import pytest
 from eip_site.directory.models import UserSkill
 from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
-from eip_site.networks import services as networks
+from eip_site.networks import agenda, lifecycle, meetings
 
 from .. import factories
 from ..helpers import page_queries, sign_in
@@ -27,14 +27,14 @@ def world(app):
         db.session.add(UserSkill(user_id=expert.id, skill_id=phonics, relation="train"))
         outsider = factories.user(name="Olive Outsider")
         leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
-        shut = networks.propose_network(actor=leader, name="Phonics leads", purpose="Reading.",
-                                        is_open=False)
-        networks.decide_proposal(actor=lead, network=shut, sponsor=True, comment="",
-                                 critical_friend_id=lead.id)
-        draft = networks.create_meeting(actor=leader, network=shut,
+        shut = lifecycle.propose_network(actor=leader, name="Phonics leads", purpose="Reading.",
+                                         is_open=False)
+        lifecycle.decide_proposal(actor=lead, network=shut, sponsor=True, comment="",
+                                  critical_friend_id=lead.id)
+        draft = meetings.create_meeting(actor=leader, network=shut,
                                         day=date.today() + timedelta(days=5), start=time(16),
                                         end=time(17), school_id=leader.school_id)
-        networks.add_item(actor=leader, meeting=draft, title="Phonics screening check")
+        agenda.add_item(actor=leader, meeting=draft, title="Phonics screening check")
         factories.review(host=oak, summary="Secret phonics weakness", state="feedback")
         db.session.commit()
         return {"outsider": outsider.id, "leader": leader.id}

@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 
 from eip_site.extensions import db
-from eip_site.networks import services
+from eip_site.networks import lifecycle, meetings
 from eip_site.people.models import User
 
 from .. import factories
@@ -24,15 +24,15 @@ class World:
         self.member = factories.user(school_obj=self.other_school, name="Mo Member")
         self.outsider = factories.user(name="Otto Outsider")
         self.lead = factories.user(roles={"lead"}, no_school=True, name="Lee Lead")
-        self.network = services.propose_network(
+        self.network = lifecycle.propose_network(
             actor=self.leader, name="Transitions", purpose="Smooth moves from Year 6 to 7.",
             priority="Transition", planned_work="Shared Year 6 projects.")
-        services.decide_proposal(actor=self.lead, network=self.network, sponsor=True,
-                                 comment="Yes.", critical_friend_id=self.friend.id)
-        services.ask_to_join(actor=self.member, network=self.network)
-        services.accept_member(actor=self.leader, network=self.network,
-                               user_id=self.member.id)
-        self.meeting = services.create_meeting(
+        lifecycle.decide_proposal(actor=self.lead, network=self.network, sponsor=True,
+                                  comment="Yes.", critical_friend_id=self.friend.id)
+        lifecycle.ask_to_join(actor=self.member, network=self.network)
+        lifecycle.accept_member(actor=self.leader, network=self.network,
+                                user_id=self.member.id)
+        self.meeting = meetings.create_meeting(
             actor=self.leader, network=self.network, day=date(2026, 12, 3),
             start=time(16, 0), end=time(17, 15), school_id=self.school.id)
         db.session.commit()

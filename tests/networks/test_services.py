@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from eip_site.errors import DomainError, StaleEdit
+from eip_site.errors import DomainError, Forbidden, StaleEdit
 from eip_site.extensions import db
-from eip_site.networks import queries, services
+from eip_site.networks import (agenda, lifecycle, meetings, minutes, overview, pages,
+                               permissions, plans)
 from eip_site.networks.markup import render_markdown
 from eip_site.networks.models import MinutesRevision
 from eip_site.networks.timetable import timetable
@@ -28,21 +29,21 @@ def test_timetable_runs_items_back_to_back_and_flags_an_overrun():
 def test_proposal_is_sponsored_with_a_critical_friend_and_members_join(world):
     net = world.get("network")
     assert net.status == "sponsored" and net.critical_friend_id == world.ids["friend"]
-    assert services.is_member(world.get("member"), net)
-    assert not services.is_member(world.get("outsider"), net)
+    assert permissions.is_member(world.get("member"), net)
+    assert not permissions.is_member(world.get("outsider"), net)
     with pytest.raises(DomainError):
-        services.decide_proposal(actor=world.get("lead"), network=net, sponsor=False,
-                                 comment="")
+        lifecycle.decide_proposal(actor=world.get("lead"), network=net, sponsor=False,
+                                  comment="")
 
 
 def test_only_a_lead_sponsors_and_names_must_be_unique(world):
-    proposal = services.propose_network(actor=world.get("member"), name="Behaviour",
-                                        purpose="Consistent routines.")
-    with pytest.raises(services.Forbidden):
-        services.decide_proposal(actor=world.get("leader"), network=proposal, sponsor=True,
-                                 comment="")
+    proposal = lifecycle.propose_network(actor=world.get("member"), name="Behaviour",
+                                         purpose="Consistent routines.")
+    with pytest.raises(Forbidden):
+        lifecycle.decide_proposal(actor=world.get("leader"), network=proposal, sponsor=True,
+                                  comment="")
     with pytest.raises(DomainError) as error:
-        services.propose_network(actor=world.get("member"), name="transitions", purpose="x")
+        lifecycle.propose_network(actor=world.get("member"), name="transitions", purpose="x")
     assert error.value.field == "name"
 
 
@@ -52,14 +53,14 @@ def test_meeting_starts_from_the_standard_agenda_in_london_time(world):
                                                    "next"]
     # 3 December is GMT; a June meeting at 16:00 London is 15:00 UTC.
     assert meeting.starts_at == datetime(2026, 12, 3, 16, 0)
-    assert services.london_to_utc(date(2026, 6, 4), time(16, 0)) == datetime(2026, 6, 4, 15, 0)
+    assert meetings.london_to_utc(date(2026, 6, 4), time(16, 0)) == datetime(2026, 6, 4, 15, 0)
 
 
 @pytest.mark.parametrize("start,end,field", [
     (time(17, 0), time(16, 0), "end"), (time(16, 0), time(16, 0), "end")])
 def test_a_meeting_must_end_after_it_starts(world, start, end, field):
     with pytest.raises(DomainError) as error:
-        services.create_meeting(actor=world.get("leader"), network=world.get("network"),
+        meetings.create_meeting(actor=world.get("leader"), network=world.get("network"),
                                 day=date(2027, 1, 14), start=start, end=end,
                                 school_id=world.ids["school"])
     assert error.value.field == field
@@ -67,17 +68,17 @@ def test_a_meeting_must_end_after_it_starts(world, start, end, field):
 
 def test_items_go_before_any_other_business_and_move(world):
     leader, meeting = world.get("leader"), world.get("meeting")
-    item = services.add_item(actor=leader, meeting=meeting, title="Year 6 writing",
-                             kind="decision", presenter_id=world.ids["member"], duration=20)
+    item = agenda.add_item(actor=leader, meeting=meeting, title="Year 6 writing",
+                           kind="decision", presenter_id=world.ids["member"], duration=20)
     titles = [i.title for i in meeting.items]
     assert titles.index("Year 6 writing") == titles.index("Any other business") - 1
-    services.move_item(actor=leader, item=item, direction="up")
+    agenda.move_item(actor=leader, item=item, direction="up")
     titles = [i.title for i in meeting.items]
     assert titles[2:4] == ["Year 6 writing", "Matters arising"]
     assert meeting.sequence >= 2
     top = meeting.items[0]
     with pytest.raises(DomainError):
-        services.move_item(actor=leader, item=top, direction="up")
+        agenda.move_item(actor=leader, item=top, direction="up")
 
 
 @pytest.mark.parametrize("changes,field", [
@@ -89,27 +90,27 @@ def test_bad_items_are_refused_beside_the_field(world, changes, field):
     presenter = changes.pop("presenter", None)
     args.update(changes)
     with pytest.raises(DomainError) as error:
-        services.add_item(actor=world.get("leader"), meeting=world.get("meeting"),
-                          presenter_id=world.ids[presenter] if presenter else None, **args)
+        agenda.add_item(actor=world.get("leader"), meeting=world.get("meeting"),
+                        presenter_id=world.ids[presenter] if presenter else None, **args)
     assert error.value.field == field
 
 
 def test_emoji_titles_are_fine(world):
-    item = services.add_item(actor=world.get("leader"), meeting=world.get("meeting"),
-                             title="Reading for pleasure 📚", duration=10)
+    item = agenda.add_item(actor=world.get("leader"), meeting=world.get("meeting"),
+                           title="Reading for pleasure 📚", duration=10)
     db.session.commit()
     assert db.session.get(type(item), item.id).title.endswith("📚")
 
 
 def test_members_propose_and_the_leader_accepts(world):
     meeting = world.get("meeting")
-    item = services.add_item(actor=world.get("member"), meeting=meeting, title="Visits")
+    item = agenda.add_item(actor=world.get("member"), meeting=meeting, title="Visits")
     assert item.status == "proposed"
-    with pytest.raises(services.Forbidden):
-        services.add_item(actor=world.get("outsider"), meeting=meeting, title="Mine")
-    with pytest.raises(services.Forbidden):
-        services.accept_item(actor=world.get("member"), item=item)
-    services.accept_item(actor=world.get("leader"), item=item)
+    with pytest.raises(Forbidden):
+        agenda.add_item(actor=world.get("outsider"), meeting=meeting, title="Mine")
+    with pytest.raises(Forbidden):
+        agenda.accept_item(actor=world.get("member"), item=item)
+    agenda.accept_item(actor=world.get("leader"), item=item)
     assert item.status == "accepted"
 
 
@@ -117,33 +118,33 @@ def test_agenda_is_frozen_once_held_and_minutes_open(world):
     leader, meeting = world.get("leader"), world.get("meeting")
     item = meeting.items[1]
     with pytest.raises(DomainError):
-        services.save_minutes(actor=leader, item=item, text="Too early")
-    services.publish_agenda(actor=leader, meeting=meeting)
-    services.mark_held(actor=leader, meeting=meeting)
+        minutes.save_minutes(actor=leader, item=item, text="Too early")
+    meetings.publish_agenda(actor=leader, meeting=meeting)
+    meetings.mark_held(actor=leader, meeting=meeting)
     with pytest.raises(DomainError):
-        services.add_item(actor=leader, meeting=meeting, title="Late")
+        agenda.add_item(actor=leader, meeting=meeting, title="Late")
     with pytest.raises(DomainError):
-        services.update_item(actor=leader, item=item, title="New", kind="decision",
-                             presenter_id=None, duration=5, notes="")
-    services.save_minutes(actor=leader, item=item, text="Agreed.")
+        agenda.update_item(actor=leader, item=item, title="New", kind="decision",
+                           presenter_id=None, duration=5, notes="")
+    minutes.save_minutes(actor=leader, item=item, text="Agreed.")
     assert meeting.state == "minutes_drafted"
 
 
 def test_minutes_keep_earlier_versions_refuse_html_and_stale_saves(world):
     leader, meeting = world.get("leader"), world.get("meeting")
-    services.publish_agenda(actor=leader, meeting=meeting)
-    services.mark_held(actor=leader, meeting=meeting)
+    meetings.publish_agenda(actor=leader, meeting=meeting)
+    meetings.mark_held(actor=leader, meeting=meeting)
     item = meeting.items[0]
-    services.save_minutes(actor=leader, item=item, text="First draft")
+    minutes.save_minutes(actor=leader, item=item, text="First draft")
     db.session.commit()
     version = item.version
-    services.save_minutes(actor=leader, item=item, text="Second draft", version=version)
+    minutes.save_minutes(actor=leader, item=item, text="Second draft", version=version)
     db.session.commit()
     assert [r.text for r in db.session.query(MinutesRevision)] == ["First draft"]
     with pytest.raises(StaleEdit):
-        services.save_minutes(actor=world.get("friend"), item=item, text="Mine", version=version)
+        minutes.save_minutes(actor=world.get("friend"), item=item, text="Mine", version=version)
     with pytest.raises(DomainError) as error:
-        services.save_minutes(actor=leader, item=item, text='<div hx-get="/x">hi</div>')
+        minutes.save_minutes(actor=leader, item=item, text='<div hx-get="/x">hi</div>')
     assert error.value.field == "minutes"
 
 
@@ -157,46 +158,46 @@ def test_markdown_is_rendered_without_scripts_or_htmx_attributes():
 
 def _held(world):
     leader, meeting = world.get("leader"), world.get("meeting")
-    services.publish_agenda(actor=leader, meeting=meeting)
-    services.mark_held(actor=leader, meeting=meeting)
+    meetings.publish_agenda(actor=leader, meeting=meeting)
+    meetings.mark_held(actor=leader, meeting=meeting)
     return leader, meeting
 
 
 def test_open_actions_carry_forward_into_matters_arising_until_done(world):
     leader, meeting = _held(world)
-    action = services.add_action(actor=leader, meeting=meeting, description="Share the plan",
-                                 owner_id=world.ids["member"], due_on=date(2026, 12, 10))
-    services.add_decision(actor=leader, meeting=meeting, text="Adopt the shared project.")
-    services.save_minutes(actor=leader, item=meeting.items[0], text="Welcome.")
+    action = minutes.add_action(actor=leader, meeting=meeting, description="Share the plan",
+                                owner_id=world.ids["member"], due_on=date(2026, 12, 10))
+    minutes.add_decision(actor=leader, meeting=meeting, text="Adopt the shared project.")
+    minutes.save_minutes(actor=leader, item=meeting.items[0], text="Welcome.")
     # Still to come whenever the suite runs: a past meeting's matters arising would (rightly)
     # keep showing what was open at the time.
-    nxt = services.create_meeting(actor=leader, network=meeting.network,
+    nxt = meetings.create_meeting(actor=leader, network=meeting.network,
                                   day=date.today() + timedelta(days=60),
                                   start=time(16, 0), end=time(17, 0),
                                   online_link="https://meet.example/abc")
-    assert [a.id for a in queries.matters_arising(nxt)] == [action.id]
-    with pytest.raises(services.Forbidden):
-        services.set_action_status(actor=world.get("outsider"), action=action, done=True)
-    services.set_action_status(actor=world.get("member"), action=action, done=True)
-    assert queries.matters_arising(nxt) == []
+    assert [a.id for a in pages.matters_arising(nxt)] == [action.id]
+    with pytest.raises(Forbidden):
+        minutes.set_action_status(actor=world.get("outsider"), action=action, done=True)
+    minutes.set_action_status(actor=world.get("member"), action=action, done=True)
+    assert pages.matters_arising(nxt) == []
     # The meeting it was raised at still shows nothing carried into itself.
-    assert queries.matters_arising(meeting) == []
-    services.approve_minutes(actor=world.get("friend"), meeting=meeting)
+    assert pages.matters_arising(meeting) == []
+    meetings.approve_minutes(actor=world.get("friend"), meeting=meeting)
     assert meeting.minutes_approved_by_id == world.ids["friend"]
 
 
 def test_action_owner_must_be_a_member(world):
     leader, meeting = _held(world)
     with pytest.raises(DomainError) as error:
-        services.add_action(actor=leader, meeting=meeting, description="X",
-                            owner_id=world.ids["outsider"], due_on=date(2027, 1, 1))
+        minutes.add_action(actor=leader, meeting=meeting, description="X",
+                           owner_id=world.ids["outsider"], due_on=date(2027, 1, 1))
     assert error.value.field == "owner"
 
 
 def test_copying_the_previous_agenda(world):
     leader, meeting = world.get("leader"), world.get("meeting")
-    services.add_item(actor=leader, meeting=meeting, title="Shared project", duration=25)
-    nxt = services.create_meeting(actor=leader, network=meeting.network, day=date(2027, 1, 21),
+    agenda.add_item(actor=leader, meeting=meeting, title="Shared project", duration=25)
+    nxt = meetings.create_meeting(actor=leader, network=meeting.network, day=date(2027, 1, 21),
                                   start=time(16, 0), end=time(17, 0),
                                   school_id=world.ids["school"], copy_previous=True)
     assert [i.title for i in nxt.items][3] == "Shared project"
@@ -204,46 +205,46 @@ def test_copying_the_previous_agenda(world):
 
 def test_who_sees_what(world):
     meeting, outsider = world.get("meeting"), world.get("outsider")
-    assert services.can_view_meeting(world.get("member"), meeting)
-    assert not services.can_view_meeting(outsider, meeting)
+    assert permissions.can_view_meeting(world.get("member"), meeting)
+    assert not permissions.can_view_meeting(outsider, meeting)
     meeting.network.is_open = True
-    assert not services.can_view_meeting(outsider, meeting)  # still a draft
-    services.publish_agenda(actor=world.get("leader"), meeting=meeting)
-    assert services.can_view_meeting(outsider, meeting)
-    assert not services.can_view_minutes(outsider, meeting)
+    assert not permissions.can_view_meeting(outsider, meeting)  # still a draft
+    meetings.publish_agenda(actor=world.get("leader"), meeting=meeting)
+    assert permissions.can_view_meeting(outsider, meeting)
+    assert not permissions.can_view_minutes(outsider, meeting)
 
 
 def test_attendance_and_the_overview(world):
     leader, meeting = _held(world)
-    services.record_attendance(actor=leader, meeting=meeting, members=[
+    minutes.record_attendance(actor=leader, meeting=meeting, members=[
         world.get("leader"), world.get("friend"), world.get("member")], statuses={
         world.ids["leader"]: "present", world.ids["friend"]: "present",
         world.ids["member"]: "apologies"})
     with pytest.raises(DomainError):
-        services.record_attendance(actor=leader, meeting=meeting, members=[],
-                                   statuses={world.ids["outsider"]: "present"})
-    services.add_action(actor=leader, meeting=meeting, description="Late one",
-                        owner_id=world.ids["member"], due_on=date(2026, 12, 4))
+        minutes.record_attendance(actor=leader, meeting=meeting, members=[],
+                                  statuses={world.ids["outsider"]: "present"})
+    minutes.add_action(actor=leader, meeting=meeting, description="Late one",
+                       owner_id=world.ids["member"], due_on=date(2026, 12, 4))
     db.session.commit()
-    view = queries.overview(date(2026, 12, 20))
+    view = overview.overview(date(2026, 12, 20))
     assert view.term == "autumn term 2026"
     assert [a.description for a in view.overdue] == ["Late one"]
     assert view.no_critical_friend == []
     assert ("Kingsmere Academy", 1, 1, 0) in view.attendance
-    assert queries.overview(date(2027, 1, 10)).no_critical_friend[0].name == "Transitions"
+    assert overview.overview(date(2027, 1, 10)).no_critical_friend[0].name == "Transitions"
 
 
 def test_plan_rows_are_kept_by_leader_and_friend_only(world):
-    row = services.save_plan_row(actor=world.get("friend"), network=world.get("network"),
-                                 row=None, action="Joint Year 6 project", timescale="Spring",
-                                 resources="Supply cover", involved="Year 6 teachers",
-                                 success_criteria="All pupils visit", status="in_progress",
-                                 progress="")
+    row = plans.save_plan_row(actor=world.get("friend"), network=world.get("network"),
+                              row=None, action="Joint Year 6 project", timescale="Spring",
+                              resources="Supply cover", involved="Year 6 teachers",
+                              success_criteria="All pupils visit", status="in_progress",
+                              progress="")
     assert row.position == 1
-    with pytest.raises(services.Forbidden):
-        services.save_plan_row(actor=world.get("member"), network=world.get("network"),
-                               row=row, action="x", timescale="", resources="", involved="",
-                               success_criteria="", status="done", progress="")
+    with pytest.raises(Forbidden):
+        plans.save_plan_row(actor=world.get("member"), network=world.get("network"),
+                            row=row, action="x", timescale="", resources="", involved="",
+                            success_criteria="", status="done", progress="")
 
 
 @pytest.mark.parametrize("text,refused", [

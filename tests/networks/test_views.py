@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar
 
 from eip_site.extensions import db
-from eip_site.networks import queries, services
+from eip_site.networks import meetings, pages
 from eip_site.networks.models import Action, AgendaItem, Meeting
 from eip_site.people.models import User
 
@@ -30,8 +30,8 @@ def _held(app, ids):
     with app.app_context():
         leader = db.session.get(User, ids["leader"])
         meeting = db.session.get(Meeting, ids["meeting"])
-        services.publish_agenda(actor=leader, meeting=meeting)
-        services.mark_held(actor=leader, meeting=meeting)
+        meetings.publish_agenda(actor=leader, meeting=meeting)
+        meetings.mark_held(actor=leader, meeting=meeting)
         db.session.commit()
 
 
@@ -358,12 +358,12 @@ def test_network_page_shows_the_latest_meetings_and_links_to_all(client, login_a
         leader = db.session.get(User, net["leader"])
         network = db.session.get(Meeting, net["meeting"]).network
         for day in range(1, 11):  # ten more, in January, all later than the first
-            services.create_meeting(actor=leader, network=network, day=date(2027, 1, day),
+            meetings.create_meeting(actor=leader, network=network, day=date(2027, 1, day),
                                     start=time(16, 0), end=time(17, 0), place="The library")
         db.session.commit()
     login_as(net["member"])
     page = client.get(f"/networks/{net['network']}").get_data(as_text=True)
-    assert page.count('href="/meetings/') == queries.RECENT_MEETINGS
+    assert page.count('href="/meetings/') == pages.RECENT_MEETINGS
     assert "Sunday 10 January 2027" in page and "3 December 2026" not in page
     everything = client.get(f"/networks/{net['network']}/meetings")
     assert everything.status_code == 200

@@ -105,21 +105,21 @@ def test_switching_reminders_off_stops_them(app, mailbox, review_next_week):
 
 
 def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
-    from eip_site.networks import services as networks
+    from eip_site.networks import lifecycle, meetings, minutes
 
     with app.app_context():
         leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
-        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.")
-        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                                 critical_friend_id=lead.id)
-        meeting = networks.create_meeting(actor=leader, network=network,
+        network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.")
+        lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                  critical_friend_id=lead.id)
+        meeting = meetings.create_meeting(actor=leader, network=network,
                                           day=date.today() - timedelta(days=10),
                                           start=time(16), end=time(17),
                                           school_id=leader.school_id)
-        networks.publish_agenda(actor=leader, meeting=meeting)
-        networks.mark_held(actor=leader, meeting=meeting)
-        networks.add_action(actor=leader, meeting=meeting, description="Send the booklet",
-                            owner_id=leader.id, due_on=date.today() - timedelta(days=1))
+        meetings.publish_agenda(actor=leader, meeting=meeting)
+        meetings.mark_held(actor=leader, meeting=meeting)
+        minutes.add_action(actor=leader, meeting=meeting, description="Send the booklet",
+                           owner_id=leader.id, due_on=date.today() - timedelta(days=1))
         asker, busy = factories.user(name="Ash Asker"), factories.user(name="Bea Busy")
         request = help.send_help_request(actor=asker, recipient=busy, message="Help?",
                                          needed_by=None)
@@ -158,7 +158,7 @@ def test_the_settings_page(app, client, login_as):
 
 
 def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
-    from eip_site.networks import services as networks
+    from eip_site.networks import lifecycle, meetings, minutes
     from eip_site.notifications.models import DigestItem
 
     with app.app_context():
@@ -166,20 +166,20 @@ def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
         keen, quiet = factories.user(name="Kim Keen"), factories.user(name="Quinn Quiet")
         services.save_preferences(actor=keen, modes={"agenda": "now", "action": "now"})
         services.save_preferences(actor=quiet, modes={"agenda": "none"})
-        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.")
-        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                                 critical_friend_id=lead.id)
+        network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.")
+        lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                  critical_friend_id=lead.id)
         for person in (keen, quiet):
-            networks.ask_to_join(actor=person, network=network)
-            networks.accept_member(actor=leader, network=network, user_id=person.id)
-        meeting = networks.create_meeting(actor=leader, network=network,
+            lifecycle.ask_to_join(actor=person, network=network)
+            lifecycle.accept_member(actor=leader, network=network, user_id=person.id)
+        meeting = meetings.create_meeting(actor=leader, network=network,
                                           day=date.today() + timedelta(days=7), start=time(16),
                                           end=time(17), school_id=leader.school_id)
         mailbox.clear()
-        networks.publish_agenda(actor=leader, meeting=meeting)
-        networks.mark_held(actor=leader, meeting=meeting)
-        networks.add_action(actor=leader, meeting=meeting, description="Share the booklet",
-                            owner_id=keen.id, due_on=date.today() + timedelta(days=14))
+        meetings.publish_agenda(actor=leader, meeting=meeting)
+        meetings.mark_held(actor=leader, meeting=meeting)
+        minutes.add_action(actor=leader, meeting=meeting, description="Share the booklet",
+                           owner_id=keen.id, due_on=date.today() + timedelta(days=14))
         db.session.commit()
         waiting = [(i.user_id, i.kind) for i in db.session.query(DigestItem)]
         ids = keen.id, quiet.id, lead.id, keen.email

@@ -343,21 +343,21 @@ def test_people_who_can_lead_training_are_suggested_for_each_area(app, cluster):
 def test_the_personal_feed_carries_the_meetings_of_my_networks(app, cluster):
     from datetime import time
 
-    from eip_site.networks import services as networks
+    from eip_site.networks import lifecycle, meetings
 
     with app.app_context():
         leader = factories.user(name="Lee Leader")
         lead = factories.user(roles={"lead"})
-        network = networks.propose_network(actor=leader, name="Transitions", purpose="Moves.",
-                                           is_open=True)
-        networks.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                                 critical_friend_id=lead.id)
+        network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.",
+                                            is_open=True)
+        lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
+                                  critical_friend_id=lead.id)
         day = date.today() + timedelta(days=10)
-        published = networks.create_meeting(actor=leader, network=network, day=day,
+        published = meetings.create_meeting(actor=leader, network=network, day=day,
                                             start=time(16), end=time(17),
                                             school_id=leader.school_id)
-        networks.publish_agenda(actor=leader, meeting=published)
-        networks.create_meeting(actor=leader, network=network, day=day + timedelta(days=7),
+        meetings.publish_agenda(actor=leader, meeting=published)
+        meetings.create_meeting(actor=leader, network=network, day=day + timedelta(days=7),
                                 start=time(16), end=time(17), school_id=leader.school_id)
         db.session.commit()
         leader_id = leader.id

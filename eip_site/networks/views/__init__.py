@@ -1,0 +1,3 @@
+"""The networks pages, a module a page: network (the list, a network's page, its action plan
+and the leads' overview), meeting (a meeting and its agenda), minutes, actions (my actions).
+They share loaders from ``permissions`` and nothing from each other."""
