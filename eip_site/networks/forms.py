@@ -15,8 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..admin.forms import VersionedForm
-from ..forms import BaseForm
+from ..forms import BaseForm, VersionedForm
 from .models import ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS
 
 _id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user
 
-from ...admin.forms import VersionedForm
+from ...forms import VersionedForm
 from ...clock import utcnow
 from ...htmx import hx_redirect, is_htmx, render_page
 from .. import bp, queries
