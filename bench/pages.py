@@ -354,7 +354,7 @@ def new_searches(schools: list[str]) -> tuple[str, ...]:
     of searches (see eip_site/data_version.py)."""
     import random
 
-    from eip_site.directory.vocabulary import VOCABULARY
+    from eip_site.seeds.vocabulary import VOCABULARY
 
     skills = [name for _category, (_title, items) in VOCABULARY.items() for name, _ in items]
     searches = [f"/directory/?{urllib.parse.urlencode({'q': skill, 'school': school})}"

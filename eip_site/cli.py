@@ -8,11 +8,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
-from . import demo
 from .auth.services import password_problem
 from .extensions import db
 from .people.models import User
 from .security import ADMIN
+from .seeds import demo
 
 
 def _print_logins(logins, password: str) -> None:
@@ -88,7 +88,7 @@ def seed_bench(schools: int, staff: int, seed: int | None, password: str | None,
     benchmarks (point DATABASE_URL at it). Refuses a database that holds any account."""
     import time
 
-    from . import bench_data
+    from .seeds import bench as bench_data
 
     password = password or bench_data.DEFAULT_PASSWORD
     problem = password_problem(password)

@@ -1,9 +1,9 @@
 from sqlalchemy import func, select
 
-from eip_site import demo
 from eip_site.extensions import db
 from eip_site.people.models import School, User
 from eip_site.security import ROLES
+from eip_site.seeds import demo
 
 from . import factories
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from eip_site.directory.models import Skill
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
 from eip_site.security import ADMIN, CHAMPION, HEAD, LEAD, PERMISSIONS, PUBLIC, SIGNED_IN
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from . import factories
 

@@ -26,8 +26,8 @@ def test_vendored_htmx_checksum_matches_the_readme():
 
 
 def test_the_demo_logins_in_the_readme_are_the_real_ones(app):
-    from eip_site import demo
     from eip_site.extensions import db
+    from eip_site.seeds import demo
 
     from .conftest import truncate_all
 

@@ -21,7 +21,6 @@ from .models import (
     SkillCategory,
     UserSkill,
 )
-from .vocabulary import install_default_vocabulary  # noqa: F401  (re-exported for callers)
 
 MAX_BIO = 1000
 

@@ -117,7 +117,7 @@ def upgrade():
         batch_op.create_index('ix_user_skill_skill_relation', ['skill_id', 'relation'], unique=False)
 
     # The default vocabulary, so a new partnership starts with ≥100 skills in 9 categories.
-    from eip_site.directory.vocabulary import install_default_vocabulary
+    from eip_site.seeds.vocabulary import install_default_vocabulary
 
     install_default_vocabulary(op.get_bind())
     # ### end Alembic commands ###

@@ -1,7 +1,7 @@
 import pytest
 
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from sqlalchemy import func, select, text
 
 from eip_site.directory import help
 from eip_site.directory.models import HelpRequest, Skill
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.errors import DomainError, StaleEdit
 from eip_site.extensions import db
 from eip_site.people.models import Partnership
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from eip_site.clock import utcnow
 from eip_site.directory import help
 from eip_site.directory.models import HelpRequest, Skill, UserSkill
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 from ..helpers import page_queries

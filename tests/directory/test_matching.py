@@ -7,7 +7,7 @@ from eip_site.directory.matching import (
     nearest_skills,
     normalise,
 )
-from eip_site.directory.vocabulary import VOCABULARY
+from eip_site.seeds.vocabulary import VOCABULARY
 
 SKILLS = [(i, name, syns) for i, (name, syns) in enumerate(
     (s for _, (_, skills) in VOCABULARY.items() for s in skills), start=1)]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from eip_site import bench_data
 from eip_site.directory.models import Offer, Profile, Qualification, Skill, UserSkill
 from eip_site.extensions import db
 from eip_site.people.models import School, User, UserRole
+from eip_site.seeds import bench as bench_data
 
 from .. import factories
 

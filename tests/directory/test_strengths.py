@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from eip_site.directory import strengths
 from eip_site.directory.models import SearchMiss, Skill, SkillCategory, UserSkill
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
 from eip_site.people.models import Partnership
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 from ..helpers import page_queries

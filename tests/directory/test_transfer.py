@@ -13,10 +13,10 @@ from sqlalchemy import event, func, select
 
 from eip_site.directory import spreadsheets, transfer
 from eip_site.directory.models import Offer, Profile, Qualification, Skill, UserSkill
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.errors import DomainError
 from eip_site.extensions import db
 from eip_site.people.models import User
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 

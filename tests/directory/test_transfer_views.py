@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from eip_site.directory.models import Profile, Skill, UserSkill
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
 from eip_site.people.models import User
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 

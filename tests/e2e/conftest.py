@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from eip_site import demo
 from eip_site.extensions import db, limiter
+from eip_site.seeds import demo
 
 from ..conftest import truncate_all
 

@@ -124,8 +124,8 @@ def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app)
     """The bench generator at two sizes: every panel full for the bench lead."""
     from sqlalchemy import select
 
-    from eip_site import bench_data
     from eip_site.people.models import User
+    from eip_site.seeds import bench as bench_data
 
     from ..conftest import truncate_all
 

@@ -6,9 +6,9 @@ from datetime import date, time, timedelta
 
 import pytest
 from eip_site.directory.models import UserSkill
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
 from eip_site.networks import agenda, lifecycle, meetings
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 from ..helpers import page_queries, sign_in

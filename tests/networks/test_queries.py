@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from eip_site import bench_data
 from eip_site.extensions import db
 from eip_site.networks.models import Action, AgendaItem, Meeting, Network
+from eip_site.seeds import bench as bench_data
 
 from ..directory.test_search_queries import _empty_tables
 from ..helpers import page_queries

@@ -10,11 +10,11 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from eip_site.directory.models import Qualification
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.errors import DomainError, StaleEdit
 from eip_site.extensions import db
 from eip_site.reviews import ics, services
 from eip_site.reviews.models import Booking, Closure, HostDay, ReviewEvent
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 

@@ -11,10 +11,10 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from eip_site.directory.models import Qualification
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
 from eip_site.people.models import School, User
 from eip_site.reviews.models import Booking, Review
+from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
 from ..helpers import page_queries, sign_in

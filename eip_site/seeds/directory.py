@@ -1,15 +1,15 @@
-"""Directory part of the demo partnership: believable skills, offers and profiles."""
+"""Directory seeds: believable skills, offers and profiles for the demo partnership, and a
+long tail of skills weighted by phase for the benchmark partnership."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..people.models import User
-from .models import (
+from ..directory.models import (
     OFFERS,
     HelpRequest,
     Offer,
@@ -19,6 +19,9 @@ from .models import (
     Skill,
     UserSkill,
 )
+from ..extensions import db
+from ..people.models import User
+from .common import insert_rows
 from .vocabulary import install_default_vocabulary
 
 # Job title words -> skills such a person is likely to be strong in.
@@ -86,9 +89,11 @@ BIOS = [
     "I am working on this at the moment and would welcome a critical friend.",
     "Ask me about the practical side: timetabling, resources and getting staff on board.",
 ]
+# The school phases a profile names; any other phase (nursery, PRU...) leaves it blank.
+PROFILE_PHASES = ("primary", "infant", "junior", "secondary", "special")
 
 
-def seed_directory(rng: random.Random, now: datetime) -> None:
+def seed_demo(rng: random.Random, now: datetime) -> None:
     install_default_vocabulary(db.session.connection())
     skills = {s.name: s for s in db.session.scalars(select(Skill))}
     usable = [s for name, s in skills.items() if name not in GAPS]
@@ -127,8 +132,8 @@ def seed_directory(rng: random.Random, now: datetime) -> None:
         confirmed = now - timedelta(days=rng.randint(0, 400))
         db.session.add(Profile(
             user_id=user.id, bio=rng.choice(BIOS) if rng.random() < 0.8 else "",
-            phases=user.school.phase if user.school and user.school.phase in (
-                "primary", "infant", "junior", "secondary", "special") else "",
+            phases=user.school.phase if user.school and user.school.phase in PROFILE_PHASES
+            else "",
             subjects="", show_email=rng.random() < 0.9, offers_paused=rng.random() < 0.1,
             hours_per_term=rng.choice([0, 2, 4, 6, 10]) if offers else 0,
             confirmed_at=confirmed if rng.random() < 0.7 else None))
@@ -151,3 +156,86 @@ def seed_directory(rng: random.Random, now: datetime) -> None:
                         ("chess club", 1)]:
         db.session.add(SearchMiss(term=term, month=month, count=count))
     db.session.flush()
+
+
+# --- The benchmark partnership ------------------------------------------------------------
+
+# Skills that people in these phases hold far more often (names from the vocabulary).
+PHASE_SKILLS = {
+    "early": ["Phonics", "Reading", "EYFS curriculum", "Early language", "Early maths",
+              "Continuous provision", "Learning through play", "Reception baseline",
+              "Phonics screening check", "Key Stage 1 curriculum", "Writing",
+              "Nursery to Reception transition"],
+    "primary": ["Phonics", "Reading", "Writing", "Maths mastery", "KS2 SATs",
+                "Multiplication tables check", "Spelling, punctuation and grammar",
+                "Primary to secondary transition", "Moderation", "Phonics screening check"],
+    "secondary": ["GCSE", "A level and post-16", "Key Stage 3 curriculum", "Science",
+                  "Mathematics", "English", "Disciplinary literacy", "Careers guidance",
+                  "Behaviour management", "Attendance", "Retrieval practice"],
+    "special": ["Autism", "Sensory processing", "Makaton and signing",
+                "Speech, language and communication", "SEND coordination",
+                "Education, health and care plans", "De-escalation",
+                "Social, emotional and mental health", "Behaviour management",
+                "Trauma-informed practice", "Reintegration"],
+}
+PHASE_GROUP = {"nursery": "early", "infant": "early", "primary": "primary", "junior": "primary",
+               "secondary": "secondary", "all-through": "secondary", "special": "special",
+               "pru": "special"}
+RELATION_WEIGHTS = (("train", 12), ("mentor", 22), ("experience", 48), ("develop", 18))
+BENCH_BIOS = BIOS[:4] + [""]  # some bench profiles have no bio
+
+
+def _skill_weights(skills: dict[str, int], rng: random.Random):
+    """Per phase group: (skill ids, cumulative weights) — a long tail, phase skills boosted."""
+    names = sorted(skills)
+    base = {name: rng.paretovariate(1.5) for name in names}
+    return {group: ([skills[n] for n in names],
+                    list(accumulate(base[n] * (6 if n in favoured else 1) for n in names)))
+            for group, favoured in PHASE_SKILLS.items()}
+
+
+def seed_bench(conn, rng: random.Random, now: datetime, users: list[tuple[int, str, dict]]
+               ) -> dict[str, int]:
+    """Skills, offers, qualifications and profiles for ``users``: (id, school phase, the
+    user's inserted row). The vocabulary is installed already. Returns what was made."""
+    skills = dict(conn.execute(
+        select(Skill.name, Skill.id).where(Skill.status == "approved")).all())
+    weighted = _skill_weights(skills, rng)
+    relations = [r for r, _ in RELATION_WEIGHTS]
+    relation_cum = list(accumulate(w for _, w in RELATION_WEIGHTS))
+    offer_kinds = sorted(OFFERS)
+    links, profiles, offers, quals = [], [], [], []
+    for user_id, phase, row in users:
+        ids, cumulative = weighted[PHASE_GROUP[phase]]
+        wanted = min(rng.randint(4, 12), len(ids))
+        chosen: dict[int, None] = {}
+        while len(chosen) < wanted:
+            for skill_id in rng.choices(ids, cum_weights=cumulative, k=wanted - len(chosen)):
+                chosen[skill_id] = None
+        for n, skill_id in enumerate(chosen):
+            relation = rng.choices(relations, cum_weights=relation_cum)[0]
+            if n == 0 and relation == "develop":  # everyone has at least one strength
+                relation = "experience"
+            links.append({"user_id": user_id, "skill_id": skill_id, "relation": relation})
+        mine = rng.sample(offer_kinds, rng.choice((0, 0, 0, 1, 1, 2, 3)))
+        offers += [{"user_id": user_id, "kind": k} for k in mine]
+        if rng.random() < 0.12:
+            kind = ("npqh" if row["job_title"] == "Headteacher"
+                    else "npqsenco" if row["job_title"] == "SENCo"
+                    else rng.choice(("npqsl", "npqml", "sle", "ect_mentor", "peer_reviewer")))
+            quals.append({"user_id": user_id, "kind": kind})
+        if row["password_hash"] and rng.random() < 0.8:
+            profiles.append({
+                "user_id": user_id, "bio": rng.choice(BENCH_BIOS),
+                "phases": phase if phase in PROFILE_PHASES else "",
+                "subjects": "", "show_email": rng.random() < 0.9,
+                "offers_paused": bool(mine) and rng.random() < 0.1,
+                "hours_per_term": rng.choice((2, 4, 6, 10)) if mine else 0,
+                "confirmed_at": (now - timedelta(days=rng.randint(0, 400))
+                                 if rng.random() < 0.7 else None),
+                "version": 1})
+    for model, rows in ((UserSkill, links), (Offer, offers), (Qualification, quals),
+                        (Profile, profiles)):
+        insert_rows(conn, model, rows)
+    return {"skills": len(skills), "skill_links": len(links), "profiles": len(profiles),
+            "offers": len(offers), "qualifications": len(quals)}

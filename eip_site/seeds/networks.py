@@ -1,6 +1,8 @@
-"""Networks part of the demo partnership: four running networks with past meetings (minutes,
-decisions, attendance), a future meeting with a published agenda, open and overdue actions,
-and a proposal waiting for the cluster lead. Built through the services, so it obeys the rules."""
+"""Network seeds. The demo: four running networks with past meetings (minutes, decisions,
+attendance), a future meeting with a published agenda, open and overdue actions, and a
+proposal waiting for the cluster lead, built through the services so it obeys the rules. The
+bench: by default 100 networks, 3,000 meetings and 30,000 agenda items, with members,
+attendance, minutes, decisions and actions, in Core bulk inserts."""
 
 from __future__ import annotations
 
@@ -11,9 +13,23 @@ from sqlalchemy import select
 
 from ..clock import to_london
 from ..extensions import db
+from ..networks.agenda import add_item
+from ..networks.lifecycle import decide_proposal, propose_network
+from ..networks.meetings import TEMPLATE, approve_minutes, create_meeting, mark_held, publish_agenda
+from ..networks.minutes import add_action, add_decision, record_attendance, save_minutes
+from ..networks.plans import save_plan_row
+from ..networks.models import (
+    STANDARD_ITEMS,
+    Action,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    Network,
+    NetworkMember,
+)
 from ..people.models import School, User
-from . import services
-from .models import NetworkMember
+from .common import insert_ids, insert_rows
 
 NETWORKS = [
     # name, priority, purpose, leader (school urn, title words), friend school, open
@@ -80,7 +96,7 @@ def _pick(rng: random.Random, users: list[User], n: int, not_in: set[int]) -> li
     return rng.sample(pool, min(n, len(pool)))
 
 
-def seed_networks(rng: random.Random, now: datetime) -> None:
+def seed_demo(rng: random.Random, now: datetime) -> None:
     lead = db.session.scalars(select(User).where(User.role_rows.any(role="lead"))
                               .order_by(User.id)).first()
     schools = {s.urn: s for s in db.session.scalars(select(School))}
@@ -94,7 +110,7 @@ def seed_networks(rng: random.Random, now: datetime) -> None:
         school = schools[urn]
         # The demo's staff login (the first plain member of staff at Oakfield) leads Transitions.
         leader = next(u for u in plain if u.school_id == school.id)
-        network = services.propose_network(
+        network = propose_network(
             actor=leader, name=name, purpose=purpose, priority=priority, is_open=is_open,
             planned_work="Termly meetings, shared projects and visits between schools.",
             resources="Two supply days a term; a small budget for materials.",
@@ -103,7 +119,7 @@ def seed_networks(rng: random.Random, now: datetime) -> None:
             impact_leadership="Network leaders develop leadership beyond their own school.",
             innovation="Trial new approaches in one school, then share what works.",
             communication="Agendas and minutes on the partnership site; a termly summary.")
-        services.decide_proposal(actor=lead, network=network, sponsor=True,
+        decide_proposal(actor=lead, network=network, sponsor=True,
                                  comment="Sponsored: a clear link to the partnership plan.",
                                  critical_friend_id=heads[schools[friend_urn].id].id)
         chosen = _pick(rng, [u for u in staff if u.school_id != school.id], 5,
@@ -116,14 +132,14 @@ def seed_networks(rng: random.Random, now: datetime) -> None:
         people = [leader, network.critical_friend, *chosen]
         _meetings(rng, network, leader, people, today, n)
         for action, timescale, status, progress in PLAN:
-            services.save_plan_row(
+            save_plan_row(
                 actor=leader, network=network, row=None, action=action, timescale=timescale,
                 resources="Two supply days", involved=f"Network members; {school.name}",
                 success_criteria="Every school in the network takes part and reports back.",
                 status=status, progress=progress)
     # One proposal waiting for the lead, from a member of staff.
     proposer = plain[len(plain) // 2]
-    services.propose_network(
+    propose_network(
         actor=proposer, name="Early reading", priority="Reading",
         purpose="Share phonics practice and early reading assessment across the infant and "
                 "primary schools.", planned_work="Moderate phonics assessments together.",
@@ -136,29 +152,29 @@ def _meetings(rng, network, leader, people, today: date, n: int) -> None:
     meetings = []
     for index, offset in enumerate(offsets):
         day = _weekday_after(today + timedelta(days=offset))
-        meeting = services.create_meeting(
+        meeting = create_meeting(
             actor=leader, network=network, day=day, start=time(16, 0),
             end=time(17, 15 if index % 2 else 30), school_id=people[index % 3].school_id,
             place="Staff room" if index % 2 else "Library", copy_previous=False)
         for title, kind, minutes in ITEMS[network.name]:
             presenter = people[rng.randrange(len(people))]
-            services.add_item(actor=leader, meeting=meeting, title=title, kind=kind,
+            add_item(actor=leader, meeting=meeting, title=title, kind=kind,
                               presenter_id=presenter.id, duration=minutes,
                               notes="Papers on the shared drive." if kind == "decision" else "")
-        services.publish_agenda(actor=leader, meeting=meeting)
+        publish_agenda(actor=leader, meeting=meeting)
         meetings.append(meeting)
         if offset > 0:
             # A member has proposed an item for the leader to consider.
-            services.add_item(actor=people[-1], meeting=meeting, title="Visit to Willowbank",
+            add_item(actor=people[-1], meeting=meeting, title="Visit to Willowbank",
                               kind="information", duration=5)
             continue
-        services.mark_held(actor=leader, meeting=meeting)
-        services.record_attendance(actor=leader, meeting=meeting, members=people, statuses={
+        mark_held(actor=leader, meeting=meeting)
+        record_attendance(actor=leader, meeting=meeting, members=people, statuses={
             p.id: rng.choices(["present", "apologies", "absent"], [7, 2, 1])[0]
             for p in people})
         for item, text in zip(meeting.items, MINUTES):
-            services.save_minutes(actor=leader, item=item, text=text)
-        services.add_decision(actor=leader, meeting=meeting, text=DECISIONS[index % 3],
+            save_minutes(actor=leader, item=item, text=text)
+        add_decision(actor=leader, meeting=meeting, text=DECISIONS[index % 3],
                               item_id=meeting.items[3].id)
         for k in range(2):
             owner = people[(index + k + 1) % len(people)]
@@ -167,15 +183,108 @@ def _meetings(rng, network, leader, people, today: date, n: int) -> None:
                 # The leader owns one action that is overdue whatever today's date, so the demo
                 # staff login (Transitions' leader) always has something waiting past its date.
                 owner, due = leader, day + timedelta(days=7)
-            action = services.add_action(
+            action = add_action(
                 actor=leader, meeting=meeting, description=ACTIONS[(index * 2 + k) % 6],
                 owner_id=owner.id, due_on=due)
             # Older actions are mostly done; the last meeting's stay open (some overdue).
             if index == 0 or (index == 1 and k == 0):
                 action.status, action.done_at = "done", meeting.ends_at + timedelta(days=10)
         if index < 2:
-            services.approve_minutes(actor=network.critical_friend, meeting=meeting)
+            approve_minutes(actor=network.critical_friend, meeting=meeting)
     db.session.flush()
 
 
+# --- The benchmark partnership ------------------------------------------------------------
 
+TOPICS = ["Transition", "Behaviour", "Gifted and talented", "Learning mentors", "Early reading",
+          "Maths mastery", "SEND", "Attendance", "Science", "Wellbeing", "Oracy", "Computing"]
+
+
+def seed_bench(conn, rng: random.Random, now: datetime, people: list[tuple[int, int]], *,
+               networks: int = 100, meetings: int = 30, items: int = 10,
+               members: int = 8) -> dict[str, int]:
+    """``people`` are (user id, school id). Every network has ``meetings`` meetings a
+    fortnight apart, the last still to come; each has ``items`` agenda items (the standard
+    five and the rest ordinary), attendance, a decision and two actions, one left open."""
+    network_rows, crew = [], []
+    for n in range(networks):
+        chosen = rng.sample(people, min(len(people), members + 2))
+        crew.append(chosen)
+        network_rows.append({
+            "name": f"{TOPICS[n % len(TOPICS)]} network {n + 1}", "purpose": "Benchmark.",
+            "priority": TOPICS[n % len(TOPICS)], "status": "sponsored", "is_open": n % 2 == 0,
+            "leader_id": chosen[0][0],
+            "critical_friend_id": chosen[1][0] if len(chosen) > 1 else None,
+            "proposed_by_id": chosen[0][0], "created_at": now - timedelta(days=500),
+            "version": 1, **{k: "" for k in ("planned_work", "resources", "impact_pupils",
+                                             "impact_adults", "impact_leadership",
+                                             "innovation", "communication",
+                                             "lead_comment")}})
+    network_ids = insert_ids(conn, Network, network_rows)
+    insert_rows(conn, NetworkMember, [
+        {"network_id": nid, "user_id": uid, "status": "member", "created_at": now}
+        for nid, chosen in zip(network_ids, crew) for uid, _ in chosen[2:]])
+
+    meeting_rows, owners = [], []
+    for nid, chosen in zip(network_ids, crew):
+        first = now - timedelta(days=14 * (meetings - 1) - 7)
+        for m in range(meetings):
+            start = (first + timedelta(days=14 * m)).replace(hour=16, minute=0, second=0,
+                                                             microsecond=0)
+            past = m < meetings - 1
+            state = ("minutes_approved" if m < meetings - 2 else "minutes_drafted") if past \
+                else "published"
+            meeting_rows.append({
+                "network_id": nid, "starts_at": start, "ends_at": start + timedelta(minutes=90),
+                "school_id": chosen[m % len(chosen)][1], "place": "Library", "online_link": "",
+                "state": state, "sequence": 1, "published_at": start - timedelta(days=7),
+                "minutes_approved_at": start + timedelta(days=14) if state == "minutes_approved"
+                else None,
+                "minutes_approved_by_id": chosen[1][0] if state == "minutes_approved" else None,
+                "created_at": start - timedelta(days=14), "version": 1})
+            owners.append((nid, chosen, past, start))
+    meeting_ids = insert_ids(conn, Meeting, meeting_rows)
+
+    item_rows, attendance, decisions, actions = [], [], [], []
+    ordinary = max(0, items - len(TEMPLATE))
+    for mid, (nid, chosen, past, start) in zip(meeting_ids, owners):
+        position = 0
+        for standard, kind, minutes in TEMPLATE:
+            if standard == "aob":
+                for k in range(ordinary):
+                    position += 1
+                    item_rows.append(_item(mid, position, None, f"Item {k + 1}", "discussion",
+                                           10, chosen[k % len(chosen)][0], past))
+            position += 1
+            item_rows.append(_item(mid, position, standard, STANDARD_ITEMS[standard], kind,
+                                   minutes, None, past))
+        if not past:
+            continue
+        for k, (uid, school_id) in enumerate(chosen):
+            attendance.append({"meeting_id": mid, "user_id": uid, "school_id": school_id,
+                               "status": ("present", "present", "present", "apologies",
+                                          "absent")[(k + mid) % 5]})
+        decisions.append({"meeting_id": mid, "item_id": None, "text": "Agreed to go ahead.",
+                          "created_at": start})
+        for k in range(2):
+            done = k == 0
+            actions.append({
+                "network_id": nid, "meeting_id": mid, "item_id": None,
+                "description": f"Follow up {k + 1}", "owner_id": chosen[(mid + k) % len(chosen)][0],
+                "due_on": (start + timedelta(days=10 + 7 * k)).date(),
+                "status": "done" if done else "open",
+                "created_at": start, "done_at": start + timedelta(days=9) if done else None,
+                "version": 1})
+    for model, rows in ((AgendaItem, item_rows), (Attendance, attendance),
+                        (Decision, decisions), (Action, actions)):
+        insert_rows(conn, model, rows)
+    return {"networks": len(network_ids), "meetings": len(meeting_ids),
+            "agenda_items": len(item_rows), "attendance": len(attendance),
+            "actions": len(actions)}
+
+
+def _item(meeting_id, position, standard, title, kind, duration, presenter_id, past) -> dict:
+    return {"meeting_id": meeting_id, "position": position, "standard": standard,
+            "title": title, "kind": kind, "presenter_id": presenter_id, "duration": duration,
+            "notes": "", "status": "accepted", "proposed_by_id": None,
+            "minutes": "Discussed and agreed." if past else "", "version": 1}

@@ -9,13 +9,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from .clock import utcnow
-from .extensions import db
-from .directory.demo import seed_directory
-from .reviews.demo import seed_reviews
-from .networks.demo import seed_networks
-from .people.models import Partnership, School, User
-from .security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
+from ..clock import utcnow
+from ..extensions import db
+from ..people.models import Partnership, School, User
+from ..security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
+from . import directory, networks, reviews
+from .common import FIRST, LAST, TITLES
 
 DEFAULT_PASSWORD = "kingsmere-demo-2026"
 PARTNERSHIP_NAME = "Kingsmere Schools Partnership"
@@ -29,35 +28,6 @@ SCHOOLS = [
     ("Willowbank School", "900105", "special", "willowbank.example", 10),
     ("The Harbour Centre", "900106", "pru", "harbour.example", 6),
 ]
-
-FIRST = ["Amira", "Ben", "Chloe", "Daniel", "Eleanor", "Farah", "George", "Hannah", "Imran",
-         "Jess", "Kwame", "Laura", "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sophie",
-         "Tomasz", "Uchenna", "Vikram", "Wendy", "Yasmin", "Zoe", "Aled", "Bethan", "Callum",
-         "Deepa", "Ewan", "Funmi", "Grace", "Harvey", "Isla", "Joseph", "Kiran", "Lily",
-         "Marcus", "Nadia", "Owen", "Rosa", "Sanjay", "Tara", "Wiktoria", "Zainab"]
-LAST = ["Adeyemi", "Bennett", "Chowdhury", "Davies", "Ellis", "Fletcher", "Gallagher",
-        "Hughes", "Iqbal", "Jones", "Kowalski", "Lewis", "Mensah", "Nowak", "O'Brien", "Patel",
-        "Quinn", "Rahman", "Smith", "Thompson", "Underwood", "Vaughan", "Walsh", "Williams",
-        "Yusuf", "Zhang", "Ahmed", "Brown", "Clarke", "Dunn", "Evans", "Fraser", "Green"]
-
-TITLES = {
-    "primary": ["Year 1 teacher", "Year 2 teacher", "Year 3 teacher", "Year 4 teacher",
-                "Year 5 teacher", "Year 6 teacher", "SENCo", "Maths lead", "English lead",
-                "Teaching assistant", "EYFS lead", "Reception teacher"],
-    "junior": ["Year 3 teacher", "Year 4 teacher", "Year 5 teacher", "Year 6 teacher",
-               "SENCo", "Maths lead", "Reading lead", "Learning mentor", "Teaching assistant"],
-    "infant": ["Reception teacher", "Year 1 teacher", "Year 2 teacher", "EYFS lead",
-               "Phonics lead", "SENCo", "Teaching assistant"],
-    "secondary": ["Teacher of English", "Teacher of mathematics", "Teacher of science",
-                  "Head of history", "Head of geography", "Teacher of computing",
-                  "Head of modern languages", "Head of Year 7", "Head of Year 9", "SENCo",
-                  "Assistant headteacher", "Deputy headteacher", "Designated safeguarding lead",
-                  "Learning mentor", "Transition coordinator", "Teacher of PE"],
-    "special": ["Class teacher", "SENCo", "Speech and language lead", "Teaching assistant",
-                "Assistant headteacher", "Sensory lead", "Family liaison officer"],
-    "pru": ["Teacher of English", "Teacher of mathematics", "Behaviour lead",
-            "Reintegration officer", "Learning mentor"],
-}
 
 
 @dataclass
@@ -153,9 +123,9 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     admin.set_roles({ADMIN})
     db.session.add_all([lead, admin])
     db.session.flush()
-    seed_directory(rng, now)
-    seed_reviews(rng, now)
-    seed_networks(rng, now)
+    directory.seed_demo(rng, now)
+    reviews.seed_demo(rng, now)
+    networks.seed_demo(rng, now)
     return logins()
 
 
