@@ -13,7 +13,7 @@ from eip_site.directory.models import Qualification
 from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.errors import DomainError, StaleEdit
 from eip_site.extensions import db
-from eip_site.reviews import ics, services
+from eip_site.reviews import ics, permissions, services
 from eip_site.reviews.models import Booking, Closure, HostDay, ReviewEvent
 
 from .. import factories
@@ -211,12 +211,12 @@ def test_findings_are_confidential_and_a_safeguarding_flag_emails_the_head(world
     review = staffed(world)
     for to, actor in (("confirmed", "head"), ("data_shared", "head")):
         services.transition(actor=world[actor], review=review, to=to)
-    assert services.can_see_findings(world["head"], review)
-    assert services.can_see_findings(world["r"][1], review)
-    assert services.can_see_findings(world["lead"], review)
-    assert not services.can_see_findings(world["teacher"], review)
-    assert not services.can_see_findings(world["other_head"], review)
-    assert not services.can_see_findings(world["champion"], review)
+    assert permissions.can_see_findings(world["head"], review)
+    assert permissions.can_see_findings(world["r"][1], review)
+    assert permissions.can_see_findings(world["lead"], review)
+    assert not permissions.can_see_findings(world["teacher"], review)
+    assert not permissions.can_see_findings(world["other_head"], review)
+    assert not permissions.can_see_findings(world["champion"], review)
     with pytest.raises(DomainError, match="lead reviewer"):
         services.record_findings(actor=world["r"][1], review=review, went_well="", summary="x",
                                  to_develop="", safeguarding=False)
@@ -248,7 +248,7 @@ def test_the_workshop_is_facilitated_by_a_champion_not_on_the_team(world):
                            impact_date=monday(20) + timedelta(days=1))
     assert review.state == "workshop_booked"
     # The facilitator is now busy that day: no review may take them.
-    assert services.booking_clash(world["champion"], [monday(8) + timedelta(days=1)], None)
+    assert services.booking.booking_clash(world["champion"], [monday(8) + timedelta(days=1)], None)
 
 
 def test_reschedule_moves_the_bookings_and_asks_the_host_again(world):
