@@ -159,6 +159,29 @@ def test_the_unique_key_refuses_a_double_booking_that_skips_the_check(world):
     db.session.rollback()
 
 
+def test_a_clash_the_check_missed_is_refused_by_the_key_and_named(world, monkeypatch):
+    """As when another request books the same person the same moment: the unique key
+    refuses the rows, only they are undone, and the message still names the clash."""
+    from eip_site.reviews.services import booking
+
+    staffed(world, start=monday(), days=1)
+    other = book(world, host=factories.school(name="Cedar"), start=monday(), days=1)
+    checks = []
+
+    def missed_at_first(user, days, review_id):
+        checks.append(user)
+        return None if len(checks) <= 3 else real(user, days, review_id)
+
+    real = booking.booking_clash
+    monkeypatch.setattr(booking, "booking_clash", missed_at_first)
+    with pytest.raises(DomainError) as error:
+        services.set_team(actor=world["champion"], review=other, lead=world["r"][3],
+                          reviewers=[world["r"][2], world["r"][0]])
+    assert "Rosa Reviewer is already booked on" in error.value.message
+    assert error.value.field == "reviewers"
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 3  # the first team's
+
+
 def test_marked_unavailable_days_are_respected(world):
     start = monday()
     services.set_unavailable(actor=world["r"][2], day=start + timedelta(days=1), available=False)
