@@ -117,30 +117,21 @@ class Reminder:
     body: str
 
 
+def add_reminders(app, source) -> None:
+    """A feature's reminders: ``source(today, now)`` returns those due today. Notifications
+    sends each once without knowing the feature (a shared module imports none)."""
+    app.extensions.setdefault("eip_reminders", []).append(source)
+
+
 def due_reminders(today: date, now: datetime) -> list[Reminder]:
     """Every reminder that is due today, before checking which went out already."""
     from ..auth.services import absolute_url
     from ..directory.models import HelpRequest, Profile
     from ..directory.services import needs_confirming
     from ..networks.models import Action
-    from ..reviews.models import Review
-    from ..reviews.services import host_heads
-    from ..reviews.rules import span_text
 
-    out: list[Reminder] = []
-    for review in db.session.scalars(select(Review).where(
-            Review.state.in_(("proposed", "confirmed", "data_shared")),
-            Review.start_date > today, Review.start_date <= today + timedelta(days=7))):
-        people = {m.user.id: m.user for m in review.members}
-        people |= {h.id: h for h in host_heads(review)}
-        for person in people.values():
-            out.append(Reminder(person, f"review-7d:{review.id}",
-                                f"Reminder: peer review of {review.host_school.name} "
-                                f"{span_text(review.start_date, review.days)}",
-                                f"The peer review of {review.host_school.name} starts on "
-                                f"{span_text(review.start_date, review.days)}.\n\n"
-                                f"Enquiry focus: {review.focus}\n\n"
-                                + absolute_url("reviews.detail", review_id=review.id)))
+    out: list[Reminder] = [reminder for source in current_app.extensions.get("eip_reminders", ())
+                           for reminder in source(today, now)]
     for action in db.session.scalars(select(Action).where(
             Action.status == "open", Action.due_on.is_not(None),
             Action.due_on <= today + timedelta(days=3))):

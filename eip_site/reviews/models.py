@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from markupsafe import Markup, escape
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -22,8 +21,6 @@ from ..clock import utcnow
 from ..extensions import db, one_of
 from ..people.models import School, User
 
-
-
 # The lifecycle, in order (DOMAIN.md, "Peer review"); "cancelled" can end any open state.
 STATES = {
     "planned": "Planned",
@@ -38,20 +35,11 @@ STATES = {
     "closed": "Closed",
     "cancelled": "Cancelled",
 }
-STATE_COLOURS = {"planned": "grey", "proposed": "yellow", "confirmed": "green",
-                 "closed": "grey", "cancelled": "grey"}
-
-
-def state_tag(state: str) -> Markup:
-    """A review's state as a coloured tag (a template filter: cheaper than an include a row)."""
-    colour = STATE_COLOURS.get(state)
-    return Markup(f'<span class="tag{" tag-" + colour if colour else ""}">'
-                  f'{escape(STATES[state])}</span>')
-
-
 OPEN_STATES = tuple(s for s in STATES if s not in ("closed", "cancelled"))
 # States whose days hold people and the host school (bookings exist).
 BOOKED_STATES = ("proposed", "confirmed", "data_shared")
+# Who may be on a review team: these qualifications, or the champion role.
+REVIEWER_QUALIFICATIONS = ("peer_reviewer", "champion")
 MEMBER_ROLES = {"lead": "Lead reviewer", "reviewer": "Reviewer"}
 BOOKING_KINDS = {"review": "Review", "workshop": "Improvement workshop"}
 CLOSURE_KINDS = {"holiday": "Holiday", "inset": "INSET day", "closure": "Closure"}

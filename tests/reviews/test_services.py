@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from eip_site.directory.models import Qualification
 from eip_site.errors import DomainError, StaleEdit
 from eip_site.extensions import db
-from eip_site.reviews import ics, services
+from eip_site.reviews import ics, permissions, services
 from eip_site.reviews.models import Booking, Closure, HostDay, ReviewEvent
 from eip_site.seeds.vocabulary import install_default_vocabulary
 
@@ -159,6 +159,29 @@ def test_the_unique_key_refuses_a_double_booking_that_skips_the_check(world):
     db.session.rollback()
 
 
+def test_a_clash_the_check_missed_is_refused_by_the_key_and_named(world, monkeypatch):
+    """As when another request books the same person the same moment: the unique key
+    refuses the rows, only they are undone, and the message still names the clash."""
+    from eip_site.reviews.services import booking
+
+    staffed(world, start=monday(), days=1)
+    other = book(world, host=factories.school(name="Cedar"), start=monday(), days=1)
+    checks = []
+
+    def missed_at_first(user, days, review_id):
+        checks.append(user)
+        return None if len(checks) <= 3 else real(user, days, review_id)
+
+    real = booking.booking_clash
+    monkeypatch.setattr(booking, "booking_clash", missed_at_first)
+    with pytest.raises(DomainError) as error:
+        services.set_team(actor=world["champion"], review=other, lead=world["r"][3],
+                          reviewers=[world["r"][2], world["r"][0]])
+    assert "Rosa Reviewer is already booked on" in error.value.message
+    assert error.value.field == "reviewers"
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 3  # the first team's
+
+
 def test_marked_unavailable_days_are_respected(world):
     start = monday()
     services.set_unavailable(actor=world["r"][2], day=start + timedelta(days=1), available=False)
@@ -211,12 +234,12 @@ def test_findings_are_confidential_and_a_safeguarding_flag_emails_the_head(world
     review = staffed(world)
     for to, actor in (("confirmed", "head"), ("data_shared", "head")):
         services.transition(actor=world[actor], review=review, to=to)
-    assert services.can_see_findings(world["head"], review)
-    assert services.can_see_findings(world["r"][1], review)
-    assert services.can_see_findings(world["lead"], review)
-    assert not services.can_see_findings(world["teacher"], review)
-    assert not services.can_see_findings(world["other_head"], review)
-    assert not services.can_see_findings(world["champion"], review)
+    assert permissions.can_see_findings(world["head"], review)
+    assert permissions.can_see_findings(world["r"][1], review)
+    assert permissions.can_see_findings(world["lead"], review)
+    assert not permissions.can_see_findings(world["teacher"], review)
+    assert not permissions.can_see_findings(world["other_head"], review)
+    assert not permissions.can_see_findings(world["champion"], review)
     with pytest.raises(DomainError, match="lead reviewer"):
         services.record_findings(actor=world["r"][1], review=review, went_well="", summary="x",
                                  to_develop="", safeguarding=False)
@@ -248,7 +271,7 @@ def test_the_workshop_is_facilitated_by_a_champion_not_on_the_team(world):
                            impact_date=monday(20) + timedelta(days=1))
     assert review.state == "workshop_booked"
     # The facilitator is now busy that day: no review may take them.
-    assert services.booking_clash(world["champion"], [monday(8) + timedelta(days=1)], None)
+    assert services.booking.booking_clash(world["champion"], [monday(8) + timedelta(days=1)], None)
 
 
 def test_reschedule_moves_the_bookings_and_asks_the_host_again(world):

@@ -1,4 +1,4 @@
-"""Pure review rules: closed days, the month grid, and the rota (property-based)."""
+"""Review scheduling rules: closed days, the month grid, and the rota (property-based)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eip_site.reviews.rules import (
+from eip_site.reviews.scheduling import (
     ClosedSpan,
     NoRota,
     RotaVisit,

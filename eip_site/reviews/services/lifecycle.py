@@ -1,0 +1,225 @@
+"""A review from booking to close: its team, each step, moving or cancelling it, the
+findings and the workshop. Keyword-only, actor passed in, flush not commit; each checks the
+rules of ``permissions`` again before it writes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ...directory.models import Qualification
+from ...errors import DomainError, Forbidden, check_version, clean_text
+from ...extensions import db
+from ...people.models import School, User
+from ...security import CHAMPION
+from .. import permissions
+from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent, ReviewMember
+from ..scheduling import fmt_day, span_text
+from .booking import book, check_dates, closed_warning, hold_host_days, release, \
+    release_host_days
+from .notices import safeguarding_alert, tell_team_and_host
+
+MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
+MAX_FOCUS = 300
+
+
+def _log(review: Review, actor: User, frm: str, to: str, note: str = "") -> None:
+    db.session.add(ReviewEvent(review_id=review.id, actor_id=actor.id, from_state=frm,
+                               to_state=to, note=note))
+
+
+def _move(review: Review, actor: User, to: str, note: str = "") -> None:
+    """Into state ``to``: calendars see the change (the .ics SEQUENCE), the history too."""
+    before = review.state
+    review.state = to
+    review.sequence += 1
+    _log(review, actor, before, to, note)
+
+
+def create_review(*, actor: User, host_school: School | None, focus: str, focus_area: str,
+                  start_date: date | None, days: int, champion: User | None = None,
+                  notes: str = "", closed_reason: str = "") -> Review:
+    if not permissions.is_organiser(actor):
+        raise Forbidden("Only improvement champions and cluster leads book reviews.")
+    if host_school is None or not host_school.active:
+        raise DomainError("Choose the school to be reviewed.", field="host_school")
+    focus = clean_text(focus, field="focus", label="the enquiry focus", limit=MAX_FOCUS,
+                       required=True)
+    if not focus_area:
+        raise DomainError("Choose the focus area.", field="focus_area")
+    if champion is not None and (champion.school_id != host_school.id
+                                 or not champion.has_role(CHAMPION)):
+        raise DomainError("The host's improvement champion must be a champion at that school.",
+                          field="champion")
+    reason = check_dates(school_id=host_school.id, start=start_date, days=days,
+                         closed_reason=closed_reason)
+    review = Review(host_school=host_school, focus=focus, focus_area=focus_area,
+                    start_date=start_date, days=days, champion=champion,
+                    notes=clean_text(notes, field="notes", label="the notes"),
+                    closed_day_reason=reason, created_by_id=actor.id, state="planned")
+    db.session.add(review)
+    db.session.flush()
+    hold_host_days(review)
+    _log(review, actor, "planned", "planned",
+         "Booked" + (f". Closed day: {reason}" if reason else ""))
+    return review
+
+
+def _check_team(review: Review, lead: User, team: list[User]) -> None:
+    qualified = set(db.session.scalars(select(Qualification.user_id).where(
+        Qualification.user_id.in_([p.id for p in team]),
+        Qualification.kind.in_(REVIEWER_QUALIFICATIONS))))
+    for person in team:
+        field = "lead" if person is lead else "reviewers"
+        if person.school_id == review.host_school_id:
+            raise DomainError(f"{person.name} works at {review.host_school.name}: nobody "
+                              "reviews their own school.", field=field)
+        if not person.active:
+            raise DomainError(f"{person.name}'s account is deactivated.", field=field)
+        if person.id not in qualified and not person.has_role(CHAMPION):
+            raise DomainError(f"{person.name} is not a trained peer reviewer or improvement "
+                              "champion.", field=field)
+        if review.facilitator_id == person.id:
+            raise DomainError(f"{person.name} facilitates the workshop, so cannot be on the "
+                              "review team.", field=field)
+
+
+def _not_started(actor: User, review: Review, message: str) -> None:
+    if not permissions.can_edit(actor, review) or review.state not in ("planned", *BOOKED_STATES):
+        raise DomainError(message)
+
+
+def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[User],
+             version: int | None = None) -> Review:
+    """Propose (or change) the team: books each member on every review day."""
+    _not_started(actor, review, "The team can only be changed before the review days.")
+    check_version(review, version)
+    if lead is None:
+        raise DomainError("Choose the lead reviewer.", field="lead")
+    reviewers = [r for r in dict.fromkeys(reviewers) if r.id != lead.id]
+    if not MIN_REVIEWERS <= len(reviewers) <= MAX_REVIEWERS:
+        raise DomainError(f"Choose {MIN_REVIEWERS} to {MAX_REVIEWERS} reviewers besides the "
+                          "lead reviewer.", field="reviewers")
+    team = [lead, *reviewers]
+    _check_team(review, lead, team)
+    release(review, "review")
+    review.members.clear()
+    db.session.flush()
+    review.members.extend(ReviewMember(user_id=p.id, user=p, role="lead" if i == 0 else "reviewer",
+                                       position=i) for i, p in enumerate(team))
+    book(review, team, review.dates, "review", "reviewers")
+    # A changed team goes back to the host to confirm.
+    _move(review, actor, "proposed", "Team: " + ", ".join(p.name for p in team))
+    tell_team_and_host(review, "Team proposed for")
+    return review
+
+
+def transition(*, actor: User, review: Review, to: str, note: str = "",
+               version: int | None = None) -> Review:
+    check_version(review, version)
+    if not permissions.may_step(actor, review, to):
+        raise DomainError(f"This review is {review.state_label.lower()}: that step is not "
+                          "open to you now.")
+    note = clean_text(note, field="note", label="the reason", limit=1000,
+                      required=(review.state, to) in permissions.NEEDS_REASON)
+    if to == "feedback" and not review.summary:
+        raise DomainError("Record the findings before marking feedback as given.")
+    if to == "planned":  # declined: the team and their days are released
+        release(review, "review")
+        review.members.clear()
+    _move(review, actor, to, note)
+    if to in ("confirmed", "planned"):
+        tell_team_and_host(review, "Confirmed:" if to == "confirmed" else "Declined by the host:")
+    return review
+
+
+def reschedule(*, actor: User, review: Review, start_date: date | None, days: int, reason: str,
+               closed_reason: str = "", version: int | None = None) -> Review:
+    _not_started(actor, review, "Only a review that has not started can be rescheduled.")
+    check_version(review, version)
+    reason = clean_text(reason, field="reason", label="why the review is moving", limit=1000,
+                        required=True)
+    closed = check_dates(school_id=review.host_school_id, start=start_date, days=days,
+                         closed_reason=closed_reason)
+    old = (review.start_date, review.days)
+    review.start_date, review.days, review.closed_day_reason = start_date, days, closed
+    hold_host_days(review)
+    team = [m.user for m in review.members]
+    release(review, "review")
+    db.session.flush()
+    if team:
+        book(review, team, review.dates, "review", "start_date")
+    # The host confirms the new dates.
+    _move(review, actor, "proposed" if team else "planned",
+          f"Rescheduled from {span_text(*old)}: {reason}")
+    tell_team_and_host(review, "Rescheduled:")
+    return review
+
+
+def cancel(*, actor: User, review: Review, reason: str, version: int | None = None) -> Review:
+    if not permissions.can_cancel(actor, review):
+        raise DomainError("You cannot cancel this review.")
+    check_version(review, version)
+    reason = clean_text(reason, field="reason", label="why the review is cancelled", limit=1000,
+                        required=True)
+    release_host_days(review)
+    release(review)
+    _move(review, actor, "cancelled", reason)
+    tell_team_and_host(review, "Cancelled:")
+    return review
+
+
+def record_findings(*, actor: User, review: Review, went_well: str, to_develop: str,
+                    summary: str, safeguarding: bool, version: int | None = None) -> Review:
+    if not permissions.can_record_findings(actor, review):
+        raise DomainError("Only the lead reviewer or a cluster lead records the findings, "
+                          "once the data has been shared.")
+    check_version(review, version)
+    review.went_well = clean_text(went_well, field="went_well", label="what went well")
+    review.to_develop = clean_text(to_develop, field="to_develop",
+                                   label="the areas for development")
+    review.summary = clean_text(summary, field="summary", label="a summary", required=True)
+    raised = safeguarding and not review.safeguarding
+    review.safeguarding = safeguarding
+    _log(review, actor, review.state, review.state, "Findings recorded"
+         + (" with a safeguarding concern" if safeguarding else ""))
+    db.session.flush()
+    if raised:
+        safeguarding_alert(review, actor)
+    return review
+
+
+def _check_workshop(review: Review, workshop_date: date | None, facilitator: User | None,
+                    impact_date: date | None) -> None:
+    if workshop_date is None:
+        raise DomainError("Enter the workshop date.", field="workshop_date")
+    if workshop_date <= review.end_date:
+        raise DomainError("The workshop comes after the review days.", field="workshop_date")
+    if facilitator is None or not facilitator.has_role(CHAMPION):
+        raise DomainError("Choose an improvement champion to facilitate.", field="facilitator")
+    if permissions.on_team(facilitator, review):
+        raise DomainError(f"{facilitator.name} was on the review team: the workshop is "
+                          "facilitated by a champion who was not.", field="facilitator")
+    if impact_date is not None and impact_date <= workshop_date:
+        raise DomainError("The impact review comes after the workshop.", field="impact_date")
+    warning = closed_warning(review.host_school_id, workshop_date, 1)
+    if warning:
+        raise DomainError(warning, field="workshop_date")
+
+
+def book_workshop(*, actor: User, review: Review, workshop_date: date | None,
+                  facilitator: User | None, impact_date: date | None,
+                  version: int | None = None) -> Review:
+    if not permissions.can_book_workshop(actor, review):
+        raise DomainError("The improvement workshop is booked after feedback has been given.")
+    check_version(review, version)
+    _check_workshop(review, workshop_date, facilitator, impact_date)
+    release(review, "workshop")
+    db.session.flush()
+    book(review, [facilitator], [workshop_date], "workshop", "facilitator")
+    review.workshop_date, review.facilitator, review.impact_date = \
+        workshop_date, facilitator, impact_date
+    _move(review, actor, "workshop_booked",
+          f"Workshop on {fmt_day(workshop_date)} with {facilitator.name}")
+    return review
