@@ -3,8 +3,7 @@
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..admin.forms import MultiCheckboxField, VersionedForm
-from ..forms import BaseForm
+from ..forms import BaseForm, MultiCheckboxField, VersionedForm
 from .models import CLOSURE_KINDS
 
 _id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731

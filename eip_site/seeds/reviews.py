@@ -13,7 +13,7 @@ from ..directory.models import Qualification
 from ..extensions import db
 from ..people.models import School, User
 from ..reviews.models import Booking, Closure, HostDay, Review, ReviewEvent, ReviewMember, Term
-from ..reviews.rules import ClosedSpan, closed_days
+from ..reviews.scheduling import ClosedSpan, closed_days
 from ..security import CHAMPION, LEAD
 from .common import insert_ids, insert_rows
 
