@@ -87,7 +87,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     from .directory import register as register_directory
+    from .help_requests import register as register_help_requests
 
+    register_help_requests(app)  # routes on the directory's blueprint: before it registers
     register_directory(app)
     from .reviews import register as register_reviews
 

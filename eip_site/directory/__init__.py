@@ -1,5 +1,6 @@
 """The strengths-and-skills directory. One blueprint; its views are split by area:
-views (search, strengths map), profile_views, skill_views, transfer_views, help_views."""
+views (search, strengths map), profile_views, skill_views, transfer_views. Requests for help
+(``help_requests``) add their routes to this blueprint, keeping their ``directory.`` names."""
 
 from flask import Blueprint
 
@@ -7,6 +8,6 @@ bp = Blueprint("directory", __name__)
 
 
 def register(app) -> None:
-    from . import help_views, models, profile_views, skill_views, transfer_views, views  # noqa: F401
+    from . import models, profile_views, skill_views, transfer_views, views  # noqa: F401
 
     app.register_blueprint(bp)
