@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from copy import copy
 
-from flask import flash
+from flask import Response, flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -70,7 +70,9 @@ def submit(form, action, success, redirect_to):
     ``success`` and redirect (the request's end commits). On a broken rule the service's
     writes are undone and the form keeps the message beside its field, so the page drawn
     again shows what is saved. ``success`` and ``redirect_to`` may be functions of what the
-    action returned (the new review's id, a state it changed). None: show the form again."""
+    action returned (the new review's id, a state it changed). None: show the form again.
+    Where htmx swaps the change into the page, ``success`` is None (the fragment shows it)
+    and ``redirect_to`` gives that response instead of an address."""
     if not form.validate_on_submit():
         return None
     try:
@@ -79,8 +81,10 @@ def submit(form, action, success, redirect_to):
         db.session.rollback()
         form.add_error(error)
         return None
-    flash(success(result) if callable(success) else success, "success")
-    return hx_redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    if success is not None:
+        flash(success(result) if callable(success) else success, "success")
+    target = redirect_to(result) if callable(redirect_to) else redirect_to
+    return target if isinstance(target, Response) else hx_redirect(target)
 
 
 def html_params(**kwargs) -> Markup:
