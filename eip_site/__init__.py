@@ -84,7 +84,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     from .directory import register as register_directory
+    from .help_requests import register as register_help_requests
+    from .staff_import import register as register_staff_import
 
+    register_help_requests(app)  # these two add routes to the directory's blueprint,
+    register_staff_import(app)   # so they come before it is registered
     register_directory(app)
     from .reviews import register as register_reviews
 

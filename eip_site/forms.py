@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash
+from flask import Response, flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
@@ -78,7 +78,9 @@ def submit(form, action, success, redirect_to):
     rule the service's writes are undone here, so the form drawn again beside its message
     shows what is saved (the request's end then rolls back an empty transaction).
     ``success`` and ``redirect_to`` may be functions of what the action returned (the new
-    review's id, a state it changed). None: show the form again."""
+    review's id, a state it changed). None: show the form again. Where htmx swaps the change
+    into the page, ``success`` is None (the fragment shows it) and ``redirect_to`` gives
+    that response instead of an address."""
     if not form.validate_on_submit():
         return None
     try:
@@ -90,7 +92,8 @@ def submit(form, action, success, redirect_to):
     message = success(result) if callable(success) else success
     if message:
         flash(message, "success")
-    return hx_redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    target = redirect_to(result) if callable(redirect_to) else redirect_to
+    return target if isinstance(target, Response) else hx_redirect(target)
 
 
 def _option(value, label, selected: bool) -> str:

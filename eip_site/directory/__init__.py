@@ -1,5 +1,7 @@
-"""The strengths-and-skills directory. One blueprint; its views are split by area:
-views (search, strengths map), profile_views, skill_views, transfer_views, help_views."""
+"""The strengths-and-skills directory. One blueprint; its views are split by area: views
+(search, strengths map), profile_views, skill_views. Requests for help (``help_requests``)
+and staff import and export (``staff_import``) add their routes to this blueprint, keeping
+their ``directory.`` names."""
 
 from flask import Blueprint
 
@@ -7,6 +9,6 @@ bp = Blueprint("directory", __name__)
 
 
 def register(app) -> None:
-    from . import help_views, models, profile_views, skill_views, transfer_views, views  # noqa: F401
+    from . import models, profile_views, skill_views, views  # noqa: F401
 
     app.register_blueprint(bp)

@@ -63,20 +63,25 @@ class SkillLinkForm(BaseForm):
                            validators=[DataRequired("Choose how you relate to this skill.")])
 
 
-class SuggestSkillForm(BaseForm):
-    name = StringField("Skill name", validators=[
-        DataRequired("Enter the skill you want to suggest."),
+def _skill_name(missing: str) -> StringField:
+    return StringField("Skill name", validators=[
+        DataRequired(missing),
         Length(max=80, message="Skill names must be 80 characters or fewer.")])
-    category_id = SelectField("Category", coerce=_id, validate_choice=False,
-                              validators=[DataRequired("Choose a category.")])
+
+
+def _category() -> SelectField:
+    return SelectField("Category", coerce=_id, validate_choice=False,
+                       validators=[DataRequired("Choose a category.")])
+
+
+class SuggestSkillForm(BaseForm):
+    name = _skill_name("Enter the skill you want to suggest.")
+    category_id = _category()
 
 
 class SkillForm(VersionedForm):
-    name = StringField("Skill name", validators=[
-        DataRequired("Enter the skill's name."),
-        Length(max=80, message="Skill names must be 80 characters or fewer.")])
-    category_id = SelectField("Category", coerce=_id, validate_choice=False,
-                              validators=[DataRequired("Choose a category.")])
+    name = _skill_name("Enter the skill's name.")
+    category_id = _category()
     synonyms = TextAreaField("Other names people search by",
                              description="Separate them with commas, like SEN, special needs.",
                              validators=[Optional(), Length(max=2000)])

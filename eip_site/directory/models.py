@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import (CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..extensions import db, one_of
 from ..people.models import User
-
 
 
 # How a person relates to a skill, strongest first. "develop" is a wish, not a strength.
@@ -140,24 +130,23 @@ class UserSkill(db.Model):
     skill: Mapped[Skill] = relationship(lazy="joined")
 
 
-class Offer(db.Model):
+class _PersonKind:
+    """One row for each kind a person has: what they offer, or what they hold."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Offer(_PersonKind, db.Model):
     __tablename__ = "offer"
     __table_args__ = (CheckConstraint(one_of("kind", OFFERS), name="kind"),)
 
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
-    )
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
 
-
-class Qualification(db.Model):
+class Qualification(_PersonKind, db.Model):
     __tablename__ = "qualification"
     __table_args__ = (CheckConstraint(one_of("kind", QUALIFICATIONS), name="kind"),)
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
-    )
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
 class HelpRequest(db.Model):

@@ -2,46 +2,31 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 from flask_login import current_user
 
-from ..errors import DomainError
-from ..extensions import db
 from ..forms import submit
 from ..htmx import hx_redirect, is_htmx, render_page
 from ..people.models import User
 from . import bp, queries, services
 from .forms import ProfileForm, SkillLinkForm
 from .models import RELATIONS, UserSkill
-
-
-def _person(user_id: int | None) -> User:
-    user = queries.profile(user_id or current_user.id)
-    if user is None or (not user.active and not current_user.has_role("lead", "admin")):
-        abort(404)
-    return user
-
-
-def _editable(user_id: int | None) -> User:
-    user = _person(user_id)
-    if not services.can_edit_profile(current_user, user):
-        abort(403, "You can only change your own profile.")
-    return user
+from .permissions import can_edit_profile, profile_for
 
 
 @bp.route("/people/<int:user_id>")
 def profile(user_id: int):
-    user = _person(user_id)
+    user = profile_for(current_user, user_id)
     return render_page("directory/profile.html", person=user,
                        details=queries.profile_details(user.id),
-                       can_edit=services.can_edit_profile(current_user, user),
+                       can_edit=can_edit_profile(current_user, user),
                        needs_confirming=services.needs_confirming(user.profile))
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"], endpoint="profile_edit")
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"], endpoint="profile_edit")
 def profile_edit(user_id: int | None = None):
-    user = _editable(user_id)
+    user = profile_for(current_user, user_id, edit=True)
     details = queries.profile_details(user.id)
     form = ProfileForm(data=_profile_data(user, details))
     done = submit(form, lambda: services.save_profile(
@@ -101,19 +86,12 @@ def _undo_from_query(vocab, details: dict) -> UserSkill | None:
 
 @bp.route("/people/<int:user_id>/skills", methods=["POST"])
 def skill_add(user_id: int):
-    user = _editable(user_id)
+    user = profile_for(current_user, user_id, edit=True)
     form = SkillLinkForm()
-    if form.validate():
-        try:
-            skill = services.find_skill(form.skill.data, queries.vocabulary().skills.values())
-            services.set_skill(actor=current_user, user=user, skill_id=skill.id,
-                               relation=form.relation.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_error(error)
-        else:
-            db.session.commit()
-            return _skills_response(user, added=skill)
+    done = submit(form, lambda: _add_skill(user, form), None,
+                  lambda skill: _skills_response(user, added=skill))
+    if done:
+        return done
     if not is_htmx():
         details = queries.profile_details(user.id)
         return render_page("directory/profile_edit.html", person=user,
@@ -123,27 +101,31 @@ def skill_add(user_id: int):
     return _skills_response(user, form, status=form.status)
 
 
+def _add_skill(user: User, form: SkillLinkForm):
+    skill = services.find_skill(form.skill.data, queries.vocabulary().skills.values())
+    services.set_skill(actor=current_user, user=user, skill_id=skill.id,
+                       relation=form.relation.data)
+    return skill
+
+
 @bp.route("/people/<int:user_id>/skills/<int:skill_id>", methods=["POST"])
 def skill_change(user_id: int, skill_id: int):
-    user = _editable(user_id)
+    user = profile_for(current_user, user_id, edit=True)
     services.set_skill(actor=current_user, user=user, skill_id=skill_id,
                        relation=request.form.get("relation", ""))
-    db.session.commit()
     return _skills_response(user, changed=skill_id)
 
 
 @bp.route("/people/<int:user_id>/skills/<int:skill_id>/remove", methods=["POST"])
 def skill_remove(user_id: int, skill_id: int):
-    user = _editable(user_id)
+    user = profile_for(current_user, user_id, edit=True)
     removed = services.remove_skill(actor=current_user, user=user, skill_id=skill_id)
-    db.session.commit()
     return _skills_response(user, undo=removed)
 
 
 @bp.route("/people/<int:user_id>/confirm", methods=["POST"])
 def profile_confirm(user_id: int):
-    user = _editable(user_id)
+    user = profile_for(current_user, user_id, edit=True)
     services.confirm_profile(actor=current_user, user=user)
-    db.session.commit()
     flash("Thank you: your profile is marked as up to date for this year.", "success")
     return hx_redirect(url_for("directory.profile", user_id=user.id))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from ..clock import utcnow
-from ..errors import DomainError, StaleEdit
+from ..errors import DomainError, Forbidden, StaleEdit
 from ..extensions import db
 from ..people.models import Partnership, User
-from ..security import ADMIN, HEAD, LEAD
 from .models import (
     OFFERS,
     QUALIFICATIONS,
@@ -21,21 +20,14 @@ from .models import (
     SkillCategory,
     UserSkill,
 )
+from .permissions import EDIT_PROFILE, can_edit_profile
 
 MAX_BIO = 1000
 
 
-def can_edit_profile(actor: User, user: User) -> bool:
-    """Your own; a head their own school's staff; a lead or admin anyone."""
-    if actor.id == user.id or actor.has_role(LEAD, ADMIN):
-        return True
-    return actor.has_role(HEAD) and actor.school_id is not None \
-        and actor.school_id == user.school_id
-
-
 def _check_editor(actor: User, user: User) -> None:
     if not can_edit_profile(actor, user):
-        raise DomainError("You can only change your own profile.")
+        raise Forbidden(EDIT_PROFILE)
 
 
 def profile_for(user: User) -> Profile:

@@ -69,7 +69,6 @@ def skill_merge(skill_id: int):
         raise DomainError("Choose the skill to keep.")
     name = duplicate.name
     moved = services.merge_skill(actor=current_user, duplicate=duplicate, into=into)
-    db.session.commit()
     flash(f"“{name}” merged into “{into.name}”: {moved} "
           f"{'person' if moved == 1 else 'people'} moved across, and “{name}” is now a synonym.",
           "success")

@@ -1,14 +1,16 @@
-"""Directory search (and, at the end, the strengths map)."""
+"""Directory search and the strengths map."""
 
 from __future__ import annotations
 
 from flask import request
+from flask_login import current_user
 
 from ..clock import utcnow
-from ..extensions import db
 from ..htmx import is_htmx, render_page
 from ..people.queries import active_school_names
+from ..security import ADMIN, LEAD
 from . import bp, queries
+from . import strengths as strengths_map
 from .forms import SearchForm
 
 
@@ -33,23 +35,15 @@ def index():
         page=max(1, form.page.data or 1))
     result = queries.search(filters, vocab, stamp)
     if filters.q.strip() and not result.page.total and filters.page == 1:
-        queries.record_miss(filters.q, utcnow().strftime("%Y-%m"))
-        db.session.commit()
+        queries.record_miss(filters.q, utcnow().strftime("%Y-%m"))  # saved as the page ends
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("directory/index.html", "directory/_results.html", form=form,
                        search=result, args=args)
 
 
-# --- Strengths map (strengths.py) ---
-
 @bp.route("/directory/strengths")
 def strengths():
     """Skills (or skill areas) × schools; for leads, the searches that found nobody."""
-    from flask_login import current_user
-
-    from ..security import ADMIN, LEAD
-    from . import strengths as strengths_map
-
     view = "categories" if request.args.get("view") == "categories" else "skills"
     misses = strengths_map.search_misses() if current_user.has_role(LEAD, ADMIN) else None
     return render_page("directory/strengths.html", map=strengths_map.strengths_map(view),

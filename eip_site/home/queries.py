@@ -13,10 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from .. import text_index
 from ..data_version import Remembered, stamps
-from ..directory.help import open_counts
 from ..directory.models import SearchMiss
 from ..directory.services import needs_confirming
 from ..extensions import db
+from ..help_requests.queries import open_counts
 from ..networks.models import MeetingState
 from ..people.models import User
 from ..reviews.models import Review

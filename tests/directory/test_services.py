@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from eip_site.directory import services
+from eip_site.directory import permissions, services
 from eip_site.directory.models import Skill, UserSkill
 from eip_site.errors import DomainError, StaleEdit
 from eip_site.extensions import db
@@ -16,11 +16,11 @@ def test_people_edit_their_own_profile_heads_their_school_leads_anyone(ctx):
     colleague = factories.user(school_obj=head.school)
     stranger = factories.user()
     lead = factories.user(roles={"lead"})
-    assert services.can_edit_profile(colleague, colleague)
-    assert services.can_edit_profile(head, colleague)
-    assert not services.can_edit_profile(head, stranger)
-    assert not services.can_edit_profile(colleague, head)
-    assert services.can_edit_profile(lead, stranger)
+    assert permissions.can_edit_profile(colleague, colleague)
+    assert permissions.can_edit_profile(head, colleague)
+    assert not permissions.can_edit_profile(head, stranger)
+    assert not permissions.can_edit_profile(colleague, head)
+    assert permissions.can_edit_profile(lead, stranger)
 
 
 def test_save_profile_replaces_offers_and_qualifications_and_confirms(ctx, vocab):

@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from eip_site.clock import utcnow
-from eip_site.directory import help
 from eip_site.errors import DomainError
 from eip_site.extensions import db
+from eip_site.help_requests.services import send_help_request
 from eip_site.notifications import services
 from eip_site.notifications.models import SentReminder
 
@@ -32,7 +32,7 @@ def test_each_email_carries_an_unsubscribe_link_that_works_without_signing_in(
         app, client, mailbox):
     with app.app_context():
         asker, helper = factories.user(), factories.user(name="Helen Helper")
-        help.send_help_request(actor=asker, recipient=helper, message="Phonics?", needed_by=None)
+        send_help_request(actor=asker, recipient=helper, message="Phonics?", needed_by=None)
         db.session.commit()
         helper_id = helper.id
     body = mailbox.messages[-1].get_body().get_content()
@@ -46,8 +46,8 @@ def test_each_email_carries_an_unsubscribe_link_that_works_without_signing_in(
     assert client.get(path[:-3] + "xyz").status_code == 404  # a forged link
     mailbox.clear()
     with app.app_context():
-        help.send_help_request(actor=factories.user(), message="Again?", needed_by=None,
-                               recipient=db.session.get(factories.User, helper_id))
+        send_help_request(actor=factories.user(), message="Again?", needed_by=None,
+                          recipient=db.session.get(factories.User, helper_id))
         db.session.commit()
     assert mailbox.messages == []
 
@@ -57,8 +57,8 @@ def test_a_digest_collects_and_goes_once(app, mailbox):
         helper = factories.user(name="Dee Digest")
         services.save_preferences(actor=helper, modes={"help": "digest"})
         for n in range(2):
-            help.send_help_request(actor=factories.user(name=f"Asker {n}"), recipient=helper,
-                                   message="Could you help?", needed_by=None)
+            send_help_request(actor=factories.user(name=f"Asker {n}"), recipient=helper,
+                              message="Could you help?", needed_by=None)
         db.session.commit()
         assert mailbox.messages == []
         assert services.send_digests() == 1
@@ -121,8 +121,8 @@ def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
         minutes.add_action(actor=leader, meeting=meeting, description="Send the booklet",
                            owner_id=leader.id, due_on=date.today() - timedelta(days=1))
         asker, busy = factories.user(name="Ash Asker"), factories.user(name="Bea Busy")
-        request = help.send_help_request(actor=asker, recipient=busy, message="Help?",
-                                         needed_by=None)
+        request = send_help_request(actor=asker, recipient=busy, message="Help?",
+                                    needed_by=None)
         request.created_at = utcnow() - timedelta(days=4)
         db.session.commit()
         mailbox.clear()

@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from eip_site.directory import help
+from eip_site.clock import today
 from eip_site.directory.models import HelpRequest, Skill
 from eip_site.errors import DomainError, StaleEdit
 from eip_site.extensions import db
+from eip_site.help_requests import queries, services
 from eip_site.people.models import Partnership
 from eip_site.seeds.vocabulary import install_default_vocabulary
 
@@ -35,14 +36,14 @@ def count() -> int:
 
 
 def send(sender, recipient, **kwargs):
-    return help.send_help_request(actor=sender, recipient=recipient,
-                                  **{"message": "Could you show me your phonics groups?",
-                                     "needed_by": None, **kwargs})
+    return services.send_help_request(actor=sender, recipient=recipient,
+                                      **{"message": "Could you show me your phonics groups?",
+                                         "needed_by": None, **kwargs})
 
 
 def test_a_request_is_saved_and_the_recipient_is_emailed(ctx, vocab, pair, mailbox):
     sender, recipient = pair
-    row = send(sender, recipient, needed_by=help.today() + timedelta(days=7),
+    row = send(sender, recipient, needed_by=today() + timedelta(days=7),
                skill=vocab["Phonics"])
     db.session.commit()
     assert (row.status, row.cross_school, row.skill.name) == ("open", True, "Phonics")
@@ -106,7 +107,7 @@ def test_who_can_be_asked(ctx, pair):
 def test_edge_values_are_accepted_as_typed(ctx, vocab, pair):
     sender, recipient = pair
     message = "<script>alert('x')</script> Diolch 🌈 " + "x" * 1950
-    row = send(sender, recipient, message=message, needed_by=help.today())
+    row = send(sender, recipient, message=message, needed_by=today())
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(HelpRequest, row.id).message == message.strip()
@@ -117,8 +118,8 @@ def test_edge_values_are_accepted_as_typed(ctx, vocab, pair):
     with pytest.raises(DomainError, match="Choose a skill"):
         send(sender, recipient, message="About the new skill", skill=suggested)
     with pytest.raises(DomainError, match="Choose a skill"):
-        help.find_skill(10 ** 9)
-    assert help.find_skill(None) is None
+        services.find_skill(10 ** 9)
+    assert services.find_skill(None) is None
 
 
 def test_skill_choices_are_the_recipients_strengths_strongest_first(ctx, vocab, pair):
@@ -129,7 +130,7 @@ def test_skill_choices_are_the_recipients_strengths_strongest_first(ctx, vocab, 
                            ("Mathematics", "develop"), ("Autism", "mentor")]:
         db.session.add(UserSkill(user_id=recipient.id, skill_id=vocab[name].id, relation=relation))
     db.session.flush()
-    assert [label for _, label in help.skill_choices(recipient)] == [
+    assert [label for _, label in queries.skill_choices(recipient)] == [
         "Phonics (can lead training)", "Autism (can mentor or coach)", "Reading (has experience)"]
 
 
@@ -140,7 +141,7 @@ def test_the_recipient_accepts_and_the_sender_is_emailed(ctx, pair, mailbox):
     row = send(sender, recipient)
     db.session.commit()
     mailbox.clear()
-    help.respond(actor=recipient, request=row, status="accepted", version=row.version)
+    services.respond(actor=recipient, request=row, status="accepted", version=row.version)
     db.session.commit()
     assert row.status == "accepted" and row.answered_at is not None
     [mail] = mailbox.to(sender.email)
@@ -148,7 +149,7 @@ def test_the_recipient_accepts_and_the_sender_is_emailed(ctx, pair, mailbox):
     body = mail.get_content()
     assert recipient.email in body and "http://localhost/help/?box=sent" in body
     answered = row.answered_at
-    help.respond(actor=sender, request=row, status="done", version=row.version)
+    services.respond(actor=sender, request=row, status="done", version=row.version)
     assert row.status == "done" and row.answered_at == answered
     assert len(mailbox.messages) == 1  # the sender closing it emails no one
 
@@ -158,10 +159,10 @@ def test_only_the_recipient_accepts_or_declines(ctx, pair):
     row = send(sender, recipient)
     for status in ("accepted", "declined"):
         with pytest.raises(DomainError, match="Only Rita Recipient"):
-            help.respond(actor=sender, request=row, status=status, version=row.version)
+            services.respond(actor=sender, request=row, status=status, version=row.version)
     stranger = factories.user()
     with pytest.raises(DomainError, match="not yours"):
-        help.respond(actor=stranger, request=row, status="done", version=row.version)
+        services.respond(actor=stranger, request=row, status="done", version=row.version)
     assert row.status == "open"
 
 
@@ -169,7 +170,7 @@ def test_the_sender_may_close_an_open_request_which_is_not_an_answer(ctx, pair, 
     sender, recipient = pair
     row = send(sender, recipient)
     mailbox.clear()
-    help.respond(actor=sender, request=row, status="done", version=row.version)
+    services.respond(actor=sender, request=row, status="done", version=row.version)
     assert row.status == "done" and row.answered_at is None and mailbox.messages == []
 
 
@@ -187,14 +188,14 @@ def test_transitions_are_guarded(ctx, pair, path, then, ok):
     sender, recipient = pair
     row = send(sender, recipient)
     for status in path:
-        help.respond(actor=recipient, request=row, status=status, version=row.version)
+        services.respond(actor=recipient, request=row, status=status, version=row.version)
     if ok:
-        help.respond(actor=recipient, request=row, status=then, version=row.version)
+        services.respond(actor=recipient, request=row, status=then, version=row.version)
         assert row.status == then
     else:
         before = row.status
         with pytest.raises(DomainError):
-            help.respond(actor=recipient, request=row, status=then, version=row.version)
+            services.respond(actor=recipient, request=row, status=then, version=row.version)
         assert row.status == before
 
 
@@ -203,9 +204,9 @@ def test_an_answer_from_an_old_page_is_refused(ctx, pair):
     row = send(sender, recipient)
     db.session.commit()
     seen = row.version
-    help.respond(actor=sender, request=row, status="done", version=seen)
+    services.respond(actor=sender, request=row, status="done", version=seen)
     with pytest.raises(StaleEdit):
-        help.respond(actor=recipient, request=row, status="accepted", version=seen)
+        services.respond(actor=recipient, request=row, status="accepted", version=seen)
 
 
 def test_a_simultaneous_answer_is_refused_by_the_version_column(ctx, pair, mailbox):
@@ -217,7 +218,7 @@ def test_a_simultaneous_answer_is_refused_by_the_version_column(ctx, pair, mailb
     db.session.execute(text("UPDATE help_request SET status = 'declined', version = version + 1 "
                             "WHERE id = :id"), {"id": row.id})
     with pytest.raises(StaleEdit):
-        help.respond(actor=recipient, request=row, status="accepted", version=row.version)
+        services.respond(actor=recipient, request=row, status="accepted", version=row.version)
     db.session.rollback()
     assert mailbox.messages == []
 
@@ -226,14 +227,14 @@ def test_requests_are_found_only_by_the_two_people(ctx, pair):
     sender, recipient = pair
     row = send(sender, recipient)
     stranger = factories.user()
-    assert help.request_for(actor=sender, request_id=row.id) is row
-    assert help.request_for(actor=recipient, request_id=row.id) is row
-    assert help.request_for(actor=stranger, request_id=row.id) is None
-    assert help.my_requests(user=recipient, box="received").items == [row]
-    assert help.my_requests(user=recipient, box="sent").items == []
-    assert help.my_requests(user=sender, box="sent").total == 1
-    assert help.open_counts(sender) == {"received": 0, "sent": 1}
-    assert help.open_counts(recipient) == {"received": 1, "sent": 0}
+    assert queries.request_for(actor=sender, request_id=row.id) is row
+    assert queries.request_for(actor=recipient, request_id=row.id) is row
+    assert queries.request_for(actor=stranger, request_id=row.id) is None
+    assert queries.my_requests(user=recipient, box="received").items == [row]
+    assert queries.my_requests(user=recipient, box="sent").items == []
+    assert queries.my_requests(user=sender, box="sent").total == 1
+    assert queries.open_counts(sender) == {"received": 0, "sent": 1}
+    assert queries.open_counts(recipient) == {"received": 1, "sent": 0}
 
 
 # --- Termly numbers -----------------------------------------------------------------------
@@ -243,15 +244,15 @@ def test_requests_are_found_only_by_the_two_people(ctx, pair):
     (2026, 4, (2025, 2)), (2026, 7, (2025, 2)), (2026, 8, (2025, 2)), (2026, 9, (2026, 0)),
 ])
 def test_terms_follow_the_english_school_year(year, month, expected):
-    assert help.term_of(year, month, 9) == expected
+    assert queries.term_of(year, month, 9) == expected
 
 
 def test_term_names_and_months():
-    assert [(t.name, t.months) for t in (help.TermStats(2025, i, 9) for i in range(3))] == [
+    assert [(t.name, t.months) for t in (queries.TermStats(2025, i, 9) for i in range(3))] == [
         ("Autumn term 2025", "September to December"),
         ("Spring term 2026", "January to March"),
         ("Summer term 2026", "April to July")]
-    assert help.TermStats(2025, 0, 1).name == "Term 1, January 2025"
+    assert queries.TermStats(2025, 0, 1).name == "Term 1, January 2025"
 
 
 def _request_on(sender, recipient, when: datetime, *, answered: bool, cross: bool = True):
@@ -270,7 +271,7 @@ def test_term_stats_count_cross_school_requests_made_and_answered(ctx, pair):
         _request_on(sender, recipient, when, answered=answered)
     _request_on(sender, recipient, datetime(2025, 10, 1), answered=True, cross=False)
     db.session.flush()
-    stats = help.term_stats(date(2026, 2, 15))
+    stats = queries.term_stats(date(2026, 2, 15))
     assert [(t.name, t.made, t.answered, t.answered_percent) for t in stats] == [
         ("Spring term 2026", 3, 2, 67),
         ("Autumn term 2025", 2, 1, 50),
@@ -285,6 +286,6 @@ def test_term_stats_follow_the_partnership_year_start(ctx, pair):
     db.session.add(Partnership(id=1, name="Southern hemisphere partnership", year_start_month=1))
     _request_on(sender, recipient, datetime(2026, 1, 10), answered=False)
     db.session.flush()
-    [this_term] = help.term_stats(date(2026, 2, 1))[:1]
+    [this_term] = queries.term_stats(date(2026, 2, 1))[:1]
     assert (this_term.name, this_term.months, this_term.made) == (
         "Term 1, January 2026", "January to April", 1)

@@ -11,11 +11,14 @@ import openpyxl
 import pytest
 from sqlalchemy import event, func, select
 
-from eip_site.directory import spreadsheets, transfer
 from eip_site.directory.models import Offer, Profile, Qualification, Skill, UserSkill
 from eip_site.errors import DomainError
 from eip_site.extensions import db
 from eip_site.people.models import User
+from eip_site.staff_import import services, spreadsheets
+from eip_site.staff_import.export import export_file, template_file
+from eip_site.staff_import.preview import preview_import
+from eip_site.staff_import.rows import SkillIndex, check_row
 from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
@@ -59,7 +62,7 @@ def person(n, **cells):
 
 def preview(actor, rows, school_id=None, **kw):
     table = spreadsheets.read_table("staff.csv", csv_bytes(rows, **kw))
-    return transfer.preview_import(actor=actor, table=table, school_id=school_id)
+    return preview_import(actor=actor, table=table, school_id=school_id)
 
 
 def count(model) -> int:
@@ -162,8 +165,8 @@ def test_size_and_row_limits_have_clear_messages():
 # --- Checking rows ------------------------------------------------------------------------
 
 def check(vocab, **cells):
-    index = transfer.SkillIndex(db.session.scalars(select(Skill)))
-    return transfer.check_row(2, {"email": "a@b.example", "name": "Ann"} | cells, index)
+    index = SkillIndex(db.session.scalars(select(Skill)))
+    return check_row(2, {"email": "a@b.example", "name": "Ann"} | cells, index)
 
 
 def test_emoji_and_non_latin_names_are_valid_and_a_huge_name_is_not(vocab):
@@ -224,7 +227,7 @@ def test_head_imports_40_staff_and_exactly_the_two_bad_rows_are_refused(vocab, m
     assert result.count("new") == 38
     assert count(User) == 1  # the preview saved nothing
 
-    summary = transfer.apply_import(actor=head, preview=result, invite=True)
+    summary = services.apply_import(actor=head, preview=result, invite=True)
     db.session.commit()
     assert (summary.created, summary.updated, summary.invited) == (38, 0, 38)
     staff = db.session.scalars(select(User).where(User.id != head.id)).all()
@@ -243,13 +246,13 @@ def test_reimporting_the_same_file_changes_nothing(vocab):
     school = factories.school()
     rows = [person(1, school_urn=school.urn, skills="Phonics: train; Forest bathing: mentor",
                    qualifications="NPQH")]
-    transfer.apply_import(actor=lead, preview=preview(lead, rows))
+    services.apply_import(actor=lead, preview=preview(lead, rows))
     db.session.commit()
     versions = db.session.execute(select(User.id, User.version)).all()
     skills = count(Skill)
     again = preview(lead, rows)
     assert [r.state for r in again.rows] == ["unchanged"] and not again.suggestions
-    transfer.apply_import(actor=lead, preview=again)
+    services.apply_import(actor=lead, preview=again)
     db.session.commit()
     assert db.session.execute(select(User.id, User.version)).all() == versions
     assert count(Skill) == skills
@@ -269,7 +272,7 @@ def test_people_are_matched_by_email_whatever_the_capitals_and_updated(vocab):
     assert row.state == "updated" and row.user.id == existing.id
     assert "Name: Ann Old → Ann New" in row.changes
     assert "Reading: can lead training → has experience" in row.changes
-    transfer.apply_import(actor=head, preview=result)
+    services.apply_import(actor=head, preview=result)
     db.session.commit()
     db.session.refresh(existing)
     assert existing.name == "Ann New" and existing.roles == {"staff", "champion"}
@@ -324,7 +327,7 @@ def test_unknown_skills_become_suggestions_not_approved_skills(vocab):
                                                                        "Origami"]
     assert "will be added as a suggested skill" in result.rows[0].notes[0]
     approved = count(Skill)
-    transfer.apply_import(actor=head, preview=result)
+    services.apply_import(actor=head, preview=result)
     db.session.commit()
     new = db.session.scalars(select(Skill).where(Skill.status == "suggested")).all()
     assert sorted(s.name for s in new) == ["Forest bathing", "Origami"]
@@ -336,7 +339,7 @@ def test_unknown_skills_become_suggestions_not_approved_skills(vocab):
 
 
 def test_too_many_new_skills_in_one_file_are_refused(vocab, monkeypatch):
-    monkeypatch.setattr(transfer, "MAX_SUGGESTIONS", 2)
+    monkeypatch.setattr("eip_site.staff_import.preview.MAX_SUGGESTIONS", 2)
     head = factories.user(roles={"head"})
     result = preview(head, [person(1, skills="Aaa zzz; Bbb yyy"), person(2, skills="Ccc xxx")])
     assert result.rows[0].state == "new" and result.rows[1].state == "error"
@@ -353,7 +356,7 @@ def test_preview_runs_the_same_number_of_queries_for_10_or_200_rows(vocab):
         table = spreadsheets.read_table("s.csv", csv_bytes([person(n) for n in range(1, size + 1)]))
         db.session.expire_all()
         with counting_queries() as seen:
-            transfer.preview_import(actor=head, table=table)
+            preview_import(actor=head, table=table)
         counts.append(len(seen))
     assert counts[0] == counts[1] and counts[0] <= 12
 
@@ -368,7 +371,7 @@ def test_apply_looks_up_and_inserts_in_the_same_number_of_queries_for_10_or_60_r
         result = preview(head, [person(n, skills="Phonics: train; Forest bathing " + str(start))
                                 for n in range(start, start + size)])
         with counting_queries() as seen:
-            transfer.apply_import(actor=head, preview=result)
+            services.apply_import(actor=head, preview=result)
         db.session.commit()
         counts.append(len([q for q in seen if not q.lstrip().upper().startswith("UPDATE")]))
     assert counts[0] == counts[1] and count(User) == 71
@@ -378,34 +381,34 @@ def test_the_confirm_token_cannot_be_forged_or_used_by_someone_else(vocab, app):
     head = factories.user(roles={"head"})
     other = factories.user(roles={"head"}, school_obj=head.school)
     with app.test_request_context():
-        token = transfer.dump_token(preview(head, [person(1)]), actor=head)
-        with pytest.raises(transfer.PreviewProblem):
-            transfer.confirm_import(actor=head, token=token[:-3] + "abc")
-        with pytest.raises(transfer.PreviewProblem):
-            transfer.confirm_import(actor=other, token=token)
-        with pytest.raises(transfer.PreviewProblem):
-            transfer.confirm_import(actor=head, token="")
+        token = services.dump_token(preview(head, [person(1)]), actor=head)
+        with pytest.raises(services.PreviewProblem):
+            services.confirm_import(actor=head, token=token[:-3] + "abc")
+        with pytest.raises(services.PreviewProblem):
+            services.confirm_import(actor=other, token=token)
+        with pytest.raises(services.PreviewProblem):
+            services.confirm_import(actor=head, token="")
         assert count(User) == 2
 
 
 def test_confirm_refuses_when_the_directory_changed_since_the_preview(vocab, app):
     head = factories.user(roles={"head"})
     with app.test_request_context():
-        token = transfer.dump_token(preview(head, [person(1), person(2)]), actor=head)
+        token = services.dump_token(preview(head, [person(1), person(2)]), actor=head)
         factories.user(email="teacher2@hill.example", school_obj=head.school)  # a moment later
-        with pytest.raises(transfer.PreviewChanged) as changed:
-            transfer.confirm_import(actor=head, token=token)
+        with pytest.raises(services.PreviewChanged) as changed:
+            services.confirm_import(actor=head, token=token)
         assert [r.state for r in changed.value.preview.rows] == ["new", "updated"]
         db.session.rollback()
-        summary = transfer.confirm_import(
-            actor=head, token=transfer.dump_token(changed.value.preview, actor=head))
+        summary = services.confirm_import(
+            actor=head, token=services.dump_token(changed.value.preview, actor=head))
         assert (summary.created, summary.updated) == (1, 1)
 
 
 # --- Export -------------------------------------------------------------------------------
 
 def exported_csv() -> list[dict]:
-    text = transfer.export_file("csv").decode("utf-8-sig")
+    text = export_file("csv").decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -429,7 +432,7 @@ def test_export_respects_show_email_and_paused_offers_and_keeps_the_invited(voca
     assert rows["Shown"]["skills"] == "Phonics: train"
     assert rows["Shown"]["offers"] == "Coaching"
     assert rows["Shown"]["qualifications"] == "NPQ for Headship"
-    book = openpyxl.load_workbook(io.BytesIO(transfer.export_file("xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(export_file("xlsx")))
     values = [[c.value for c in row] for row in book["Directory"].iter_rows()]
     assert values[0] == spreadsheets.EXPORT_COLUMNS and len(values) == 4
 
@@ -440,12 +443,12 @@ def test_export_neutralises_formulas_and_the_import_reads_them_back(vocab, name)
     factories.user(name=name, job_title="=1+1", email="f@x.example")
     row = exported_csv()[0]
     assert row["name"] == "'" + name and row["job_title"] == "'=1+1"
-    book = openpyxl.load_workbook(io.BytesIO(transfer.export_file("xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(export_file("xlsx")))
     cells = {c.value for c in next(book["Directory"].iter_rows(min_row=2))}
     assert "'" + name in cells and all(c is None or not isinstance(c, str)
                                        or not c.startswith("=") for c in cells)
     if not name.startswith("\t"):
-        table = spreadsheets.read_table("back.csv", transfer.export_file("csv"))
+        table = spreadsheets.read_table("back.csv", export_file("csv"))
         assert table.rows[0][1]["name"] == name
 
 
@@ -453,21 +456,21 @@ def test_an_export_imports_back_unchanged(vocab):
     lead = factories.user(roles={"lead"}, name="Lead Person")
     for n in range(3):
         factories.user(name=f"Colleague {n}")
-    transfer.apply_import(actor=lead, preview=preview(lead, [
+    services.apply_import(actor=lead, preview=preview(lead, [
         person(1, email=u.email, name=u.name, school_urn=u.school.urn, job_title="")
         for u in db.session.scalars(select(User))]))
     db.session.commit()
-    table = spreadsheets.read_table("directory.xlsx", transfer.export_file("xlsx"))
-    again = transfer.preview_import(actor=lead, table=table)
+    table = spreadsheets.read_table("directory.xlsx", export_file("xlsx"))
+    again = preview_import(actor=lead, table=table)
     assert {r.state for r in again.rows} == {"unchanged"} and len(again.rows) == 4
 
 
 def test_templates_hold_the_columns_and_the_skill_list(vocab):
-    header = transfer.template_file("csv").decode("utf-8-sig").strip().split(",")
+    header = template_file("csv").decode("utf-8-sig").strip().split(",")
     assert header == list(spreadsheets.COLUMNS)
-    book = openpyxl.load_workbook(io.BytesIO(transfer.template_file("xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(template_file("xlsx")))
     assert book.sheetnames == ["Staff", "How to fill this in", "Skills"]
     assert [c.value for c in next(book["Staff"].iter_rows())] == list(spreadsheets.COLUMNS)
     assert any(row[1] == "Phonics" for row in book["Skills"].iter_rows(values_only=True))
     with pytest.raises(DomainError, match="no rows of people"):
-        spreadsheets.read_table("staff.xlsx", transfer.template_file("xlsx"))
+        spreadsheets.read_table("staff.xlsx", template_file("xlsx"))

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eip_site.clock import utcnow
-from eip_site.directory import help
+from eip_site.clock import today, utcnow
 from eip_site.directory.models import HelpRequest, Skill, UserSkill
 from eip_site.extensions import db
+from eip_site.help_requests import queries
 from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
@@ -73,7 +73,7 @@ def test_the_form_names_the_person_and_offers_their_skills(client, login_as, rec
 def test_sending_a_request_emails_the_recipient_and_lists_it_for_both(app, client, login_as,
                                                                         recipient, vocab, mailbox):
     sender = login_as("staff")
-    needed_by = (help.today() + timedelta(days=10)).isoformat()
+    needed_by = (today() + timedelta(days=10)).isoformat()
     response = client.post(f"/people/{recipient}/help", data={
         "message": "Could I visit to see your phonics groups?", "needed_by": needed_by,
         "skill": vocab["Phonics"]})
@@ -216,12 +216,12 @@ def test_someone_elses_request_is_not_found(app, client, login_as, recipient):
 def test_the_list_pages_and_answers_htmx_with_its_fragment(app, client, login_as, recipient):
     with app.app_context():
         sender_id = factories.user().id
-    for n in range(help.PER_PAGE + 3):
+    for n in range(queries.PER_PAGE + 3):
         make_request(app, sender_id, recipient, message=f"Request number {n}")
     login_as(recipient)
     first = client.get("/help/").get_data(as_text=True)
     assert first.count("<h1") == 1 and "<title>Requests for help –" in first
-    assert "Page 1 of 2" in first and first.count('<tr id="help-') == help.PER_PAGE
+    assert "Page 1 of 2" in first and first.count('<tr id="help-') == queries.PER_PAGE
     fragment = client.get("/help/?page=2", headers=HTMX)
     body = fragment.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="help-requests">') and "<html" not in body
@@ -244,7 +244,7 @@ def test_leads_see_cross_school_numbers_by_term_and_staff_do_not(app, client, lo
     body = client.get("/help/").get_data(as_text=True)
     assert "Requests between schools, by term" in body
     with app.app_context():
-        this_term = help.term_stats()[0]
+        this_term = queries.term_stats()[0]
     assert this_term.name in body
     assert re.search(r'<td class="numeric">2</td>\s*<td class="numeric">1 \(50%\)</td>', body)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..errors import DomainError
-from .models import OFFERS, QUALIFICATIONS
+from ..directory.models import OFFERS, QUALIFICATIONS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
