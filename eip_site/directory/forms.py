@@ -7,8 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..admin.forms import MultiCheckboxField, VersionedForm
-from ..forms import BaseForm
+from ..forms import BaseForm, MultiCheckboxField, VersionedForm
 from ..people.models import PHASES
 from .models import OFFERS, QUALIFICATIONS, RELATIONS
 
