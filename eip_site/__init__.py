@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib import import_module
 
 from flask import Flask
 from sqlalchemy import event
@@ -65,10 +66,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import cli, errors, security
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .text_index import include_object
 
     db.init_app(app)
 
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_object=include_object)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -76,34 +78,32 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from .admin.views import bp as admin_bp
-    from .auth.views import bp as auth_bp
-    from .home.views import bp as home_bp
+    _add_features(app)
+    return app
 
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    from .directory import register as register_directory
-    from .help_requests import register as register_help_requests
-    from .staff_import import register as register_staff_import
 
-    register_help_requests(app)  # these two add routes to the directory's blueprint,
-    register_staff_import(app)   # so they come before it is registered
-    register_directory(app)
-    from .reviews import register as register_reviews
+# Each feature package holds its blueprint (``bp``); its views modules add the routes. Help
+# requests and staff import add theirs to the directory's blueprint, so their pages keep
+# their ``directory.*`` names. Reminders: each feature's ``reminders(today, now)``.
+BLUEPRINTS = ("home", "auth", "admin", "directory", "reviews", "networks", "notifications")
+VIEWS = ("home.views", "auth.views", "admin.views", "directory.views", "directory.profile_views",
+         "directory.skill_views", "help_requests.views", "staff_import.views", "reviews.views",
+         "networks.views", "notifications.views")
+REMINDERS = ("reviews.services.notices", "networks.minutes", "help_requests.services",
+             "directory.services")
 
-    register_reviews(app)
-    from .networks import register as register_networks
 
-    register_networks(app)
-    from .notifications import register as register_notifications
-
-    register_notifications(app)
-
+def _add_features(app: Flask) -> None:
+    from .notifications.services import add_reminders
     from .templating import init_app as init_templating
 
+    for name in VIEWS:
+        import_module(f"{__name__}.{name}")
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"{__name__}.{name}").bp)
+    for name in REMINDERS:
+        add_reminders(app, import_module(f"{__name__}.{name}").reminders)
     init_templating(app)
-    return app
 
 
 def _check_secret_key(app: Flask) -> None:

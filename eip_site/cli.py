@@ -1,4 +1,4 @@
-"""Operator commands: flask --app wsgi seed-demo | create-admin."""
+"""Operator commands: flask --app wsgi seed-demo | seed-bench | create-admin | send-reminders."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from .auth.services import password_problem
 from .extensions import db
+from .notifications.cli import send_reminders
 from .people.models import User
 from .security import ADMIN
 from .seeds import demo
@@ -124,3 +125,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_bench)
+    app.cli.add_command(send_reminders)

@@ -23,24 +23,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-# PostgreSQL's trigram indexes for substring search (migration 0007): not in the models,
-# which describe what every database has, so comparing models and database skips them.
-POSTGRES_ONLY_INDEXES = frozenset({
-    "ix_user_name_trgm", "ix_user_job_title_trgm", "ix_agenda_item_title_trgm"})
-
-
-def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
-    """Leave out what only one database has: PostgreSQL's trigram indexes, SQLite's FTS5
-    tables (text_index)."""
-    from .text_index import is_text_index_table
-    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES
-                or type_ == "table" and is_text_index_table(name))
-
-
 # A request commits as its last act (App.dispatch_request): expiring what it loaded would
 # only make the response's own hooks (the signed-in user) read it all again.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
-migrate = Migrate(compare_type=True, render_as_batch=True, include_object=include_object)
+migrate = Migrate(compare_type=True, render_as_batch=True)  # include_object: create_app
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)

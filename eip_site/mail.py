@@ -26,6 +26,12 @@ class MailNotSent(DomainError):
                          "Please try again in a few minutes.")
 
 
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for an email or a calendar; works in a request and from the command line."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
 def send_mail(*, to: str, subject: str, body: str,
               attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
     """Send a plain-text message. ``attachments`` are (filename, mime type, bytes)."""

@@ -1,4 +1,4 @@
-"""Template globals and filters shared by every page."""
+"""Every template global and filter, registered in one place."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from .clock import to_london
 from .directory.models import OFFERS, QUALIFICATIONS, RELATIONS
 from .directory.services import completeness
 from .forms import options
+from .networks.markup import render_markdown
 from .people.models import PHASES, Partnership
+from .reviews.models import STATES
+from .reviews.scheduling import span_text
 from .security import ROLE_LABELS, can_see
 
 
@@ -53,9 +56,9 @@ def init_app(app: Flask) -> None:
         return {"partnership_name": _partnership_name,
                 "current_user": current_user._get_current_object()}
 
-    from .networks.markup import render_markdown
-
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["review_days"] = span_text
+    app.jinja_env.globals["STATES_LABELS"] = STATES
 
     @app.template_filter("london")
     def _london(value, fmt="%-d %B %Y, %H:%M"):

@@ -6,7 +6,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from eip_site.data_version import trigger_names
-from eip_site.extensions import POSTGRES_ONLY_INDEXES, db, include_object
+from eip_site.extensions import db
+from eip_site.text_index import POSTGRES_ONLY_INDEXES, include_object
 from eip_site.text_index import SQLITE_TEXT_INDEXES
 
 from .conftest import reset_schema

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import flash, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -9,10 +9,10 @@ from ..people import queries, services
 from ..people.models import Partnership, School, User
 from ..security import ROLE_LABELS, ROLES, STAFF
 from ..forms import submit
+from . import bp
 from .forms import FilterForm, PartnershipForm, SchoolForm, UserForm
 from .permissions import account_for
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 # --- Partnership and schools ------------------------------------------------------------

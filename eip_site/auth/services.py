@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..clock import utcnow
 from ..errors import DomainError
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import absolute_url, send_mail
 from ..people.models import Partnership, User, new_session_token
 from .models import INVITE, RESET, AccountToken, hash_token
 
@@ -154,12 +154,6 @@ def use_token(token: AccountToken, *, password: str) -> User:
     set_password(user, password)  # a refused password rolls the spending back too
     db.session.flush()
     return user
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for an email; works in a request and from the command line alike."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def send_invitation(*, user: User, actor: User | None) -> str:

@@ -2,17 +2,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, request, session, url_for
+from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter, login_manager
 from ..forms import submit
 from ..htmx import hx_redirect, render_page
-from . import services
+from . import bp, services
 from .forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from .models import INVITE, RESET
 
-bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see that page."

@@ -6,9 +6,3 @@ their ``directory.`` names."""
 from flask import Blueprint
 
 bp = Blueprint("directory", __name__)
-
-
-def register(app) -> None:
-    from . import models, profile_views, skill_views, views  # noqa: F401
-
-    app.register_blueprint(bp)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import delete, select, update
 
 from ..clock import utcnow
 from ..errors import DomainError, Forbidden, StaleEdit
 from ..extensions import db
+from ..mail import absolute_url
+from ..notifications.services import Reminder
 from ..people.models import Partnership, User
 from .models import (
     OFFERS,
@@ -229,3 +233,17 @@ def completeness(user: User, details: dict) -> tuple[int, list[tuple[str, str]]]
     done = sum(1 for ok, _, _ in checks if ok)
     return round(100 * done / len(checks)), [(label, anchor) for ok, label, anchor in checks
                                                if not ok]
+
+
+def reminders(today: date, now: datetime) -> list[Reminder]:
+    """In the month the school year starts, everyone whose profile is due to be confirmed."""
+    if today.month != Partnership.current().year_start_month:
+        return []
+    profiles = {p.user_id: p for p in db.session.scalars(select(Profile))}
+    return [Reminder(user, f"profile:{today.year}", "Is your profile still correct?",
+                     "A new school year has started. Please check that your skills and offers "
+                     "are still right, and confirm:\n\n"
+                     + absolute_url("directory.profile", user_id=user.id))
+            for user in db.session.scalars(select(User).where(
+                User.active.is_(True), User.password_hash.is_not(None)))
+            if needs_confirming(profiles.get(user.id), now)]

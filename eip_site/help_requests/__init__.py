@@ -6,7 +6,3 @@ sent and bookmarks point at them), so its views are routes on the directory's bl
 ``register`` must run before the directory registers that blueprint. The ``help_request``
 table stays in ``directory.models`` beside the skills it refers to (merging two skills moves
 its requests too)."""
-
-
-def register(app) -> None:  # noqa: ARG001 - the same shape as every feature's register
-    from . import views  # noqa: F401

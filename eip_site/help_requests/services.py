@@ -5,18 +5,18 @@ Keyword-only, the acting user passed in, ``DomainError`` on a broken rule, flush
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..auth.services import absolute_url
 from ..clock import today, utcnow
 from ..directory.models import HELP_STATUSES, HelpRequest, Skill
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
-from ..notifications.services import notify
+from ..mail import absolute_url
+from ..notifications.services import Reminder, notify
 from ..people.models import Partnership, User
 
 MAX_MESSAGE = 2000
@@ -141,3 +141,14 @@ def respond(*, actor: User, request: HelpRequest, status: str, version: int | No
                                  link=absolute_url("directory.help_list", box="sent")),
         )
     return request
+
+
+def reminders(_today: date, now: datetime) -> list[Reminder]:
+    """Whoever was asked for help three days ago and has not answered yet."""
+    return [Reminder(request.to_user, f"help:{request.id}",
+                     f"{request.from_user.name} is waiting for your answer",
+                     f"{request.from_user.name} asked you for help on "
+                     f"{request.created_at:%-d %B} and is waiting for your answer.\n\n"
+                     + absolute_url("directory.help_list"))
+            for request in db.session.scalars(select(HelpRequest).where(
+                HelpRequest.status == "open", HelpRequest.created_at <= now - timedelta(days=3)))]

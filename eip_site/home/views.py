@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,9 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db, limiter
 from .. import clock
 from ..htmx import render_page
-from . import queries
+from . import bp, queries
 
-bp = Blueprint("home", __name__)
 log = logging.getLogger(__name__)
 
 

@@ -6,10 +6,3 @@ pages, overview. timetable and markup are pure helpers."""
 from flask import Blueprint
 
 bp = Blueprint("networks", __name__)
-
-
-def register(app) -> None:
-    from . import models  # noqa: F401
-    from .views import actions, meeting, minutes, network  # noqa: F401
-
-    app.register_blueprint(bp)

@@ -9,12 +9,11 @@ from icalendar import Event
 
 from ..calendars import uid
 from ..clock import utcnow
+from ..mail import absolute_url
 from .models import Meeting
 
 
 def meeting_event(meeting: Meeting) -> Event:
-    from ..auth.services import absolute_url  # needs the app's URL map
-
     event = Event()
     event.add("uid", uid(f"network-meeting-{meeting.id}"))
     event.add("sequence", meeting.sequence)

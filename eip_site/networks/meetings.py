@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..clock import LONDON, utcnow
 from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
+from ..mail import absolute_url
 from ..people.models import School, User
 from .models import STANDARD_ITEMS, AgendaItem, Meeting, Network
 from .permissions import check_editor
@@ -140,7 +141,6 @@ def _tell_members(actor: User, meeting: Meeting) -> None:
     """Everyone in the network hears the agenda is out, as they chose (default: digest)."""
     from flask import render_template
 
-    from ..auth.services import absolute_url
     from ..notifications.services import notify
 
     network = meeting.network

@@ -3,13 +3,15 @@ the acting user passed in, DomainError on a broken rule, flush not commit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from ..clock import utcnow
 from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
+from ..mail import absolute_url
+from ..notifications.services import Reminder, notify
 from ..people.models import User
 from .markup import html_tag_in
 from .models import ATTENDANCE, Action, AgendaItem, Attendance, Decision, Meeting, MinutesRevision
@@ -114,9 +116,6 @@ def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int
     db.session.add(row)
     db.session.flush()
     if owner.id != actor.id:
-        from ..auth.services import absolute_url
-        from ..notifications.services import notify
-
         notify(user=owner, kind="action",
                subject=f"An action for you from {meeting.network.name}",
                body=f"At the {meeting.network.name} network meeting, {actor.name} recorded an "
@@ -133,3 +132,20 @@ def set_action_status(*, actor: User, action: Action, done: bool,
     action.done_at = utcnow() if done else None
     db.session.flush()
     return action
+
+
+def reminders(today: date, _now: datetime) -> list[Reminder]:
+    """Owners of open actions due within three days, or late."""
+    out = []
+    for action in db.session.scalars(select(Action).where(
+            Action.status == "open", Action.due_on.is_not(None),
+            Action.due_on <= today + timedelta(days=3))):
+        late = action.due_on < today
+        out.append(Reminder(action.owner, f"action:{action.id}:{'late' if late else 'due'}",
+                            ("Overdue: " if late else "Due soon: ") + action.description[:200],
+                            f"Your action \"{action.description}\" "
+                            + (f"was due on {action.due_on:%-d %B}." if late
+                               else f"is due on {action.due_on:%-d %B}.")
+                            + "\n\nMark it done when it is:\n"
+                            + absolute_url("networks.actions")))
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import absolute_url, send_mail
 from ..people.models import Partnership, User
 from .models import KINDS, MODES, DigestItem, Preference, SentReminder
 
@@ -60,8 +60,6 @@ def unsubscribe(*, user: User, kind: str) -> None:
 
 
 def footer(user: User, kind: str) -> str:
-    from ..auth.services import absolute_url
-
     return render_template("notifications/_footer.txt", label=KINDS[kind][0].lower(),
                            unsubscribe=absolute_url("notifications.unsubscribe",
                                                     token=unsubscribe_token(user, kind)),
@@ -94,7 +92,6 @@ def send_digests() -> int:
     for user_id, items in waiting.items():
         user = db.session.get(User, user_id)
         if user is not None and user.active:
-            from ..auth.services import absolute_url
 
             send_mail(to=user.email,
                       subject=f"Your daily digest: {len(items)} update{'s' if len(items) != 1 else ''}",
@@ -125,42 +122,8 @@ def add_reminders(app, source) -> None:
 
 def due_reminders(today: date, now: datetime) -> list[Reminder]:
     """Every reminder that is due today, before checking which went out already."""
-    from ..auth.services import absolute_url
-    from ..directory.models import HelpRequest, Profile
-    from ..directory.services import needs_confirming
-    from ..networks.models import Action
-
-    out: list[Reminder] = [reminder for source in current_app.extensions.get("eip_reminders", ())
-                           for reminder in source(today, now)]
-    for action in db.session.scalars(select(Action).where(
-            Action.status == "open", Action.due_on.is_not(None),
-            Action.due_on <= today + timedelta(days=3))):
-        late = action.due_on < today
-        out.append(Reminder(action.owner, f"action:{action.id}:{'late' if late else 'due'}",
-                            ("Overdue: " if late else "Due soon: ") + action.description[:200],
-                            f"Your action \"{action.description}\" "
-                            + (f"was due on {action.due_on:%-d %B}." if late
-                               else f"is due on {action.due_on:%-d %B}.")
-                            + "\n\nMark it done when it is:\n"
-                            + absolute_url("networks.actions")))
-    for request in db.session.scalars(select(HelpRequest).where(
-            HelpRequest.status == "open", HelpRequest.created_at <= now - timedelta(days=3))):
-        out.append(Reminder(request.to_user, f"help:{request.id}",
-                            f"{request.from_user.name} is waiting for your answer",
-                            f"{request.from_user.name} asked you for help on "
-                            f"{request.created_at:%-d %B} and is waiting for your answer.\n\n"
-                            + absolute_url("directory.help_list")))
-    start_month = Partnership.current().year_start_month
-    if today.month == start_month:
-        profiles = {p.user_id: p for p in db.session.scalars(select(Profile))}
-        for user in db.session.scalars(select(User).where(User.active.is_(True),
-                                                          User.password_hash.is_not(None))):
-            if needs_confirming(profiles.get(user.id), now):
-                out.append(Reminder(user, f"profile:{today.year}",
-                                    "Is your profile still correct?",
-                                    "A new school year has started. Please check that your "
-                                    "skills and offers are still right, and confirm:\n\n"
-                                    + absolute_url("directory.profile", user_id=user.id)))
+    out = [reminder for source in current_app.extensions.get("eip_reminders", ())
+           for reminder in source(today, now)]
     return [r for r in out if r.user is not None and r.user.active]
 
 

@@ -10,12 +10,12 @@ from icalendar import Calendar, Event
 
 from ..calendars import new_calendar, uid
 from ..clock import utcnow
+from ..mail import absolute_url
 from .models import Review
 
 
 def _events(review: Review, kinds=("review", "workshop")) -> list[Event]:
     """The review days, and the improvement workshop once booked."""
-    from ..auth.services import absolute_url  # needs the app's URL map
 
     cancelled = review.state == "cancelled"
     link = absolute_url("reviews.detail", review_id=review.id)

@@ -8,7 +8,3 @@ confirm step and applies it; export writes the directory and the template out.
 Its pages keep the ``directory.*`` endpoint names and URLs they always had, so its views are
 routes on the directory's blueprint: ``register`` must run before the directory registers
 that blueprint."""
-
-
-def register(app) -> None:  # noqa: ARG001 - the same shape as every feature's register
-    from . import views  # noqa: F401

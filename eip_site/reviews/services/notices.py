@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import render_template
 from sqlalchemy import select
 
-from ...auth.services import absolute_url
+from ...mail import absolute_url
 from ...extensions import db
 from ...mail import send_mail
 from ...notifications.services import Reminder, notify

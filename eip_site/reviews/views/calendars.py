@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_login import current_user
 
-from ...auth.services import absolute_url
+from ...mail import absolute_url
 from ...calendars import ics_response
 from ...clock import today
 from ...forms import submit
