@@ -1,4 +1,4 @@
-"""The directory's order on the demo partnership, pinned: every search below gives exactly
+"""The directory's order on the demo partnership, pinned: each search below gives exactly
 the pages it gave when the ranking was read level by level (search_demo.json), so a new way
 of ranking is proven to give the same people, in the same order, with the same matched
 skills and totals, on SQLite and PostgreSQL alike (the demo's names differ in ways that
@@ -53,6 +53,15 @@ CASES = [
     ("exact skill and words", {"skill": "Phonics", "q": "year"}),
     ("exact skill in a phase", {"skill": "Reading", "phase": "infant"}),
     ("available coaching", {"q": "reading", "available": True, "offer": "coaching"}),
+    ("exact skill past the end", {"skill": "Phonics", "page": 5}),
+    ("area past the end", {"category": "send", "page": 99}),
+    # "Wants to develop" is no strength: its score is nought, yet it is a level of its own.
+    ("browse develop", {"relation": "develop"}),
+    ("browse develop with words", {"relation": "develop", "q": "teacher"}),
+    ("phonics develop", {"q": "phonics", "relation": "develop"}),
+    ("teacher develop", {"q": "teacher", "relation": "develop"}),
+    ("area develop and a name", {"category": "send", "relation": "develop", "q": "teacher"}),
+    ("area develop", {"category": "pastoral", "relation": "develop"}),
 ]
 
 
