@@ -9,8 +9,10 @@ is never served once its data has changed. A stamp is random rather than a count
 table emptied and refilled (as the tests do) can never bring an old stamp back; with no stamp
 row at all nothing is remembered.
 
-Migration 0012 runs ``ddl``: change its statements only with a migration. A batch migration
-that rebuilds a watched table on SQLite drops its triggers: create them again after it."""
+Migrations 0012 and 0013 run ``ddl`` on a copy of ``WATCHED`` as it then was: a change to
+``WATCHED`` or to the statements comes with a migration of its own, and the migration test
+fails until the migrated database's triggers are those ``create_all`` makes. A batch
+migration that rebuilds a watched table on SQLite drops its triggers: create them again."""
 
 from __future__ import annotations
 
@@ -37,6 +39,11 @@ WATCHED: dict[str, dict[str, tuple[str, ...] | None]] = {
         "profile": ("offers_paused",),
         "offer": None,
         "school": ("name", "phase", "active"),
+    },
+    # The directory's search vocabulary: the approved skills, their synonyms, the skill areas.
+    "vocabulary": {
+        "skill": ("name", "category_id", "synonyms", "status"),
+        "skill_category": ("slug", "name", "position"),
     },
     # A review's team picker: who may review, where they work, their days off and bookings
     # (with the booked review's school), and their strengths in the review's focus area.
@@ -139,12 +146,16 @@ def _triggers(dialect: str, watched: dict):
                             for when in ("ai", "ad", "au"))
 
 
-def drop_ddl(dialect: str, watched: dict = WATCHED) -> list[str]:
+def drop_ddl(dialect: str, watched: dict = WATCHED, function: bool = True) -> list[str]:
+    """The statements that drop the triggers of ``watched`` and its stamps (and, with
+    ``function``, PostgreSQL's trigger function, which every stamp shares)."""
+    stamps = [f"DELETE FROM data_version WHERE name = '{name}'" for name in watched]
     if dialect == "postgresql":
         return [*(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"'
-                  for table, trigger in _triggers(dialect, watched)),
-                f"DROP FUNCTION IF EXISTS {_FUNCTION}()"]
-    return [f"DROP TRIGGER IF EXISTS {trigger}" for _table, trigger in _triggers(dialect, watched)]
+                  for table, trigger in _triggers(dialect, watched)), *stamps,
+                *([f"DROP FUNCTION IF EXISTS {_FUNCTION}()"] if function else [])]
+    return [*(f"DROP TRIGGER IF EXISTS {trigger}"
+              for _table, trigger in _triggers(dialect, watched)), *stamps]
 
 
 def trigger_names(dialect: str) -> set[str]:

@@ -1,4 +1,5 @@
-"""The migrations build exactly the models' schema, and go down and up again, on this database."""
+"""The migrations build exactly the models' schema, triggers included, and go down and up again,
+on this database."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -19,11 +20,31 @@ def _drop_everything():
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
+def _triggers() -> dict[str, str]:
+    """Every trigger (and PostgreSQL's trigger function), as the database gives its definition."""
+    if db.engine.dialect.name == "postgresql":
+        sql = ("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
+               "UNION ALL SELECT proname, pg_get_functiondef(oid) FROM pg_proc "
+               "WHERE left(proname::text, 4) = 'eip_'")
+    else:
+        sql = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+    with db.engine.connect() as conn:
+        return dict(conn.exec_driver_sql(sql).all())
+
+
 def test_migrations_match_the_models_and_round_trip(app):
     with app.app_context():
         try:
+            reset_schema()
+            from_models = _triggers()  # data_version.WATCHED and text_index, as they are now
             _drop_everything()
             upgrade()
+            migrated = _triggers()
+            assert migrated == from_models, (
+                "The migrated database's triggers are not those the models make: a change to "
+                "data_version.WATCHED (or to a trigger's statements) needs a migration. "
+                f"Only migrated: {sorted(migrated.items() - from_models.items())}; "
+                f"only from the models: {sorted(from_models.items() - migrated.items())}")
             with db.engine.connect() as conn:
                 diff = compare_metadata(MigrationContext.configure(
                     conn, opts={"include_object": include_object}), db.metadata)

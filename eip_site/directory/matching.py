@@ -100,15 +100,8 @@ def _score(query: str, term: str) -> float:
 
 def match_skills(query: str, terms: list[Term], limit: int = 8) -> list[Match]:
     """The skills a search most likely means, best first, at most one match per skill."""
-    q = normalise(query)
-    if not q:
-        return []
-    best: dict[int, Match] = {}
-    for term in terms:
-        score = _score(q, term.text)
-        if score and (term.skill_id not in best or score > best[term.skill_id].score):
-            best[term.skill_id] = Match(term.skill_id, score, term.shown)
-    ranked = sorted(best.values(), key=lambda m: (-m.score, m.because))
+    ranked = sorted(_best_per_skill(query, terms, _score, 0),
+                    key=lambda m: (-m.score, m.because))
     if ranked and ranked[0].score >= 0.85:
         # A confident match: keep only matches nearly as good, so "phonics" is not diluted.
         ranked = [m for m in ranked if m.score >= 0.7]
@@ -119,12 +112,20 @@ def nearest_skills(query: str, terms: list[Term], limit: int = 5) -> list[Match]
     """For an empty result: the vocabulary entries that look most like the search."""
     from difflib import SequenceMatcher
 
+    def ratio(q: str, term: str) -> float:
+        return SequenceMatcher(None, q, term).ratio()
+
+    return sorted(_best_per_skill(query, terms, ratio, 0.45), key=lambda m: -m.score)[:limit]
+
+
+def _best_per_skill(query: str, terms: list[Term], score, at_least: float) -> list[Match]:
+    """Each skill's best term by ``score(normalised query, term text)``, if not nought and
+    at least ``at_least`` (of terms that score alike, the first)."""
     q = normalise(query)
-    if not q:
-        return []
-    scored: dict[int, Match] = {}
-    for term in terms:
-        ratio = SequenceMatcher(None, q, term.text).ratio()
-        if ratio >= 0.45 and (term.skill_id not in scored or ratio > scored[term.skill_id].score):
-            scored[term.skill_id] = Match(term.skill_id, ratio, term.shown)
-    return sorted(scored.values(), key=lambda m: -m.score)[:limit]
+    best: dict[int, Match] = {}
+    for term in terms if q else ():
+        value = score(q, term.text)
+        if value and value >= at_least and (term.skill_id not in best
+                                            or value > best[term.skill_id].score):
+            best[term.skill_id] = Match(term.skill_id, value, term.shown)
+    return list(best.values())

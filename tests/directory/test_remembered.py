@@ -1,6 +1,6 @@
-"""Searches are remembered under the people stamp (data_version): a repeated search reads
-nothing but the stamp, and any change to what a search shows, however it is made, is seen
-by the next search."""
+"""Searches are remembered under the people stamp, their vocabulary under the vocabulary stamp
+(data_version): a repeated search reads nothing but the stamps, and any change to what a
+search shows, however it is made, is seen by the next search."""
 
 from __future__ import annotations
 
@@ -86,6 +86,28 @@ def test_every_change_a_search_shows_renews_the_stamp(app, vocab):
         db.session.execute(text("DELETE FROM user_skill"))
         db.session.commit()
         assert _names(q="phonics") == []
+
+
+def test_a_change_to_the_vocabulary_is_seen_by_the_next_search(app, vocab):
+    with app.app_context():
+        ada = factories.user(name="Ada")
+        db.session.add(UserSkill(user_id=ada.id, skill_id=vocab["Phonics"], relation="train"))
+        db.session.commit()
+        assert _names(q="zebracorn") == []
+
+        # Plain SQL, as a script would: a synonym, the skill's approval, an area's name.
+        db.session.execute(text("UPDATE skill SET synonyms = 'zebracorn' WHERE id = :s"),
+                           {"s": vocab["Phonics"]})
+        db.session.commit()
+        assert _names(q="zebracorn") == ["Ada"]
+        db.session.execute(text("UPDATE skill SET status = 'suggested' WHERE id = :s"),
+                           {"s": vocab["Phonics"]})
+        db.session.commit()
+        assert _names(q="zebracorn") == []
+        db.session.execute(text("UPDATE skill_category SET name = 'Subjects' "
+                                "WHERE slug = 'curriculum'"))
+        db.session.commit()
+        assert "Subjects" in [c.name for c in queries.search_vocabulary().categories]
 
 
 def test_signing_in_keeps_the_stamp(app, client, vocab):

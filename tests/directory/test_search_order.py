@@ -1,4 +1,4 @@
-"""The directory's ranking, read level by level from the indexes, gives exactly what the plain
+"""The directory's ranking, one statement a search, gives exactly what the plain
 rule gives: holders of a matched skill by their best link (relation rank × match weight),
 then by name and id; then those matched only by name or job title, by name and id."""
 
