@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from eip_site import demo
+from eip_site.seeds import demo
 from eip_site.directory import queries
 from eip_site.directory.models import Skill
 from eip_site.extensions import db
