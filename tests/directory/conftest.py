@@ -1,17 +1,14 @@
 import pytest
 
-from eip_site.directory.vocabulary import install_default_vocabulary
 from eip_site.extensions import db
+
+from .. import factories
 
 
 @pytest.fixture
-def vocab(app):
-    """The default vocabulary, installed; returns {skill name: id}."""
-    from sqlalchemy import select
-
-    from eip_site.directory.models import Skill
-
+def vocab(app) -> dict[str, int]:
+    """The default skills, installed and committed: {skill name: id}."""
     with app.app_context():
-        install_default_vocabulary(db.session.connection())
+        skills = factories.vocabulary()
         db.session.commit()
-        return dict(db.session.execute(select(Skill.name, Skill.id)).all())
+        return skills
