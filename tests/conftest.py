@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from datetime import date, datetime, time
+from datetime import datetime, time, timezone
 from email import message_from_bytes, policy
 
 import pytest
@@ -24,25 +24,36 @@ from . import factories, helpers
 
 # --- The clock ----------------------------------------------------------------------------
 # EIP_TEST_CLOCK=YYYY-MM-DD runs the suite on that day: eip_site.clock, where the app reads the
-# time, answers that date at the real time of day in London. Tests take their dates from
-# clock.today(), so the suite must pass on any day (.ci/run tries a Saturday, a holiday, July).
+# time, answers that date at the real time of day in London (YYYY-MM-DDTHH:MM: at that time),
+# and runs on from there. Tests take their dates from clock.today(), so the suite must pass
+# on any day; .ci/run tries a Saturday, a school holiday and the last week of July.
 
-MOVED_TO = date.fromisoformat(os.environ["EIP_TEST_CLOCK"]) if os.environ.get(
-    "EIP_TEST_CLOCK") else None
+def _moved_by(value: str | None):
+    """How far the clock is moved: the moment asked for (London time) less the real one."""
+    if not value:
+        return None
+    real = datetime.now(clock.LONDON)
+    moved = datetime.fromisoformat(value)
+    at = moved.time() if "T" in value else real.time()
+    # In UTC: between two times in one zone, Python would ignore a change of summer time.
+    return (datetime.combine(moved.date(), at, clock.LONDON).astimezone(timezone.utc)
+            - real.astimezone(timezone.utc))
+
+
+MOVED_BY = _moved_by(os.environ.get("EIP_TEST_CLOCK"))
 
 
 class _MovedDatetime(datetime):
     @classmethod
     def now(cls, tz=None):
-        real = datetime.now(clock.LONDON)
-        moved = datetime.combine(MOVED_TO, real.time(), clock.LONDON)
-        return moved.astimezone(tz) if tz else moved.astimezone().replace(tzinfo=None)
+        return datetime.now(tz) + MOVED_BY
 
 
 def pytest_configure(config):
-    if MOVED_TO is not None:
+    if MOVED_BY is not None:
         clock.datetime = _MovedDatetime  # clock.utcnow() reads datetime.now(timezone.utc)
-        assert clock.today() == MOVED_TO, "eip_site.clock no longer reads datetime.now"
+        wanted = datetime.fromisoformat(os.environ["EIP_TEST_CLOCK"]).date()
+        assert clock.today() == wanted, "eip_site.clock no longer reads datetime.now"
 
 
 def free_port() -> int:
@@ -259,5 +270,6 @@ def world(app) -> World:
 def pytest_report_header(config):
     url = os.environ.get("EIP_TEST_DATABASE_URL")
     database = "PostgreSQL " + url.rsplit("@", 1)[-1] if url else "SQLite (temporary file)"
-    moved = f", clock moved to {MOVED_TO:%A %-d %B %Y}" if MOVED_TO else ""
+    moved = f", clock moved to {clock.to_london(clock.utcnow()):%A %-d %B %Y %H:%M}" \
+        if MOVED_BY is not None else ""
     return f"database: {database}{moved}"
