@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from contextlib import nullcontext
 from datetime import datetime, time, timezone
 from email import message_from_bytes, policy
 
@@ -195,11 +196,8 @@ class World:
         return db.session.get(model, ids)
 
     def _make(self, part) -> None:
-        if has_app_context():  # a service test: build in its session
-            self._keep(part(self))
-            db.session.commit()
-            return
-        with self._app.app_context():
+        # A service test builds in its own session; a view test in a context of its own.
+        with nullcontext() if has_app_context() else self._app.app_context():
             self._keep(part(self))
             db.session.commit()
 

@@ -45,8 +45,8 @@ def test_lead_adds_and_edits_a_school(app, client):
     ({"website": "javascript:alert(1)"}, "full address"),
     ({"name": "Nul\x00byte"}, "control characters"),
 ])
-def test_bad_school_input_is_a_422_beside_the_field_and_saves_nothing(app, client,
-                                                                       changes, message):
+def test_bad_school_input_is_a_422_beside_the_field_and_saves_nothing(app, client, changes,
+                                                                       message):
     sign_in(client, roles={"lead"})
     response = client.post("/admin/schools/new", data={**SCHOOL, **changes})
     assert response.status_code == 422

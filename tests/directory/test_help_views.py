@@ -59,8 +59,8 @@ def test_the_form_names_the_person_and_offers_their_skills(client, recipient, vo
     assert f'<option value="{vocab["Phonics"]}">Phonics (can lead training)</option>' in body
 
 
-def test_sending_a_request_emails_the_recipient_and_lists_it_for_both(app, client,
-                                                                        recipient, vocab, mailbox):
+def test_sending_a_request_emails_the_recipient_and_lists_it_for_both(app, client, recipient,
+                                                                        vocab, mailbox):
     sender = sign_in(client)
     needed_by = days(10).isoformat()
     response = client.post(f"/people/{recipient}/help", data={
@@ -226,8 +226,7 @@ def test_the_list_pages_and_answers_htmx_with_its_fragment(app, client, recipien
         assert client.get(f"/help/{odd}").status_code == 200
 
 
-def test_leads_see_cross_school_numbers_by_term_and_staff_do_not(app, client,
-                                                                  recipient):
+def test_leads_see_cross_school_numbers_by_term_and_staff_do_not(app, client, recipient):
     with app.app_context():
         sender_id = factories.user().id
         db.session.commit()

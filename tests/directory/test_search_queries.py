@@ -35,6 +35,7 @@ def _partnership(app, *, schools: int, staff: int) -> int:
             User.password_hash.is_not(None)).order_by(User.id))
         for name, relation in (("Phonics", "train"), ("Behaviour management", "mentor")):
             skill_id = db.session.scalar(select(Skill.id).where(Skill.name == name))
+            # merge, not a factory: the bench may have given them the skill already.
             db.session.merge(UserSkill(user_id=person, skill_id=skill_id, relation=relation))
         db.session.commit()
         return school_id

@@ -103,8 +103,7 @@ def test_the_academic_year_for_search_misses():
 
 # --- The page -----------------------------------------------------------------------------
 
-def test_the_map_is_an_accessible_table_whose_cells_link_to_the_search(app, client,
-                                                                        cluster):
+def test_the_map_is_an_accessible_table_whose_cells_link_to_the_search(app, client, cluster):
     sign_in(client)
     response = client.get("/directory/strengths")
     body = response.get_data(as_text=True)

@@ -91,8 +91,7 @@ def test_odd_searches_never_error(client, people, q):
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
 
 
-def test_a_search_that_finds_nobody_is_counted_without_personal_data(app, client,
-                                                                    people):
+def test_a_search_that_finds_nobody_is_counted_without_personal_data(app, client, people):
     sign_in(client)
     body = client.get("/directory/?q=Hearing impairment").get_data(as_text=True)
     assert "No one found" in body
