@@ -105,9 +105,9 @@ def skill(name: str | None = None, *, category=None, **kwargs) -> Skill:
                          **kwargs}))
 
 
-def user_skill(person, skill_id, relation: str = "train") -> UserSkill:
-    """``person`` can lead training in (or mentor, has experience of, wants to develop) it."""
-    return _add(UserSkill(user_id=_id(person), skill_id=_id(skill_id), relation=relation))
+def user_skill(person, skill, relation: str = "train") -> UserSkill:
+    """``person`` can lead training in ``skill`` (or mentor, has experience, wants to develop)."""
+    return _add(UserSkill(user_id=_id(person), skill_id=_id(skill), relation=relation))
 
 
 def offer(person, kind: str = "coaching") -> Offer:
@@ -143,11 +143,11 @@ def term(*, start: date | None = None, end: date | None = None, **kwargs) -> Ter
                         "end_date": end or start + timedelta(weeks=12), **kwargs}))
 
 
-def closure(school_id=None, *, start: date | None = None, end: date | None = None,
+def closure(school=None, *, start: date | None = None, end: date | None = None,
             **kwargs) -> Closure:
     """A day a school (without one, every school) is closed: an INSET day a week ahead."""
     start = start or clock.today() + timedelta(days=7)
-    return _add(Closure(**{"school_id": _id(school_id), "name": "INSET day", "kind": "inset",
+    return _add(Closure(**{"school_id": _id(school), "name": "INSET day", "kind": "inset",
                            "start_date": start, "end_date": end or start, **kwargs}))
 
 
