@@ -8,16 +8,53 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from contextlib import nullcontext
+from datetime import datetime, time, timezone
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import has_app_context
 from sqlalchemy import text
 
-from eip_site import create_app
+from eip_site import clock, create_app
 from eip_site.extensions import db, limiter
 
-from . import factories
+from . import factories, helpers
+
+
+# --- The clock ----------------------------------------------------------------------------
+# EIP_TEST_CLOCK=YYYY-MM-DD runs the suite on that day: eip_site.clock, where the app reads the
+# time, answers that date at the real time of day in London (YYYY-MM-DDTHH:MM: at that time),
+# and runs on from there. Tests take their dates from clock.today(), so the suite must pass
+# on any day; .ci/run tries a Saturday, a school holiday and the last week of July.
+
+def _moved_by(value: str | None):
+    """How far the clock is moved: the moment asked for (London time) less the real one."""
+    if not value:
+        return None
+    real = datetime.now(clock.LONDON)
+    moved = datetime.fromisoformat(value)
+    at = moved.time() if "T" in value else real.time()
+    # In UTC: between two times in one zone, Python would ignore a change of summer time.
+    return (datetime.combine(moved.date(), at, clock.LONDON).astimezone(timezone.utc)
+            - real.astimezone(timezone.utc))
+
+
+MOVED_BY = _moved_by(os.environ.get("EIP_TEST_CLOCK"))
+
+
+class _MovedDatetime(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.now(tz) + MOVED_BY
+
+
+def pytest_configure(config):
+    if MOVED_BY is not None:
+        clock.datetime = _MovedDatetime  # clock.utcnow() reads datetime.now(timezone.utc)
+        wanted = datetime.fromisoformat(os.environ["EIP_TEST_CLOCK"]).date()
+        assert clock.today() == wanted, "eip_site.clock no longer reads datetime.now"
 
 
 def free_port() -> int:
@@ -120,26 +157,126 @@ def client(app):
     return app.test_client()
 
 
+# --- The world the feature tests share ------------------------------------------------------
+
+class World:
+    """The partnership the feature tests share, built a part at a time: a part is made, and
+    committed, the first time a test names something in it, so a test pays only for the
+    parts it uses (and should name what it needs before it changes anything else).
+
+    ``world["leader"]`` is an id (for URLs and forms); ``world.get("leader")`` the row, in
+    this app context's session. Names that hold several (``reviewers``, ``items``) give lists.
+
+    lead      Lee Lead, a cluster lead with no school.
+    network   Lena Leader (Oakfield Primary School, ``school``) leads Transitions, sponsored by
+              the lead with Fran Friend (head at Kingsmere Academy, ``other_school``) as its
+              critical friend; Mo Member (Kingsmere) has joined; Otto Outsider (a school of
+              his own) has not. ``meeting``: its draft meeting, a Thursday four weeks ahead,
+              16:00 to 17:15 at Oakfield, on the standard agenda (``items``).
+    reviews   Three schools, Host Primary (``host``), Ash and Birch; Cara Champion (Ash),
+              Hugh Head (head of Host), ``other_head`` (of Ash), Tom Teacher (Birch, not
+              trained); trained ``reviewers`` Rita and Raj Reviewer (Ash), Rosa and Ravi
+              Reviewer (Birch); Ian Insider, trained, at Host. The default skills.
+    """
+
+    def __init__(self, app):
+        self._app = app
+        self._ids: dict = {}
+        self._models: dict = {}
+
+    def __getitem__(self, name: str):
+        if name not in self._ids:
+            self._make(PARTS[name])
+        return self._ids[name]
+
+    def get(self, name: str):
+        ids, model = self[name], self._models[name]
+        if isinstance(ids, list):
+            return [db.session.get(model, i) for i in ids]
+        return db.session.get(model, ids)
+
+    def _make(self, part) -> None:
+        # A service test builds in its own session; a view test in a context of its own.
+        with nullcontext() if has_app_context() else self._app.app_context():
+            self._keep(part(self))
+            db.session.commit()
+
+    def _keep(self, rows: dict) -> None:
+        for name, row in rows.items():
+            self._models[name] = type(row[0] if isinstance(row, list) else row)
+            self._ids[name] = [r.id for r in row] if isinstance(row, list) else row.id
+
+
+PARTS = {}
+
+
+def part(*names):
+    def register(build):
+        PARTS.update(dict.fromkeys(names, build))
+        return build
+    return register
+
+
+@part("lead")
+def _lead(world) -> dict:
+    return {"lead": factories.user(roles={"lead"}, school=None, name="Lee Lead")}
+
+
+@part("school", "other_school", "leader", "friend", "member", "outsider", "network",
+      "meeting", "items")
+def _network(world) -> dict:
+    school = factories.school(name="Oakfield Primary School")
+    other_school = factories.school(name="Kingsmere Academy")
+    leader = factories.user(school=school, name="Lena Leader")
+    friend = factories.user(roles={"head"}, school=other_school, name="Fran Friend")
+    member = factories.user(school=other_school, name="Mo Member")
+    network = factories.network(
+        name="Transitions", purpose="Smooth moves from Year 6 to 7.", priority="Transition",
+        planned_work="Shared Year 6 projects.", leader=leader, lead=world.get("lead"),
+        critical_friend=friend, members=[member])
+    meeting = factories.meeting(network, day=helpers.thursday(4), start=time(16),
+                                end=time(17, 15), school_id=school.id)
+    return {"school": school, "other_school": other_school, "leader": leader,
+            "friend": friend, "member": member,
+            "outsider": factories.user(name="Otto Outsider"), "network": network,
+            "meeting": meeting, "items": list(meeting.items)}
+
+
+@part("host", "ash", "birch", "champion", "head", "other_head", "teacher", "reviewers",
+      "insider")
+def _reviews(world) -> dict:
+    factories.vocabulary()
+    host, ash, birch = (factories.school(name=n) for n in ("Host Primary", "Ash", "Birch"))
+    return {
+        "host": host, "ash": ash, "birch": birch,
+        "champion": factories.user(roles={"champion"}, school=ash, name="Cara Champion"),
+        "head": factories.user(roles={"head"}, school=host, name="Hugh Head"),
+        "other_head": factories.user(roles={"head"}, school=ash),
+        "teacher": factories.user(school=birch, name="Tom Teacher"),
+        "reviewers": [factories.reviewer(school=s, name=n) for s, n in (
+            (ash, "Rita Reviewer"), (ash, "Raj Reviewer"), (birch, "Rosa Reviewer"),
+            (birch, "Ravi Reviewer"))],
+        "insider": factories.reviewer(school=host, name="Ian Insider"),
+    }
+
+
 @pytest.fixture
-def login_as(app, client):
-    """login_as("head") creates a user with that role and signs the test client in."""
-
-    def _login(role_or_user_id="staff", **kwargs):
-        with app.app_context():
-            if isinstance(role_or_user_id, int):
-                user = db.session.get(factories.User, role_or_user_id)
-            else:
-                roles = set() if role_or_user_id == "staff" else {role_or_user_id}
-                user = factories.user(roles=roles, **kwargs)
-            cookie_id, user_id = user.get_id(), user.id
-        with client.session_transaction() as session:
-            session["_user_id"] = cookie_id
-            session["_fresh"] = True
-        return user_id
-
-    return _login
+def world(app) -> World:
+    return World(app)
 
 
 def pytest_report_header(config):
     url = os.environ.get("EIP_TEST_DATABASE_URL")
-    return f"database: {'PostgreSQL ' + url.rsplit('@', 1)[-1] if url else 'SQLite (temporary file)'}"
+    database = "PostgreSQL " + url.rsplit("@", 1)[-1] if url else "SQLite (temporary file)"
+    moved = f", clock moved to {clock.to_london(clock.utcnow()):%A %-d %B %Y %H:%M}" \
+        if MOVED_BY is not None else ""
+    return f"database: {database}{moved}"
+
+
+@pytest.fixture
+def vocab(app) -> dict[str, int]:
+    """The default skills, installed and committed: {skill name: id}."""
+    with app.app_context():
+        skills = factories.vocabulary()
+        db.session.commit()
+        return skills

@@ -1,23 +1,65 @@
-"""Small helpers shared by view tests."""
+"""Small helpers shared by the tests: signing in, dates from today, counting queries."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
+
 from sqlalchemy import event
 
+from eip_site import clock
 from eip_site.extensions import db
+from eip_site.people.models import User
 
 from . import factories
 
 
-def sign_in(app, user_id: int):
-    """A test client signed in as ``user_id`` (no login form: that is tested in auth)."""
-    client = app.test_client()
-    with app.app_context():
-        cookie = db.session.get(factories.User, user_id).get_id()
+def sign_in(client, user=None, **person) -> int:
+    """Sign the test client in as ``user`` (a committed User, or an id) or, without one, as
+    a new person made by ``factories.user(**person)``, e.g. ``sign_in(client, roles={"head"})``.
+    Returns their id. It writes the session Flask-Login reads, so no password is checked: the
+    sign-in form itself is tested in tests/auth."""
+    with client.application.app_context():
+        if user is None:
+            row = factories.user(**person)
+            db.session.commit()
+        else:
+            row = db.session.get(User, getattr(user, "id", user))
+        cookie, user_id = row.get_id(), row.id
     with client.session_transaction() as session:
         session["_user_id"] = cookie
-    return client
+        session["_fresh"] = True
+    return user_id
 
+
+# --- Dates: always counted from clock.today(), which a test run may move (EIP_TEST_CLOCK) --
+
+def days(n: int) -> date:
+    """The day ``n`` days from today (before it, when ``n`` is negative)."""
+    return clock.today() + timedelta(days=n)
+
+
+def monday(weeks: int = 4) -> date:
+    """The Monday of the week ``weeks`` weeks from now."""
+    day = clock.today() + timedelta(weeks=weeks)
+    return day - timedelta(days=day.weekday())
+
+
+def thursday(weeks: int = 4) -> date:
+    """The Thursday of the week ``weeks`` weeks from now (when networks meet)."""
+    return monday(weeks) + timedelta(days=3)
+
+
+def utc(day: date, at: time) -> datetime:
+    """A wall-clock time in London as UTC (GMT in winter, BST in summer), by zoneinfo."""
+    return datetime.combine(day, at, clock.LONDON).astimezone(timezone.utc)
+
+
+def long_date(day: date) -> str:
+    """As pages write a day: "Thursday 3 December 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+# --- Queries ---------------------------------------------------------------------------
 
 def queries_during(app, action) -> int:
     """How many SQL statements ``action()`` runs."""

@@ -47,6 +47,7 @@ def test_demo_logins_work(app, client):
 def test_seed_demo_refuses_a_database_with_real_data(app):
     with app.app_context():
         factories.user(email="real.person@school.example")
+        db.session.commit()
     refused = run(app, "seed-demo")
     assert refused.exit_code == 1
     assert "not the demo's" in refused.output

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from .conftest import free_port
 
+from .helpers import sign_in
+
 
 def test_mail_arrives_over_smtp(app, mailbox):
     from eip_site.mail import send_mail
@@ -30,8 +32,8 @@ def test_without_smtp_host_mail_goes_to_the_log(app, mailbox, caplog):
     assert mailbox.messages == [] and "Only in the log" in caplog.text
 
 
-def test_a_dead_mail_server_is_a_clear_503_and_nothing_is_saved(app, client, login_as):
-    login_as("lead")
+def test_a_dead_mail_server_is_a_clear_503_and_nothing_is_saved(app, client):
+    sign_in(client, roles={"lead"})
     port = app.config["SMTP_PORT"]
     app.config["SMTP_PORT"] = free_port()  # nothing listens there
     try:

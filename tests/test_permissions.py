@@ -9,9 +9,9 @@ from sqlalchemy import select
 from eip_site.directory.models import Skill
 from eip_site.extensions import db
 from eip_site.security import ADMIN, CHAMPION, HEAD, LEAD, PERMISSIONS, PUBLIC, SIGNED_IN
-from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from . import factories
+from .helpers import sign_in, thursday
 
 ROLES = [None, "staff", CHAMPION, HEAD, LEAD, ADMIN]
 
@@ -56,54 +56,41 @@ def test_every_route_is_in_the_permission_table(app):
 
 
 @pytest.fixture
-def world(app):
-    """One school with a person of every role, and a member of staff to manage."""
+def walk(app, world):
+    """Who walks the routes, a person of each role from the world, and what each URL is
+    built from: Ian Insider (Host Primary) for the head to manage, a review he is on, and the
+    world's network opened, its meeting held and its minutes approved, so that every member
+    of staff may read it (with an agenda item, an action and a plan row)."""
+    users = {"staff": world["teacher"], CHAMPION: world["champion"], HEAD: world["head"],
+             LEAD: world["lead"]}
     with app.app_context():
-        install_default_vocabulary(db.session.connection())
-        db.session.commit()
+        users[ADMIN] = factories.user(roles={ADMIN}).id
         skill_id = db.session.scalar(select(Skill.id).order_by(Skill.id))
-        school = factories.school()
-        users = {role: factories.user(roles=set() if role == "staff" else {role},
-                                      school_obj=school).get_id()
-                 for role in ROLES if role}
-        target = factories.user(school_obj=school)
-        review = factories.review(team=(target,))
-        network = _open_network_with_a_meeting()
-        return {"users": users, "args": {"user_id": target.id, "school_id": school.id,
-                                         "review_id": review.id, "kind": "closure", "row_id": 1,
-                                         **network,
+        review = factories.review(team=(world.get("insider"),))
+        network = _opened(world)
+        db.session.commit()
+        return {"users": users, "args": {"user_id": world["insider"], "school_id": world["host"],
+                                         "review_id": review.id, "kind": "closure", **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv",
                                          "filename": "css/site.css"}}
 
 
-def _open_network_with_a_meeting() -> dict:
-    """An open network whose last meeting's minutes are approved, so that every member of
-    staff may read it, with an agenda item and an action."""
-    from datetime import date, time
+def _opened(world) -> dict:
+    from eip_site.networks import agenda, meetings, minutes, plans
 
-    from eip_site.networks import agenda, lifecycle, meetings, minutes, plans
-
-    leader = factories.user()
-    friend = factories.user()
-    lead = factories.user(roles={LEAD})
-    network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.",
-                                        is_open=True)
-    lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                              critical_friend_id=friend.id)
-    meeting = meetings.create_meeting(actor=leader, network=network, day=date(2026, 10, 1),
-                                      start=time(16), end=time(17), school_id=leader.school_id)
+    leader, network, meeting = world.get("leader"), world.get("network"), world.get("meeting")
+    network.is_open = True
     item = agenda.add_item(actor=leader, meeting=meeting, title="Shared project")
     meetings.publish_agenda(actor=leader, meeting=meeting)
     meetings.mark_held(actor=leader, meeting=meeting)
     action = minutes.add_action(actor=leader, meeting=meeting, description="Plan",
-                                owner_id=leader.id, due_on=date(2026, 10, 8))
+                                 owner_id=leader.id, due_on=thursday(5))
     minutes.save_minutes(actor=leader, item=item, text="Agreed.")
     meetings.approve_minutes(actor=leader, meeting=meeting)
     row = plans.save_plan_row(actor=leader, network=network, row=None, action="Visits",
-                              timescale="", resources="", involved="", success_criteria="",
-                              status="not_started", progress="")
-    db.session.commit()
+                                 timescale="", resources="", involved="", success_criteria="",
+                                 status="not_started", progress="")
     return {"network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
             "action_id": action.id, "row_id": row.id}
 
@@ -130,17 +117,16 @@ def build(rule, args) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
-def test_each_route_answers_as_the_table_says(app, world, role):
+def test_each_route_answers_as_the_table_says(app, walk, role):
     failures = []
     # GETs first: the empty POSTs that follow may change the world (deactivate the target).
     rules = sorted(app.url_map.iter_rules(), key=lambda r: "GET" not in r.methods)
     for rule in rules:
-        url = build(rule, world["args"])
+        url = build(rule, walk["args"])
         for htmx in (False, True):
             client = app.test_client()
             if role:
-                with client.session_transaction() as session:
-                    session["_user_id"] = world["users"][role]
+                sign_in(client, walk["users"][role])
             user_roles = {"staff"} | ({role} if role and role != "staff" else set())
             headers = {"HX-Request": "true"} if htmx else {}
             if "GET" in rule.methods:

@@ -8,6 +8,7 @@ from eip_site import create_app
 from eip_site.extensions import db
 
 from . import factories
+from .helpers import sign_in
 
 
 def test_every_response_carries_the_security_headers(client):
@@ -27,8 +28,8 @@ def test_hsts_when_served_over_https(client):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-def test_pages_hold_no_inline_script_or_handlers(client, login_as):
-    login_as("admin")
+def test_pages_hold_no_inline_script_or_handlers(client):
+    sign_in(client, roles={"admin"})
     for path in ("/login", "/", "/admin/users", "/admin/schools/new"):
         body = client.get(path).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", body), path
@@ -36,14 +37,14 @@ def test_pages_hold_no_inline_script_or_handlers(client, login_as):
         assert "hx-on" not in body, path
 
 
-def test_signed_in_pages_are_not_cached(client, login_as):
+def test_signed_in_pages_are_not_cached(client):
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
-    login_as("staff")
+    sign_in(client)
     assert client.get("/").headers["Cache-Control"] == "no-store"
 
 
-def test_fragment_urls_vary_on_hx_request(client, login_as):
-    login_as("lead")
+def test_fragment_urls_vary_on_hx_request(client):
+    sign_in(client, roles={"lead"})
     assert "HX-Request" in client.get("/admin/users").headers["Vary"]
     fragment = client.get("/admin/users", headers={"HX-Request": "true"})
     assert "HX-Request" in fragment.headers["Vary"]
@@ -71,6 +72,7 @@ def test_production_cookies_are_secure_httponly_lax(monkeypatch, tmp_path):
     with app.app_context():
         db.create_all()
         factories.user(email="prod@school.example")
+        db.session.commit()
     client = app.test_client()
     token = _csrf_token(client.get("/login", base_url="https://localhost"))
     response = client.post("/login", base_url="https://localhost",
@@ -98,6 +100,7 @@ def csrf_app(app):
 def test_csrf_is_enforced_on_forms_and_htmx_requests(csrf_app):
     with csrf_app.app_context():
         factories.user(email="csrf@school.example", roles={"lead"})
+        db.session.commit()
     client = csrf_app.test_client()
     login = {"email": "csrf@school.example", "password": factories.PASSWORD}
     refused = client.post("/login", data=login)

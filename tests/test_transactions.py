@@ -7,7 +7,6 @@ from sqlalchemy import event
 
 from eip_site.extensions import db
 
-from . import factories
 from .helpers import sign_in
 
 
@@ -27,10 +26,8 @@ def _endings(app, action) -> list[str]:
     return seen
 
 
-def test_a_page_read_is_committed_and_a_refused_request_rolled_back(app):
-    with app.app_context():
-        user_id = factories.user(name="Reader").id
-    client = sign_in(app, user_id)
+def test_a_page_read_is_committed_and_a_refused_request_rolled_back(app, client):
+    sign_in(client, name="Reader")
     assert _endings(app, lambda: client.get("/")) == ["commit"]
     assert "commit" not in _endings(app, lambda: client.get("/networks/999999"))  # 404
     assert "commit" not in _endings(app, lambda: client.get("/admin/users"))  # 403

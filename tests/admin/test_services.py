@@ -74,7 +74,7 @@ def test_leads_cannot_make_admins_and_heads_only_champions(ctx):
     with pytest.raises(DomainError):
         services.update_user(actor=lead, user=staff, name=staff.name, email=staff.email,
                              school_id=staff.school_id, job_title="", roles={ADMIN})
-    head = factories.user(roles={HEAD}, school_obj=staff.school)
+    head = factories.user(roles={HEAD}, school=staff.school)
     services.update_user(actor=head, user=staff, name=staff.name, email=staff.email,
                          school_id=staff.school_id, job_title="", roles={CHAMPION})
     assert CHAMPION in staff.roles
@@ -83,7 +83,7 @@ def test_leads_cannot_make_admins_and_heads_only_champions(ctx):
 def test_heads_cannot_manage_other_schools_or_leads(ctx):
     head = factories.user(roles={HEAD})
     elsewhere = factories.user()
-    colleague_lead = factories.user(roles={LEAD}, school_obj=head.school)
+    colleague_lead = factories.user(roles={LEAD}, school=head.school)
     assert not services.can_manage(head, elsewhere)
     assert not services.can_manage(head, colleague_lead)
     with pytest.raises(DomainError):

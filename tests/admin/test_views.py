@@ -5,7 +5,7 @@ from eip_site.extensions import db
 from eip_site.people.models import School, User
 
 from .. import factories
-from ..helpers import page_queries
+from ..helpers import page_queries, sign_in
 
 
 def count(model) -> int:
@@ -16,8 +16,8 @@ SCHOOL = {"name": "Hillside Primary", "urn": "123456", "phase": "primary", "town
           "local_authority": "", "website": "https://www.hillside.example", "active": "y"}
 
 
-def test_lead_adds_and_edits_a_school(app, client, login_as):
-    login_as("lead")
+def test_lead_adds_and_edits_a_school(app, client):
+    sign_in(client, roles={"lead"})
     assert client.post("/admin/schools/new", data=SCHOOL).status_code == 303
     listing = client.get("/admin/schools").get_data(as_text=True)
     assert "Hillside Primary" in listing and "123456" in listing
@@ -45,9 +45,9 @@ def test_lead_adds_and_edits_a_school(app, client, login_as):
     ({"website": "javascript:alert(1)"}, "full address"),
     ({"name": "Nul\x00byte"}, "control characters"),
 ])
-def test_bad_school_input_is_a_422_beside_the_field_and_saves_nothing(app, client, login_as,
-                                                                       changes, message):
-    login_as("lead")
+def test_bad_school_input_is_a_422_beside_the_field_and_saves_nothing(app, client, changes,
+                                                                       message):
+    sign_in(client, roles={"lead"})
     response = client.post("/admin/schools/new", data={**SCHOOL, **changes})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -55,8 +55,8 @@ def test_bad_school_input_is_a_422_beside_the_field_and_saves_nothing(app, clien
         assert count(School) == 1  # only the lead's own school
 
 
-def test_html_and_emoji_names_are_stored_and_shown_escaped(app, client, login_as):
-    login_as("lead")
+def test_html_and_emoji_names_are_stored_and_shown_escaped(app, client):
+    sign_in(client, roles={"lead"})
     name = "<script>alert('x')</script> Ysgol Gymraeg 🌈 Łódź"
     assert client.post("/admin/schools/new", data={**SCHOOL, "name": name}).status_code == 303
     body = client.get("/admin/schools").get_data(as_text=True)
@@ -64,10 +64,11 @@ def test_html_and_emoji_names_are_stored_and_shown_escaped(app, client, login_as
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Ysgol Gymraeg 🌈 Łódź" in body
 
 
-def test_invite_a_person_then_find_them_in_the_filtered_list(app, client, login_as, mailbox):
-    login_as("lead")
+def test_invite_a_person_then_find_them_in_the_filtered_list(app, client, mailbox):
+    sign_in(client, roles={"lead"})
     with app.app_context():
         school_id = factories.school(name="Brook Infant").id
+        db.session.commit()
     response = client.post("/admin/users/new", data={
         "name": "Priya Shah", "email": "priya@brook.example", "school_id": school_id,
         "job_title": "Phonics lead", "roles": ["champion"]})
@@ -82,11 +83,12 @@ def test_invite_a_person_then_find_them_in_the_filtered_list(app, client, login_
     assert "0 people found" in none.get_data(as_text=True)
 
 
-def test_duplicate_invite_is_refused_and_nothing_sent(app, client, login_as, mailbox):
-    login_as("lead")
+def test_duplicate_invite_is_refused_and_nothing_sent(app, client, mailbox):
+    sign_in(client, roles={"lead"})
     with app.app_context():
         factories.user(email="taken@school.example")
         before = count(User)
+        db.session.commit()
     response = client.post("/admin/users/new", data={"name": "Taken", "email": "Taken@School.example",
                                                      "school_id": ""})
     assert response.status_code == 422
@@ -103,21 +105,22 @@ def test_duplicate_invite_is_refused_and_nothing_sent(app, client, login_as, mai
     ({"name": "A", "email": "a@b.example", "roles": ["admin"]}, "cannot give or take away"),
     ({"name": "A", "email": "a@b.example", "roles": ["emperor"]}, "cannot give or take away"),
 ])
-def test_bad_person_input_is_a_422(client, login_as, data, message):
-    login_as("lead")
+def test_bad_person_input_is_a_422(client, data, message):
+    sign_in(client, roles={"lead"})
     response = client.post("/admin/users/new", data=data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
 
-def test_head_sees_and_manages_only_their_school(app, client, login_as):
+def test_head_sees_and_manages_only_their_school(app, client):
     with app.app_context():
         mine = factories.school(name="Mine")
         theirs = factories.school(name="Theirs")
-        colleague = factories.user(name="My Colleague", school_obj=mine).id
-        stranger = factories.user(name="A Stranger", school_obj=theirs).id
-        head_id = factories.user(roles={"head"}, school_obj=mine).id
-    login_as(head_id)
+        colleague = factories.user(name="My Colleague", school=mine).id
+        stranger = factories.user(name="A Stranger", school=theirs).id
+        head_id = factories.user(roles={"head"}, school=mine).id
+        db.session.commit()
+    sign_in(client, head_id)
     listing = client.get("/admin/users").get_data(as_text=True)
     assert "My Colleague" in listing and "A Stranger" not in listing
     assert client.get(f"/admin/users/{colleague}").status_code == 200
@@ -127,8 +130,8 @@ def test_head_sees_and_manages_only_their_school(app, client, login_as):
     assert deactivated.status_code == 303
 
 
-def test_deactivating_yourself_is_refused_with_a_message(client, login_as):
-    me = login_as("lead")
+def test_deactivating_yourself_is_refused_with_a_message(client):
+    me = sign_in(client, roles={"lead"})
     response = client.post(f"/admin/users/{me}/active", data={"active": "0"})
     assert response.status_code == 422
     assert "cannot deactivate your own account" in response.get_data(as_text=True)
@@ -137,18 +140,20 @@ def test_deactivating_yourself_is_refused_with_a_message(client, login_as):
     assert htmx.status_code == 422 and htmx.headers["HX-Retarget"] == "#flash"
 
 
-def test_users_page_runs_a_fixed_number_of_queries(app, client, login_as):
-    login_as("lead")
+def test_users_page_runs_a_fixed_number_of_queries(app, client):
+    sign_in(client, roles={"lead"})
     def queries_for(path):
         return page_queries(app, client, path)
 
     with app.app_context():
         school = factories.school()
         for _ in range(3):
-            factories.user(school_obj=school, roles={"champion"})
+            factories.user(school=school, roles={"champion"})
+        db.session.commit()
     small = queries_for("/admin/users")
     with app.app_context():
         for _ in range(40):
-            factories.user(school_obj=school, roles={"champion"})
+            factories.user(school=school, roles={"champion"})
+        db.session.commit()
     assert queries_for("/admin/users") == small
     assert queries_for("/admin/schools") == queries_for("/admin/schools")

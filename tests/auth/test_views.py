@@ -6,9 +6,11 @@ from eip_site.extensions import db
 from eip_site.people.models import User
 
 from .. import factories
+from ..helpers import sign_in
 
 
-def sign_in(client, email, password=factories.PASSWORD, **extra):
+def post_login(client, email, password=factories.PASSWORD, **extra):
+    """The sign-in form, as a person fills it in."""
     return client.post("/login", data={"email": email, "password": password, **extra})
 
 
@@ -22,7 +24,8 @@ def test_login_page_has_labelled_email_and_password_fields(client):
 def test_sign_in_and_out(app, client):
     with app.app_context():
         factories.user(email="sam@school.example", name="Sam Ortiz")
-    response = sign_in(client, "Sam@School.example")
+        db.session.commit()
+    response = post_login(client, "Sam@School.example")
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert "Hello, Sam" in client.get("/").get_data(as_text=True)
     out = client.post("/logout")
@@ -34,7 +37,8 @@ def test_sign_in_and_out(app, client):
 def test_wrong_password_is_a_422_with_the_message_beside_the_field(app, client):
     with app.app_context():
         factories.user(email="sam@school.example")
-    response = sign_in(client, "sam@school.example", "not my password")
+        db.session.commit()
+    response = post_login(client, "sam@school.example", "not my password")
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "There is a problem" in body
@@ -67,6 +71,7 @@ def test_bad_login_input_is_a_clear_422(client, data, message):
 def test_next_only_goes_to_this_site(app, client, target, lands):
     with app.app_context():
         factories.user(email="lead@school.example", roles={"lead"})
+        db.session.commit()
     response = client.post("/login?next=" + target,
                            data={"email": "lead@school.example", "password": factories.PASSWORD})
     assert response.headers["Location"] == lands
@@ -75,9 +80,10 @@ def test_next_only_goes_to_this_site(app, client, target, lands):
 def test_session_is_rotated_at_sign_in(app, client):
     with app.app_context():
         factories.user(email="sam@school.example")
+        db.session.commit()
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    sign_in(client, "sam@school.example")
+    post_login(client, "sam@school.example")
     with client.session_transaction() as session:
         assert "planted" not in session
 
@@ -85,10 +91,11 @@ def test_session_is_rotated_at_sign_in(app, client):
 def test_remember_me_sets_a_lasting_cookie_only_when_asked(app, client):
     with app.app_context():
         factories.user(email="sam@school.example")
-    plain = sign_in(client, "sam@school.example")
+        db.session.commit()
+    plain = post_login(client, "sam@school.example")
     assert not any(c.startswith("eip_remember=") for c in plain.headers.getlist("Set-Cookie"))
     client.post("/logout")
-    remembered = sign_in(client, "sam@school.example", remember="y")
+    remembered = post_login(client, "sam@school.example", remember="y")
     cookie = next(c for c in remembered.headers.getlist("Set-Cookie")
                   if c.startswith("eip_remember="))
     assert "HttpOnly" in cookie and "Expires=" in cookie
@@ -97,44 +104,43 @@ def test_remember_me_sets_a_lasting_cookie_only_when_asked(app, client):
 def test_repeated_failures_for_one_account_are_throttled(app, client):
     with app.app_context():
         factories.user(email="sam@school.example")
+        db.session.commit()
     for _ in range(5):
-        assert sign_in(client, "sam@school.example", "wrong password").status_code == 422
-    blocked = sign_in(client, "sam@school.example")  # even the right password now waits
+        assert post_login(client, "sam@school.example", "wrong password").status_code == 422
+    blocked = post_login(client, "sam@school.example")  # even the right password now waits
     assert blocked.status_code == 429
     assert "Too many failed sign-in attempts" in blocked.get_data(as_text=True)
     # Another account from the same address is not locked out by this one.
     with app.app_context():
         factories.user(email="kim@school.example")
-    assert sign_in(client, "kim@school.example").status_code == 303
+        db.session.commit()
+    assert post_login(client, "kim@school.example").status_code == 303
 
 
 def test_repeated_failures_from_one_address_are_throttled(app, client):
     for i in range(20):
-        assert sign_in(client, f"guess{i}@school.example", "wrong").status_code == 422
-    assert sign_in(client, "another@school.example", "wrong").status_code == 429
+        assert post_login(client, f"guess{i}@school.example", "wrong").status_code == 422
+    assert post_login(client, "another@school.example", "wrong").status_code == 429
 
 
 def test_successful_sign_ins_do_not_count_towards_the_limit(app, client):
     with app.app_context():
         factories.user(email="sam@school.example")
+        db.session.commit()
     for _ in range(8):
-        assert sign_in(client, "sam@school.example").status_code == 303
+        assert post_login(client, "sam@school.example").status_code == 303
         client.post("/logout")
 
 
-def test_deactivation_ends_existing_sessions_at_once(app, client, login_as):
-    user_id = login_as("staff")
+def test_deactivation_ends_existing_sessions_at_once(app, client):
+    user_id = sign_in(client)
     remember = app.test_client()
     with app.app_context():
         email = db.session.get(User, user_id).email
-    sign_in(remember, email, remember="y")
+    post_login(remember, email, remember="y")
     assert client.get("/").status_code == 200
     admin = app.test_client()
-    with app.app_context():
-        lead = factories.user(roles={"lead"})
-        cookie = lead.get_id()
-    with admin.session_transaction() as session:
-        session["_user_id"] = cookie
+    sign_in(admin, roles={"lead"})
     assert admin.post(f"/admin/users/{user_id}/active", data={"active": "0"}).status_code == 303
     assert client.get("/").status_code == 303
     # The remember-me cookie no longer works either, even with the session cookie gone.
@@ -146,10 +152,11 @@ def _link(message) -> str:
     return re.search(r"http://localhost(/\S+)", message.get_content())[1]
 
 
-def test_invitation_sets_a_password_once_and_signs_in(app, client, login_as, mailbox):
-    login_as("lead")
+def test_invitation_sets_a_password_once_and_signs_in(app, client, mailbox):
+    sign_in(client, roles={"lead"})
     with app.app_context():
         school_id = factories.school().id
+        db.session.commit()
     created = client.post("/admin/users/new", data={
         "name": "Zoë Ōkubo", "email": "zoe@school.example", "school_id": school_id,
         "roles": ["champion"]})
@@ -176,6 +183,7 @@ def test_invitation_sets_a_password_once_and_signs_in(app, client, login_as, mai
 def test_password_reset_by_emailed_link(app, client, mailbox):
     with app.app_context():
         factories.user(email="sam@school.example")
+        db.session.commit()
     sent = client.post("/reset-password", data={"email": "sam@school.example"})
     assert sent.status_code == 200 and "Check your email" in sent.get_data(as_text=True)
     unknown = client.post("/reset-password", data={"email": "nobody@school.example"})
@@ -185,8 +193,8 @@ def test_password_reset_by_emailed_link(app, client, mailbox):
     link = _link(message)
     assert client.post(link, data={"password": "new lantern kettle",
                                    "confirm": "new lantern kettle"}).status_code == 303
-    assert sign_in(client, "sam@school.example").status_code == 422
-    assert sign_in(client, "sam@school.example", "new lantern kettle").status_code == 303
+    assert post_login(client, "sam@school.example").status_code == 422
+    assert post_login(client, "sam@school.example", "new lantern kettle").status_code == 303
     assert client.get(link).status_code == 404
 
 
@@ -196,13 +204,10 @@ def test_reset_requests_are_throttled(client):
     assert client.post("/reset-password", data={"email": "x@school.example"}).status_code == 429
 
 
-def test_change_password_keeps_this_session_and_ends_the_others(app, client, login_as):
-    user_id = login_as("staff")
+def test_change_password_keeps_this_session_and_ends_the_others(app, client):
+    user_id = sign_in(client)
     other = app.test_client()
-    with app.app_context():
-        cookie = db.session.get(User, user_id).get_id()
-    with other.session_transaction() as session:
-        session["_user_id"] = cookie
+    sign_in(other, user_id)
     wrong = client.post("/account/password", data={
         "current_password": "nope", "password": "lantern kettle orbit",
         "confirm": "lantern kettle orbit"})

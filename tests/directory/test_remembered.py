@@ -7,10 +7,12 @@ from __future__ import annotations
 from sqlalchemy import event, select, text
 
 from eip_site.directory import queries
-from eip_site.directory.models import Offer, Profile, UserSkill
+from eip_site.directory.models import UserSkill
 from eip_site.extensions import db
+from eip_site.people.models import User
 
 from .. import factories
+from ..helpers import sign_in
 
 
 def _stamp():
@@ -24,7 +26,7 @@ def _names(**filters) -> list[str]:
 def test_a_repeated_search_reads_only_the_stamp(app, vocab):
     with app.app_context():
         person = factories.user(name="Ada Phonics")
-        db.session.add(UserSkill(user_id=person.id, skill_id=vocab["Phonics"], relation="train"))
+        factories.user_skill(person, vocab["Phonics"], "train")
         db.session.commit()
         assert _names(q="phonics") == ["Ada Phonics"]
         seen = []
@@ -40,14 +42,14 @@ def test_a_repeated_search_reads_only_the_stamp(app, vocab):
 def test_every_change_a_search_shows_renews_the_stamp(app, vocab):
     with app.app_context():
         school = factories.school(name="Elm Primary")
-        ada = factories.user(name="Ada", school_obj=school)
-        bob = factories.user(name="Bob", school_obj=school)
-        db.session.add(UserSkill(user_id=ada.id, skill_id=vocab["Phonics"], relation="train"))
+        ada = factories.user(name="Ada", school=school)
+        bob = factories.user(name="Bob", school=school)
+        factories.user_skill(ada, vocab["Phonics"], "train")
         db.session.commit()
         assert _names(q="phonics") == ["Ada"]
 
         # Through the ORM: a new link, then its relation.
-        db.session.add(UserSkill(user_id=bob.id, skill_id=vocab["Phonics"], relation="mentor"))
+        factories.user_skill(bob, vocab["Phonics"], "mentor")
         db.session.commit()
         assert _names(q="phonics") == ["Ada", "Bob"]
         db.session.execute(text("UPDATE user_skill SET relation = 'train' WHERE user_id = :u"),
@@ -70,10 +72,10 @@ def test_every_change_a_search_shows_renews_the_stamp(app, vocab):
         assert _names(q="phonics") == ["Ada Lovelace"]
 
         # Offers and pausing them; a school's name on the results.
-        db.session.add(Offer(user_id=ada.id, kind="coaching"))
+        factories.offer(ada, "coaching")
         db.session.commit()
         assert _names(q="phonics", offer="coaching") == ["Ada Lovelace"]
-        db.session.add(Profile(user_id=ada.id, offers_paused=True))
+        factories.profile(ada, offers_paused=True)
         db.session.commit()
         assert _names(q="phonics", available=True) == []
         db.session.execute(text("UPDATE school SET name = 'Oak Primary' WHERE id = :s"),
@@ -112,21 +114,21 @@ def test_a_change_to_the_vocabulary_is_seen_by_the_next_search(app, vocab):
 
 def test_signing_in_keeps_the_stamp(app, client, vocab):
     with app.app_context():
-        person = factories.user(name="Ada")
-        email = person.email
+        email = factories.user(name="Ada").email
+        db.session.commit()
         before = _stamp()
     response = client.post("/login", data={"email": email, "password": factories.PASSWORD})
     assert response.status_code == 303
     with app.app_context():
-        assert db.session.scalar(select(factories.User.last_login_at)) is not None
+        assert db.session.scalar(select(User.last_login_at)) is not None
         assert _stamp() == before
 
 
-def test_the_directory_page_lists_a_renamed_school(app, login_as, client):
-    login_as("staff")
+def test_the_directory_page_lists_a_renamed_school(app, client):
+    sign_in(client)
     with app.app_context():
-        school = factories.school(name="Elm Primary")
-        school_id = school.id
+        school_id = factories.school(name="Elm Primary").id
+        db.session.commit()
     assert "Elm Primary" in client.get("/directory/").get_data(as_text=True)
     with app.app_context():
         db.session.execute(text("UPDATE school SET name = 'Oak Primary' WHERE id = :s"),
@@ -139,10 +141,9 @@ def test_the_directory_page_lists_a_renamed_school(app, login_as, client):
 def test_a_search_inside_a_changing_transaction_is_not_kept_past_its_later_changes(app, vocab):
     with app.app_context():
         ada, bob = factories.user(name="Ada"), factories.user(name="Bob")
-        db.session.add(UserSkill(user_id=ada.id, skill_id=vocab["Phonics"], relation="train"))
-        db.session.flush()
+        factories.user_skill(ada, vocab["Phonics"], "train")
         assert _names(q="phonics") == ["Ada"]  # read between two changes, not yet committed
-        db.session.add(UserSkill(user_id=bob.id, skill_id=vocab["Phonics"], relation="train"))
+        factories.user_skill(bob, vocab["Phonics"], "train")
         db.session.commit()
         assert _names(q="phonics") == ["Ada", "Bob"]
 
@@ -151,9 +152,8 @@ def test_skill_counts_count_active_people_only(app, vocab):
     with app.app_context():
         ada, bob = factories.user(name="Ada"), factories.user(name="Bob", active=False)
         for person in (ada, bob):
-            db.session.add(UserSkill(user_id=person.id, skill_id=vocab["Phonics"],
-                                     relation="train"))
-        db.session.add(UserSkill(user_id=bob.id, skill_id=vocab["Geography"], relation="mentor"))
+            factories.user_skill(person, vocab["Phonics"], "train")
+        factories.user_skill(bob, vocab["Geography"], "mentor")
         db.session.commit()
         assert queries.skill_counts() == {vocab["Phonics"]: 1}
         stamp = _stamp()

@@ -80,16 +80,14 @@ def test_the_ranking_matches_the_plain_rule_on_random_data(app, vocab, monkeypat
             # One word names (ties on purpose) sort alike in every database's collation.
             name = rng.choice(["Abel", "Bea", "Cato", "Dina", "Eli", "Fay", "Gus", "Hal"])
             name += rng.choice(["", "ab", "lead"]) if n % 4 else ""
-            people.append(User(name=name, email=f"p{n}@order.example",
-                               school=rng.choice(schools), active=rng.random() > 0.1,
-                               job_title=rng.choice(["Teacher", "Reading lead", "Maths lead",
-                                                     "Phonics champion", ""])))
-        db.session.add_all(people)
-        db.session.flush()
+            people.append(factories.user(
+                name=name, email=f"p{n}@order.example", school=rng.choice(schools),
+                active=rng.random() > 0.1, password=None,
+                job_title=rng.choice(["Teacher", "Reading lead", "Maths lead",
+                                      "Phonics champion", ""])))
         for person in people:
             for skill_id in rng.sample(skills, rng.randint(0, 4)):
-                db.session.add(UserSkill(user_id=person.id, skill_id=skill_id,
-                                         relation=rng.choice(list(RELATIONS))))
+                factories.user_skill(person, skill_id, rng.choice(list(RELATIONS)))
         db.session.commit()
 
         by_id = {u.id: u for u in db.session.scalars(select(User))}

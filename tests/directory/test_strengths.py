@@ -9,30 +9,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from eip_site import clock
 from eip_site.directory import strengths
-from eip_site.directory.models import SearchMiss, Skill, SkillCategory, UserSkill
+from eip_site.directory.models import Skill, SkillCategory
 from eip_site.extensions import db
 from eip_site.people.models import Partnership
-from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
-from ..helpers import page_queries
-
-
-@pytest.fixture
-def vocab(app):
-    with app.app_context():
-        install_default_vocabulary(db.session.connection())
-        db.session.commit()
-        return {s.name: s.id for s in db.session.scalars(select(Skill))}
+from ..helpers import page_queries, sign_in
 
 
 def give(user, vocab, **relations):
     """give(user, vocab, Phonics="train") – names with spaces via a dict."""
     for name, relation in relations.items():
-        db.session.add(UserSkill(user_id=user.id, skill_id=vocab[name.replace("_", " ")],
-                                 relation=relation))
-    db.session.commit()
+        factories.user_skill(user, vocab[name.replace("_", " ")], relation)
 
 
 @pytest.fixture
@@ -42,13 +32,14 @@ def cluster(app, vocab):
         brook = factories.school(name="Brook Infant")
         hill = factories.school(name="Hill Secondary", phase="secondary")
         closed = factories.school(name="Closed School", active=False)
-        give(factories.user(school_obj=brook), vocab, Phonics="train", Reading="mentor")
-        give(factories.user(school_obj=brook), vocab, Phonics="mentor", Reading="train")
-        give(factories.user(school_obj=hill), vocab, Phonics="experience", Mathematics="develop")
-        give(factories.user(no_school=True), vocab, Phonics="train")       # partnership staff
-        give(factories.user(school_obj=closed), vocab, Phonics="train")     # school left
-        give(factories.user(school_obj=hill, active=False), vocab, Phonics="train")
-        give(factories.user(school_obj=hill, password=None), vocab, Phonics="train")  # invited
+        give(factories.user(school=brook), vocab, Phonics="train", Reading="mentor")
+        give(factories.user(school=brook), vocab, Phonics="mentor", Reading="train")
+        give(factories.user(school=hill), vocab, Phonics="experience", Mathematics="develop")
+        give(factories.user(school=None), vocab, Phonics="train")       # partnership staff
+        give(factories.user(school=closed), vocab, Phonics="train")     # school left
+        give(factories.user(school=hill, active=False), vocab, Phonics="train")
+        give(factories.user(school=hill, password=None), vocab, Phonics="train")  # invited
+        db.session.commit()
         return {"brook": brook.id, "hill": hill.id, "closed": closed.id}
 
 
@@ -92,8 +83,7 @@ def test_categories_count_each_person_once_at_their_strongest(app, cluster):
 def test_suggested_skills_are_not_on_the_map(app, vocab):
     with app.app_context():
         category = db.session.scalar(select(SkillCategory).where(SkillCategory.slug == "send"))
-        db.session.add(Skill(name="Unapproved thing", category_id=category.id,
-                             status="suggested"))
+        factories.skill("Unapproved thing", category=category, status="suggested")
         db.session.commit()
         assert "Unapproved thing" not in [r.name for r in strengths.strengths_map().rows]
 
@@ -104,17 +94,17 @@ def test_levels(people, lvl):
 
 
 def test_the_academic_year_for_search_misses():
-    assert strengths.academic_year_start(date(2026, 2, 1), 9) == "2025-09"
-    assert strengths.academic_year_start(date(2026, 9, 1), 9) == "2026-09"
-    assert strengths.Miss("x", 3, "2026-11").month_label == "November 2026"
+    year = clock.today().year
+    assert strengths.academic_year_start(date(year, 2, 1), 9) == f"{year - 1}-09"
+    assert strengths.academic_year_start(date(year, 9, 1), 9) == f"{year}-09"
+    assert strengths.Miss("x", 3, f"{year}-11").month_label == f"November {year}"
     assert strengths.Miss("x", 3, "bad").month_label == "bad"
 
 
 # --- The page -----------------------------------------------------------------------------
 
-def test_the_map_is_an_accessible_table_whose_cells_link_to_the_search(app, client, login_as,
-                                                                        cluster):
-    login_as("staff")
+def test_the_map_is_an_accessible_table_whose_cells_link_to_the_search(app, client, cluster):
+    sign_in(client)
     response = client.get("/directory/strengths")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -149,8 +139,8 @@ def test_the_map_is_an_accessible_table_whose_cells_link_to_the_search(app, clie
     assert "href" not in gap_row
 
 
-def test_the_category_view_links_by_skill_area(app, client, login_as, cluster):
-    login_as("staff")
+def test_the_category_view_links_by_skill_area(app, client, cluster):
+    sign_in(client)
     body = client.get("/directory/strengths?view=categories").get_data(as_text=True)
     assert 'aria-current="page">By skill area</a>' in body
     hrefs = [h.replace("&amp;", "&") for h in re.findall(r'href="(/directory/\?[^"]+)"', body)]
@@ -160,22 +150,20 @@ def test_the_category_view_links_by_skill_area(app, client, login_as, cluster):
     assert client.get("/directory/strengths?view=%3Cscript%3E").status_code == 200
 
 
-def test_leads_see_this_years_searches_that_found_nobody(app, client, login_as, vocab):
+def test_leads_see_this_years_searches_that_found_nobody(app, client, vocab):
     with app.app_context():
         start = Partnership.current().year_start_month
-        since = strengths.academic_year_start(date.today(), start)
+        since = strengths.academic_year_start(clock.today(), start)
         year = int(since[:4])
-        db.session.add_all([
-            SearchMiss(term="forest school", month=since, count=2),
-            SearchMiss(term="forest school", month=f"{year + 1}-01", count=3),
-            SearchMiss(term="<b>latin</b> 🌈", month=since, count=4),
-            SearchMiss(term="old news", month=f"{year - 1}-10", count=99),
-        ])
+        factories.search_miss("forest school", month=since, count=2)
+        factories.search_miss("forest school", month=f"{year + 1}-01", count=3)
+        factories.search_miss("<b>latin</b> 🌈", month=since, count=4)
+        factories.search_miss("old news", month=f"{year - 1}-10", count=99)
         db.session.commit()
-    login_as("staff")
+    sign_in(client)
     assert "Searches that found nobody" not in client.get("/directory/strengths").get_data(
         as_text=True)
-    login_as("lead")
+    sign_in(client, roles={"lead"})
     body = client.get("/directory/strengths").get_data(as_text=True)
     assert "Searches that found nobody" in body
     rows = re.findall(r'<tr><th scope="row">(.*?)</th><td class="numeric">(\d+)</td><td>(.*?)</td>',
@@ -185,8 +173,8 @@ def test_leads_see_this_years_searches_that_found_nobody(app, client, login_as, 
                     ("&lt;b&gt;latin&lt;/b&gt; 🌈", "4", first_month)]
 
 
-def test_the_page_runs_a_fixed_number_of_queries(app, client, login_as, vocab):
-    lead = login_as("lead")
+def test_the_page_runs_a_fixed_number_of_queries(app, client, vocab):
+    lead = sign_in(client, roles={"lead"})
 
     def queries_for(path):
         return page_queries(app, client, path)
@@ -195,18 +183,16 @@ def test_the_page_runs_a_fixed_number_of_queries(app, client, login_as, vocab):
         with app.app_context():
             category_id = db.session.scalar(select(SkillCategory.id))
             for name in skills:
-                db.session.add(Skill(name=name, category_id=category_id, status="approved"))
-            db.session.commit()
+                factories.skill(name, category=category_id)
             ids = list(db.session.scalars(select(Skill.id)))
             for s in range(schools):
                 school = factories.school()
                 for p in range(people):
-                    user = factories.user(school_obj=school)
+                    user = factories.user(school=school)
                     for k, relation in enumerate(("train", "mentor", "experience", "develop")):
-                        db.session.add(UserSkill(user_id=user.id,
-                                                 skill_id=ids[(s * 7 + p * 3 + k) % len(ids)],
-                                                 relation=relation))
-            db.session.add(SearchMiss(term=f"miss {schools}", month=date.today().strftime("%Y-%m")))
+                        factories.user_skill(user, ids[(s * 7 + p * 3 + k) % len(ids)],
+                                             relation)
+            factories.search_miss(f"miss {schools}")
             db.session.commit()
 
     grow(1, 2, [])

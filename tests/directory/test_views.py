@@ -1,10 +1,11 @@
 import pytest
 from sqlalchemy import select
 
-from eip_site.directory.models import Offer, Profile, SearchMiss, UserSkill
+from eip_site.directory.models import SearchMiss, UserSkill
 from eip_site.extensions import db
 
 from .. import factories
+from ..helpers import sign_in
 
 
 @pytest.fixture
@@ -19,12 +20,11 @@ def people(app, vocab):
             ("doer", "Ed Experience", a, "experience"),
             ("learner", "Lee Learner", b, "develop"),
         ]:
-            user = factories.user(name=name, school_obj=school, job_title="Teacher")
-            db.session.add(UserSkill(user_id=user.id, skill_id=vocab["Phonics"],
-                                     relation=relation))
+            user = factories.user(name=name, school=school, job_title="Teacher")
+            factories.user_skill(user, vocab["Phonics"], relation)
             made[key] = user.id
-        db.session.add(Offer(user_id=made["mentor"], kind="coaching"))
-        db.session.add(Profile(user_id=made["mentor"], show_email=False, offers_paused=False))
+        factories.offer(made["mentor"], "coaching")
+        factories.profile(made["mentor"], show_email=False, offers_paused=False)
         db.session.commit()
         made["school_a"], made["school_b"] = a.id, b.id
         return made
@@ -39,16 +39,16 @@ def test_directory_needs_signing_in(client):
     assert client.get("/directory/").status_code == 303
 
 
-def test_typo_finds_people_strongest_first_and_says_why(client, login_as, people):
-    login_as("staff")
+def test_typo_finds_people_strongest_first_and_says_why(client, people):
+    sign_in(client)
     body = client.get("/directory/?q=phonix").get_data(as_text=True)
     assert names_in(body) == ["Tara Trainer", "Mo Mentor", "Ed Experience"]
     assert "<mark>Phonics</mark> – can lead training" in body
     assert "3 people found for “phonix”" in body
 
 
-def test_filters_narrow_the_results(client, login_as, people):
-    login_as("staff")
+def test_filters_narrow_the_results(client, people):
+    sign_in(client)
     one_school = client.get(f"/directory/?q=phonics&school={people['school_a']}")
     assert names_in(one_school.get_data(as_text=True)) == ["Tara Trainer", "Ed Experience"]
     mentors = client.get("/directory/?q=phonics&relation=mentor").get_data(as_text=True)
@@ -59,8 +59,8 @@ def test_filters_narrow_the_results(client, login_as, people):
     assert names_in(coaching) == ["Mo Mentor"]
 
 
-def test_an_exact_skill_filter_finds_only_that_skill(client, login_as, people, vocab):
-    login_as("staff")
+def test_an_exact_skill_filter_finds_only_that_skill(client, people, vocab):
+    sign_in(client)
     body = client.get(f"/directory/?skill={vocab['Phonics']}&school={people['school_a']}")
     text = body.get_data(as_text=True)
     assert names_in(text) == ["Tara Trainer", "Ed Experience"]
@@ -69,13 +69,13 @@ def test_an_exact_skill_filter_finds_only_that_skill(client, login_as, people, v
     assert client.get("/directory/?skill=abc").status_code == 200
 
 
-def test_names_and_job_titles_match_too(client, login_as, people):
-    login_as("staff")
+def test_names_and_job_titles_match_too(client, people):
+    sign_in(client)
     assert names_in(client.get("/directory/?q=tara").get_data(as_text=True)) == ["Tara Trainer"]
 
 
-def test_htmx_gets_the_results_fragment(client, login_as, people):
-    login_as("staff")
+def test_htmx_gets_the_results_fragment(client, people):
+    sign_in(client)
     response = client.get("/directory/?q=phonics", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="results">') and "<html" not in body
@@ -84,16 +84,15 @@ def test_htmx_gets_the_results_fragment(client, login_as, people):
 
 @pytest.mark.parametrize("q", ["%", "_", "'", '"', "x" * 2000, "🌈🌈", "Łódź", "<script>alert(1)</script>",
                                "a%_b", "\\"])
-def test_odd_searches_never_error(client, login_as, people, q):
-    login_as("staff")
+def test_odd_searches_never_error(client, people, q):
+    sign_in(client)
     response = client.get("/directory/", query_string={"q": q})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
 
 
-def test_a_search_that_finds_nobody_is_counted_without_personal_data(app, client, login_as,
-                                                                    people):
-    login_as("staff")
+def test_a_search_that_finds_nobody_is_counted_without_personal_data(app, client, people):
+    sign_in(client)
     body = client.get("/directory/?q=Hearing impairment").get_data(as_text=True)
     assert "No one found" in body
     client.get("/directory/?q=hearing  IMPAIRMENT")
@@ -102,20 +101,20 @@ def test_a_search_that_finds_nobody_is_counted_without_personal_data(app, client
         assert (miss.term, miss.count) == ("hearing impairment", 2)
 
 
-def test_nearest_skills_are_offered_when_nothing_matches(client, login_as, people):
-    login_as("staff")
+def test_nearest_skills_are_offered_when_nothing_matches(client, people):
+    sign_in(client)
     body = client.get("/directory/?q=fonics").get_data(as_text=True)
     assert "Did you mean" in body and ">Phonics</a>" in body
 
 
-def test_pages_past_the_end_show_the_last_page(client, login_as, people):
-    login_as("staff")
+def test_pages_past_the_end_show_the_last_page(client, people):
+    sign_in(client)
     body = client.get("/directory/?q=phonics&page=999").get_data(as_text=True)
     assert len(names_in(body)) == 3
 
 
-def test_profile_shows_strengths_and_hides_email_when_asked(client, login_as, people):
-    login_as("staff")
+def test_profile_shows_strengths_and_hides_email_when_asked(client, people):
+    sign_in(client)
     body = client.get(f"/people/{people['trainer']}").get_data(as_text=True)
     assert "Tara Trainer" in body and "Can lead training" in body
     hidden = client.get(f"/people/{people['mentor']}").get_data(as_text=True)
@@ -123,8 +122,8 @@ def test_profile_shows_strengths_and_hides_email_when_asked(client, login_as, pe
     assert client.get("/people/999999").status_code == 404
 
 
-def test_edit_own_profile_and_bad_input(app, client, login_as):
-    me = login_as("staff")
+def test_edit_own_profile_and_bad_input(app, client):
+    me = sign_in(client)
     assert client.get("/profile/edit").status_code == 200
     ok = client.post("/profile/edit", data={"job_title": "Maths lead 🧮", "bio": "<b>hi</b>",
                                             "offers": ["advice"], "hours_per_term": "4",
@@ -143,24 +142,18 @@ def test_edit_own_profile_and_bad_input(app, client, login_as):
     assert wrong_type.status_code == 422
 
 
-def test_teachers_cannot_edit_others_but_heads_can_edit_their_staff(app, client, login_as,
-                                                                   people):
-    login_as("staff")
+def test_teachers_cannot_edit_others_but_heads_can_edit_their_staff(app, client, people):
+    sign_in(client)
     assert client.get(f"/people/{people['trainer']}/edit").status_code == 403
     assert client.post(f"/people/{people['trainer']}/skills",
                        data={"skill": "Oracy", "relation": "train"}).status_code == 403
-    with app.app_context():
-        head = factories.user(roles={"head"}, school_obj=None, no_school=True)
-        head.school_id = people["school_a"]
-        db.session.commit()
-        head_id = head.id
-    login_as(head_id)
+    sign_in(client, roles={"head"}, school=people["school_a"])
     assert client.get(f"/people/{people['trainer']}/edit").status_code == 200
     assert client.get(f"/people/{people['mentor']}/edit").status_code == 403
 
 
-def test_skill_editing_with_htmx_and_undo(app, client, login_as, vocab):
-    me = login_as("staff")
+def test_skill_editing_with_htmx_and_undo(app, client, vocab):
+    me = sign_in(client)
     hx = {"HX-Request": "true"}
     added = client.post(f"/people/{me}/skills", data={"skill": "oracy", "relation": "mentor"},
                         headers=hx)
@@ -180,8 +173,8 @@ def test_skill_editing_with_htmx_and_undo(app, client, login_as, vocab):
     assert unknown.status_code == 422 and "not in the skills list" in unknown.get_data(as_text=True)
 
 
-def test_skill_editing_without_javascript(client, login_as, vocab):
-    me = login_as("staff")
+def test_skill_editing_without_javascript(client, vocab):
+    me = sign_in(client)
     added = client.post(f"/people/{me}/skills", data={"skill": "Oracy", "relation": "mentor"})
     assert added.status_code == 303 and added.headers["Location"].endswith("/edit#skills")
     bad = client.post(f"/people/{me}/skills", data={"skill": "", "relation": "mentor"})
@@ -190,16 +183,16 @@ def test_skill_editing_without_javascript(client, login_as, vocab):
     assert removed.status_code == 303
 
 
-def test_confirming_a_profile(client, login_as):
-    me = login_as("staff")
+def test_confirming_a_profile(client):
+    me = sign_in(client)
     assert "Is your profile still correct?" in client.get(f"/people/{me}").get_data(as_text=True)
     client.post(f"/people/{me}/confirm")
     assert "Is your profile still correct?" not in client.get(f"/people/{me}").get_data(
         as_text=True)
 
 
-def test_vocabulary_suggest_approve_and_merge(app, client, login_as, vocab):
-    login_as("staff")
+def test_vocabulary_suggest_approve_and_merge(app, client, vocab):
+    sign_in(client)
     page = client.get("/skills/").get_data(as_text=True)
     assert "Phonics" in page and "letters and sounds" in page
     with app.app_context():
@@ -216,7 +209,7 @@ def test_vocabulary_suggest_approve_and_merge(app, client, login_as, vocab):
         chess = db.session.scalar(select(Skill).where(Skill.name == "Chess club"))
         chess_id, version = chess.id, chess.version
     assert client.get(f"/skills/{chess_id}").status_code == 403
-    login_as("lead")
+    sign_in(client, roles={"lead"})
     assert "Chess club" in client.get("/skills/").get_data(as_text=True)
     saved = client.post(f"/skills/{chess_id}", data={"name": "Chess", "category_id": category,
                                                      "synonyms": "chess club", "approve": "y",
@@ -232,12 +225,12 @@ def test_vocabulary_suggest_approve_and_merge(app, client, login_as, vocab):
     assert nothing.status_code == 422
 
 
-def test_a_search_sees_vocabulary_changes_at_once(app, client, login_as, people, vocab):
+def test_a_search_sees_vocabulary_changes_at_once(app, client, people, vocab):
     """The process keeps its matching terms between searches, but checks them every time:
     a synonym added or a skill withdrawn anywhere (here by plain SQL) counts immediately."""
     from eip_site.directory.models import Skill
 
-    login_as("staff")
+    sign_in(client)
     assert names_in(client.get("/directory/?q=zebracorn").get_data(as_text=True)) == []
     with app.app_context():
         db.session.execute(Skill.__table__.update().where(Skill.id == vocab["Phonics"])
@@ -254,16 +247,16 @@ def test_a_search_sees_vocabulary_changes_at_once(app, client, login_as, people,
 
 
 def test_browsing_lists_the_strongest_first_then_by_name_page_by_page(
-        app, client, login_as, people, vocab, monkeypatch):
+        app, client, people, vocab, monkeypatch):
     """Browsing reads one level at a time (train, mentor, experience, the rest): pages that
     start in one level and end in the next, and the last page, keep that order."""
     from eip_site.directory import queries
 
     with app.app_context():  # a second trainer, so a level spans pages
         extra = factories.user(name="Abe Able", job_title="Teacher")
-        db.session.add(UserSkill(user_id=extra.id, skill_id=vocab["Oracy"], relation="train"))
+        factories.user_skill(extra, vocab["Oracy"], "train")
         db.session.commit()
-    login_as("staff", name="Zed Nobody")
+    sign_in(client, name="Zed Nobody")
     monkeypatch.setattr(queries, "PER_PAGE", 2)
 
     def page(query: str) -> list[str]:
@@ -280,10 +273,10 @@ def test_browsing_lists_the_strongest_first_then_by_name_page_by_page(
     assert page(f"school={people['school_b']}") == ["Mo Mentor", "Lee Learner"]
 
 
-def test_words_find_names_and_job_titles_after_every_change(app, client, login_as, vocab):
+def test_words_find_names_and_job_titles_after_every_change(app, client, vocab):
     """On SQLite the words are looked up in a trigram table that triggers keep in step with
     the people; LIKE still decides, so case, quotes and short words behave as before."""
-    login_as("staff", name="Zed Nobody")
+    sign_in(client, name="Zed Nobody")
 
     def found(q: str) -> list[str]:
         return names_in(client.get("/directory/", query_string={"q": q}).get_data(as_text=True))
@@ -291,6 +284,7 @@ def test_words_find_names_and_job_titles_after_every_change(app, client, login_a
     with app.app_context():
         person = factories.user(name="Quentin Blake", job_title='Art "lead"')
         person_id = person.id
+        db.session.commit()
     assert found("quentin") == found("QUENTIN bl") == found('t "lea') == ["Quentin Blake"]
     assert found("qu") == ["Quentin Blake"] and found("ed") == ["Zed Nobody"]  # too short to index
     with app.app_context():

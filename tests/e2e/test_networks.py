@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from eip_site.clock import to_london, utcnow
+from eip_site import clock
 
 from .conftest import axe_check, screenshot
 from .test_directory import quick_sign_in
@@ -48,7 +48,7 @@ def test_leader_runs_a_meeting_from_agenda_to_actions(context, browser, live_ser
     expect(page.get_by_role("heading", level=1, name="Transitions")).to_be_visible()
     axe_check(page)
 
-    today = to_london(utcnow()).date()
+    today = clock.today()
     first_day, next_day = today + timedelta(days=60), today + timedelta(days=74)
     # The action plan: the leader adds a row.
     page.get_by_role("link", name="Add to the action plan").click()

@@ -13,6 +13,7 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from eip_site import clock
 from eip_site.extensions import db
 from eip_site.people.models import School, User, UserRole
 from eip_site.reviews import services
@@ -28,7 +29,7 @@ def open_day(app, school_names: list[str], weeks: int) -> date:
     """A Tuesday at least ``weeks`` ahead on which these schools are open and host nothing."""
     with app.app_context():
         ids = [db.session.scalar(select(School.id).where(School.name == n)) for n in school_names]
-        day = date.today() + timedelta(weeks=weeks)
+        day = clock.today() + timedelta(weeks=weeks)
         day += timedelta(days=(1 - day.weekday()) % 7)
         while any(services.closed_warning(i, day, 1) or db.session.scalar(
                 select(HostDay.id).where(HostDay.school_id == i, HostDay.day == day))
@@ -206,7 +207,7 @@ def test_calendar_and_availability_pages(page: Page, context, demo_logins, demo_
     axe_check(page)
     page.goto("/reviews/availability")
     page.get_by_label("Date you are not available").fill(
-        (date.today() + timedelta(days=60)).isoformat())
+        (clock.today() + timedelta(days=60)).isoformat())
     page.get_by_role("button", name="Mark as not available").click()
     expect(page.locator("#flash")).to_contain_text("availability is saved")
     expect(page.get_by_role("button", name=re.compile("^Make available"))).to_have_count(1)

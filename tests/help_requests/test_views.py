@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from eip_site.clock import today, utcnow
-from eip_site.directory.models import HelpRequest, Skill, UserSkill
-from eip_site.extensions import db
+from eip_site.clock import utcnow
 from eip_site.help_requests import queries
-from eip_site.seeds.vocabulary import install_default_vocabulary
+from eip_site.directory.models import HelpRequest
+from eip_site.extensions import db
+from eip_site.people.models import User
 
 from .. import factories
-from ..helpers import page_queries
+from ..helpers import days, page_queries, sign_in
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def vocab(app):
-    with app.app_context():
-        install_default_vocabulary(db.session.connection())
-        db.session.commit()
-        return {s.name: s.id for s in db.session.scalars(select(Skill))}
 
 
 @pytest.fixture
 def recipient(app, vocab):
     with app.app_context():
         user = factories.user(name="Rita Recipient", job_title="Phonics lead")
-        db.session.add(UserSkill(user_id=user.id, skill_id=vocab["Phonics"], relation="train"))
+        factories.user_skill(user, vocab["Phonics"], "train")
         db.session.commit()
         return user.id
 
@@ -46,11 +37,9 @@ def requests(app) -> list[HelpRequest]:
 
 def make_request(app, sender_id: int, recipient_id: int, **kwargs) -> int:
     with app.app_context():
-        row = HelpRequest(from_user_id=sender_id, to_user_id=recipient_id,
-                          message=kwargs.pop("message", "Please help with phonics"), **kwargs)
-        db.session.add(row)
+        request_id = factories.help_request(sender_id, recipient_id, **kwargs).id
         db.session.commit()
-        return row.id
+        return request_id
 
 
 def version_of(app, request_id: int) -> int:
@@ -60,8 +49,8 @@ def version_of(app, request_id: int) -> int:
 
 # --- The form -----------------------------------------------------------------------------
 
-def test_the_form_names_the_person_and_offers_their_skills(client, login_as, recipient, vocab):
-    login_as("staff")
+def test_the_form_names_the_person_and_offers_their_skills(client, recipient, vocab):
+    sign_in(client)
     response = client.get(f"/people/{recipient}/help")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -70,10 +59,10 @@ def test_the_form_names_the_person_and_offers_their_skills(client, login_as, rec
     assert f'<option value="{vocab["Phonics"]}">Phonics (can lead training)</option>' in body
 
 
-def test_sending_a_request_emails_the_recipient_and_lists_it_for_both(app, client, login_as,
-                                                                        recipient, vocab, mailbox):
-    sender = login_as("staff")
-    needed_by = (today() + timedelta(days=10)).isoformat()
+def test_sending_a_request_emails_the_recipient_and_lists_it_for_both(app, client, recipient,
+                                                                        vocab, mailbox):
+    sender = sign_in(client)
+    needed_by = days(10).isoformat()
     response = client.post(f"/people/{recipient}/help", data={
         "message": "Could I visit to see your phonics groups?", "needed_by": needed_by,
         "skill": vocab["Phonics"]})
@@ -82,7 +71,7 @@ def test_sending_a_request_emails_the_recipient_and_lists_it_for_both(app, clien
     assert (row.from_user_id, row.to_user_id, row.skill_id, row.needed_by.isoformat()) == (
         sender, recipient, vocab["Phonics"], needed_by)
     with app.app_context():
-        recipient_email = db.session.get(factories.User, recipient).email
+        recipient_email = db.session.get(User, recipient).email
     assert "/help/" in mailbox.to(recipient_email)[0].get_content()
 
     sent = client.get("/help/?box=sent").get_data(as_text=True)
@@ -90,14 +79,14 @@ def test_sending_a_request_emails_the_recipient_and_lists_it_for_both(app, clien
     assert "Could I visit to see your phonics groups?" in sent
     assert "Waiting for an answer" in sent and ">Accept<" not in sent and ">Mark done<" in sent
 
-    login_as(recipient)
+    sign_in(client, recipient)
     received = client.get("/help/").get_data(as_text=True)
     assert "Asked of me (1 waiting)" in received
     assert ">Accept<" in received and ">Decline<" in received
 
 
-def test_an_htmx_submit_navigates_with_hx_redirect(app, client, login_as, recipient):
-    login_as("staff")
+def test_an_htmx_submit_navigates_with_hx_redirect(app, client, recipient):
+    sign_in(client)
     response = client.post(f"/people/{recipient}/help", data={"message": "Help"}, headers=HTMX)
     assert response.status_code == 200 and response.headers["HX-Redirect"] == "/help/?box=sent"
     assert len(requests(app)) == 1
@@ -107,15 +96,15 @@ def test_an_htmx_submit_navigates_with_hx_redirect(app, client, login_as, recipi
     ({"message": ""}, "Enter what you need help with."),
     ({"message": "x" * 10000}, "2,000 characters or fewer"),
     ({"message": "tab\x07bell"}, "control characters"),
-    ({"needed_by": "2001-01-01"}, "today or in the future"),
+    ({"needed_by": days(-1).isoformat()}, "today or in the future"),
     ({"needed_by": "31/02/2030"}, "Enter a real date"),
     ({"needed_by": "next tuesday 🌈"}, "Enter a real date"),
     ({"needed_by": "99999-01-01"}, "Enter a real date"),
     ({"skill": "999999"}, "Choose a skill from the list."),
 ])
-def test_bad_input_is_a_422_beside_the_field_and_saves_nothing(app, client, login_as, recipient,
+def test_bad_input_is_a_422_beside_the_field_and_saves_nothing(app, client, recipient,
                                                                  mailbox, changes, message):
-    login_as("staff")
+    sign_in(client)
     response = client.post(f"/people/{recipient}/help",
                            data={"message": "Help please", "needed_by": "", **changes})
     body = response.get_data(as_text=True)
@@ -125,8 +114,8 @@ def test_bad_input_is_a_422_beside_the_field_and_saves_nothing(app, client, logi
     assert requests(app) == [] and mailbox.messages == []
 
 
-def test_html_and_emoji_are_stored_as_typed_and_shown_escaped(app, client, login_as, recipient):
-    sender = login_as("staff")
+def test_html_and_emoji_are_stored_as_typed_and_shown_escaped(app, client, recipient):
+    sender = sign_in(client)
     message = "<script>alert('x')</script> Ysgol 🌈 Łódź"
     assert client.post(f"/people/{recipient}/help", data={"message": message}).status_code == 303
     assert requests(app)[0].message == message
@@ -136,13 +125,14 @@ def test_html_and_emoji_are_stored_as_typed_and_shown_escaped(app, client, login
     assert sender
 
 
-def test_who_cannot_be_asked(app, client, login_as):
-    me = login_as("staff")
+def test_who_cannot_be_asked(app, client):
+    me = sign_in(client)
     assert client.get(f"/people/{me}/help").status_code == 422
     assert client.post(f"/people/{me}/help", data={"message": "Me"}).status_code == 422
     assert client.get("/people/999999/help").status_code == 404
     with app.app_context():
         gone = factories.user(active=False).id
+        db.session.commit()
     response = client.post(f"/people/{gone}/help", data={"message": "Hello"})
     assert response.status_code == 422 and "deactivated" in response.get_data(as_text=True)
     assert requests(app) == []
@@ -150,12 +140,13 @@ def test_who_cannot_be_asked(app, client, login_as):
 
 # --- Answering ----------------------------------------------------------------------------
 
-def test_the_recipient_accepts_without_javascript(app, client, login_as, recipient, mailbox):
+def test_the_recipient_accepts_without_javascript(app, client, recipient, mailbox):
     with app.app_context():
         sender = factories.user(name="Sam Sender")
         sender_id, sender_email = sender.id, sender.email
+        db.session.commit()
     request_id = make_request(app, sender_id, recipient)
-    login_as(recipient)
+    sign_in(client, recipient)
     response = client.post(f"/help/{request_id}/status",
                            data={"status": "accepted", "version": version_of(app, request_id)})
     assert response.status_code == 303 and response.headers["Location"] == "/help/?box=received"
@@ -165,11 +156,12 @@ def test_the_recipient_accepts_without_javascript(app, client, login_as, recipie
     assert "Request accepted." in page and "Cannot help now" in page
 
 
-def test_an_htmx_answer_swaps_the_row_and_announces_it(app, client, login_as, recipient):
+def test_an_htmx_answer_swaps_the_row_and_announces_it(app, client, recipient):
     with app.app_context():
         sender_id = factories.user().id
+        db.session.commit()
     request_id = make_request(app, sender_id, recipient)
-    login_as(recipient)
+    sign_in(client, recipient)
     response = client.post(f"/help/{request_id}/status", headers=HTMX,
                            data={"status": "declined", "version": version_of(app, request_id)})
     body = response.get_data(as_text=True)
@@ -179,17 +171,18 @@ def test_an_htmx_answer_swaps_the_row_and_announces_it(app, client, login_as, re
     assert "<html" not in body
 
 
-def test_a_stale_or_forbidden_answer_changes_nothing(app, client, login_as, recipient):
+def test_a_stale_or_forbidden_answer_changes_nothing(app, client, recipient):
     with app.app_context():
         sender_id = factories.user().id
+        db.session.commit()
     request_id = make_request(app, sender_id, recipient)
     old = version_of(app, request_id)
-    login_as(sender_id)
+    sign_in(client, sender_id)
     refused = client.post(f"/help/{request_id}/status", data={"status": "accepted", "version": old})
     assert refused.status_code == 422 and "Only Rita Recipient" in refused.get_data(as_text=True)
     assert client.post(f"/help/{request_id}/status",
                        data={"status": "done", "version": old}).status_code == 303
-    login_as(recipient)
+    sign_in(client, recipient)
     stale = client.post(f"/help/{request_id}/status", headers=HTMX,
                         data={"status": "accepted", "version": old})
     assert stale.status_code == 409 and stale.headers["HX-Retarget"] == "#flash"
@@ -200,11 +193,12 @@ def test_a_stale_or_forbidden_answer_changes_nothing(app, client, login_as, reci
     assert requests(app)[0].status == "done"
 
 
-def test_someone_elses_request_is_not_found(app, client, login_as, recipient):
+def test_someone_elses_request_is_not_found(app, client, recipient):
     with app.app_context():
         sender_id = factories.user().id
+        db.session.commit()
     request_id = make_request(app, sender_id, recipient)
-    login_as("staff")
+    sign_in(client)
     assert client.post(f"/help/{request_id}/status", data={"status": "done"}).status_code == 404
     assert client.post("/help/999999/status", data={"status": "done"}).status_code == 404
     assert "Please help" not in client.get("/help/").get_data(as_text=True)
@@ -213,12 +207,13 @@ def test_someone_elses_request_is_not_found(app, client, login_as, recipient):
 
 # --- The list -----------------------------------------------------------------------------
 
-def test_the_list_pages_and_answers_htmx_with_its_fragment(app, client, login_as, recipient):
+def test_the_list_pages_and_answers_htmx_with_its_fragment(app, client, recipient):
     with app.app_context():
         sender_id = factories.user().id
+        db.session.commit()
     for n in range(queries.PER_PAGE + 3):
         make_request(app, sender_id, recipient, message=f"Request number {n}")
-    login_as(recipient)
+    sign_in(client, recipient)
     first = client.get("/help/").get_data(as_text=True)
     assert first.count("<h1") == 1 and "<title>Requests for help –" in first
     assert "Page 1 of 2" in first and first.count('<tr id="help-') == queries.PER_PAGE
@@ -231,16 +226,16 @@ def test_the_list_pages_and_answers_htmx_with_its_fragment(app, client, login_as
         assert client.get(f"/help/{odd}").status_code == 200
 
 
-def test_leads_see_cross_school_numbers_by_term_and_staff_do_not(app, client, login_as,
-                                                                  recipient):
+def test_leads_see_cross_school_numbers_by_term_and_staff_do_not(app, client, recipient):
     with app.app_context():
         sender_id = factories.user().id
+        db.session.commit()
     make_request(app, sender_id, recipient, cross_school=True, created_at=utcnow(),
                  answered_at=utcnow(), status="accepted")
     make_request(app, sender_id, recipient, cross_school=True, created_at=utcnow())
-    login_as("staff")
+    sign_in(client)
     assert "Requests between schools" not in client.get("/help/").get_data(as_text=True)
-    login_as("lead")
+    sign_in(client, roles={"lead"})
     body = client.get("/help/").get_data(as_text=True)
     assert "Requests between schools, by term" in body
     with app.app_context():
@@ -249,18 +244,20 @@ def test_leads_see_cross_school_numbers_by_term_and_staff_do_not(app, client, lo
     assert re.search(r'<td class="numeric">2</td>\s*<td class="numeric">1 \(50%\)</td>', body)
 
 
-def test_the_list_runs_a_fixed_number_of_queries(app, client, login_as, recipient):
-    lead = login_as("lead")
+def test_the_list_runs_a_fixed_number_of_queries(app, client, recipient):
+    lead = sign_in(client, roles={"lead"})
 
     def queries_for(path):
         return page_queries(app, client, path)
 
     with app.app_context():
         others = [factories.user().id for _ in range(2)]
+        db.session.commit()
     make_request(app, others[0], lead, cross_school=True)
     small = queries_for("/help/")
     with app.app_context():
         others += [factories.user().id for _ in range(8)]
+        db.session.commit()
     for n, other in enumerate(others * 2):
         make_request(app, other, lead, message=f"More {n}", cross_school=True)
         make_request(app, lead, other, message=f"Mine {n}")

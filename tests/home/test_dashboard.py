@@ -2,41 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from eip_site.directory.models import HelpRequest, Profile, SearchMiss
-from eip_site.clock import utcnow
-from eip_site.extensions import db
-from eip_site.reviews.models import Review
 from sqlalchemy import text
 
+from eip_site.clock import utcnow
+from eip_site.extensions import db
+from eip_site.networks import minutes
+from eip_site.people.models import User
+from eip_site.reviews.models import Review
+
 from .. import factories
-from ..helpers import page_queries, sign_in
+from ..helpers import days, page_queries, sign_in
 
 
-def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app):
+def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app, client):
     with app.app_context():
         host = factories.school(name="Host Primary")
-        head = factories.user(roles={"head"}, school_obj=host)
+        head = factories.user(roles={"head"}, school=host)
         reviewer = factories.user(name="Rhona Reviewer")
-        lead = factories.user(roles={"lead"}, no_school=True)
+        lead = factories.user(roles={"lead"}, school=None)
         review = factories.review(host=host, state="proposed", team=(reviewer,),
-                                  start=date.today() + timedelta(days=20))
-        db.session.add(HelpRequest(from_user_id=head.id, to_user_id=reviewer.id,
-                                   message="Phonics?", status="open"))
-        db.session.add(SearchMiss(term="latin", month=date.today().strftime("%Y-%m"), count=3))
-        db.session.add(Profile(user_id=reviewer.id, confirmed_at=utcnow()))
+                                  start=days(20))
+        factories.help_request(head, reviewer, message="Phonics?", status="open")
+        factories.search_miss("latin", count=3)
+        factories.profile(reviewer, confirmed_at=utcnow())
         db.session.commit()
         ids = head.id, reviewer.id, lead.id, review.id
-    page = sign_in(app, ids[0]).get("/").get_data(as_text=True)
+    sign_in(client, ids[0])
+    page = client.get("/").get_data(as_text=True)
     assert "Confirm or decline the review of your school on" in page
     assert f'href="/reviews/{ids[3]}"' in page
     assert "Check your profile is still correct this year" in page  # no profile yet
-    page = sign_in(app, ids[1]).get("/").get_data(as_text=True)
+    sign_in(client, ids[1])
+    page = client.get("/").get_data(as_text=True)
     assert "Answer 1 request for help" in page
     assert "Check your profile" not in page
     assert "Host Primary" in page.split("Your reviews in the next eight weeks")[1]
-    page = sign_in(app, ids[2]).get("/").get_data(as_text=True)
+    sign_in(client, ids[2])
+    page = client.get("/").get_data(as_text=True)
     glance = page.split("The partnership at a glance")[1]
     assert "Host Primary" in glance and "“latin” (3 times)" in glance
 
@@ -46,15 +48,13 @@ def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app):
         db.session.get(Review, ids[3]).state = "confirmed"
         db.session.execute(text("UPDATE search_miss SET count = count + 1"))
         db.session.commit()
-    glance = sign_in(app, ids[2]).get("/").get_data(as_text=True) \
-        .split("The partnership at a glance")[1]
+    glance = client.get("/").get_data(as_text=True).split("The partnership at a glance")[1]
     assert "Host Primary" not in glance and "“latin” (4 times)" in glance
 
 
-def test_an_empty_home_says_what_to_do(app):
-    with app.app_context():
-        user_id = factories.user().id
-    page = sign_in(app, user_id).get("/").get_data(as_text=True)
+def test_an_empty_home_says_what_to_do(client):
+    sign_in(client)
+    page = client.get("/").get_data(as_text=True)
     assert "Your reviews in the next eight weeks" in page
     assert "You are not on a review" in page
     assert "The partnership at a glance" not in page
@@ -64,67 +64,51 @@ def _count(app, client) -> int:
     return page_queries(app, client, "/")
 
 
-def test_home_runs_the_same_queries_with_few_and_many_reviews(app):
+def test_home_runs_the_same_queries_with_few_and_many_reviews(app, client):
     with app.app_context():
         host = factories.school()
-        head = factories.user(roles={"head", "lead"}, school_obj=host)
+        head = factories.user(roles={"head", "lead"}, school=host)
         people = [factories.user() for _ in range(4)]
         factories.review(host=host, state="proposed", team=(people[0],))
+        db.session.commit()
         head_id, host_id, people = head.id, host.id, [p.id for p in people]
-    client = sign_in(app, head_id)
+    sign_in(client, head_id)
     small = _count(app, client)
     with app.app_context():
         for i in range(40):
-            factories.review(host=factories.school(), state="proposed",
-                             start=date.today() + timedelta(days=3 + i),
-                             team=(db.session.get(factories.User, people[1 + i % 3]),)
-                             if i < 3 else ())
-            factories.review(host=db.session.get(factories.School, host_id),
-                             start=date.today() + timedelta(days=60 + i), days=1,
-                             state="confirmed")
+            factories.review(host=factories.school(), state="proposed", start=days(3 + i),
+                             team=(db.session.get(User, people[1 + i % 3]),) if i < 3 else ())
+            factories.review(host=host_id, start=days(60 + i), days=1, state="confirmed")
+        db.session.commit()
     assert _count(app, client) == small
 
 
-def test_a_network_leader_sees_their_next_meeting_and_overdue_actions(app):
-    from datetime import time
-
-    from eip_site.networks import lifecycle, meetings, minutes
-
+def test_a_network_leader_sees_their_next_meeting_and_overdue_actions(app, client):
     with app.app_context():
-        leader = factories.user(name="Lee Leader")
-        lead = factories.user(roles={"lead"})
-        network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.",
-                                            is_open=True)
-        lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                                  critical_friend_id=lead.id)
-        past = meetings.create_meeting(actor=leader, network=network,
-                                       day=date.today() - timedelta(days=14), start=time(16),
-                                       end=time(17), school_id=leader.school_id)
-        meetings.publish_agenda(actor=leader, meeting=past)
-        meetings.mark_held(actor=leader, meeting=past)
+        leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
+        network = factories.network(name="Transitions", leader=leader, lead=lead, is_open=True)
+        past = factories.meeting(network, day=days(-14), state="held")
         minutes.add_action(actor=leader, meeting=past, description="Share the Y6 booklet",
-                           owner_id=leader.id, due_on=date.today() - timedelta(days=3))
-        meetings.create_meeting(actor=leader, network=network,
-                                day=date.today() + timedelta(days=9), start=time(16),
-                                end=time(17), school_id=leader.school_id)
+                            owner_id=leader.id, due_on=days(-3))
+        factories.meeting(network, day=days(9))
         db.session.commit()
         ids = leader.id, lead.id
-    page = sign_in(app, ids[0]).get("/").get_data(as_text=True)
+    sign_in(client, ids[0])
+    page = client.get("/").get_data(as_text=True)
     assert "1 of your actions is past their due date" in page
     meetings = page.split("Your next network meetings")[1].split("</section>")[0]
     assert "Transitions" in meetings and "Draft agenda" in meetings  # the leader sees drafts
     actions = page.split("Your open actions")[1].split("</section>")[0]
     assert "Share the Y6 booklet" in actions and "Overdue" in actions
-    glance = sign_in(app, ids[1]).get("/").get_data(as_text=True).split(
-        "The partnership at a glance")[1]
+    sign_in(client, ids[1])
+    glance = client.get("/").get_data(as_text=True).split("The partnership at a glance")[1]
     assert "Transitions</a>: 1" in glance  # overdue actions by network
 
 
-def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app):
+def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app, client):
     """The bench generator at two sizes: every panel full for the bench lead."""
     from sqlalchemy import select
 
-    from eip_site.people.models import User
     from eip_site.seeds import bench as bench_data
 
     from ..conftest import truncate_all
@@ -137,7 +121,7 @@ def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app)
                                   meetings_per_network=6, items_per_meeting=5)
             db.session.commit()
             lead = db.session.scalar(select(User.id).where(User.email == bench_data.LEAD_EMAIL))
-        client = sign_in(app, lead)
+        sign_in(client, lead)
         client.get("/")
         client.get("/search?q=phonics")
         counts.append((page_queries(app, client, "/"),

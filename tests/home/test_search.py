@@ -2,60 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
-
 import pytest
-from eip_site.directory.models import UserSkill
+from sqlalchemy import select, text
+
 from eip_site.extensions import db
-from eip_site.networks import agenda, lifecycle, meetings
-from eip_site.seeds.vocabulary import install_default_vocabulary
+from eip_site.networks import agenda
 
 from .. import factories
-from ..helpers import page_queries, sign_in
+from ..helpers import days, page_queries, sign_in
 
 
 @pytest.fixture
-def world(app):
+def phonics(app, world):
+    """What the searches look for, added to the world: Pat Phonics (Oakwood Primary) can lead
+    training in phonics; Lena Leader's closed network Phonics leads has a draft meeting in
+    five days with "Phonics screening check" on its agenda; a review of Oakwood found a
+    confidential weakness. Otto Outsider is in none of it."""
     with app.app_context():
-        install_default_vocabulary(db.session.connection())
-        db.session.commit()
-        from eip_site.directory.models import Skill
-        from sqlalchemy import select
-        phonics = db.session.scalar(select(Skill.id).where(Skill.name == "Phonics"))
+        vocab = factories.vocabulary()
         oak = factories.school(name="Oakwood Primary")
-        expert = factories.user(name="Pat Phonics", school_obj=oak)
-        db.session.add(UserSkill(user_id=expert.id, skill_id=phonics, relation="train"))
-        outsider = factories.user(name="Olive Outsider")
-        leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
-        shut = lifecycle.propose_network(actor=leader, name="Phonics leads", purpose="Reading.",
-                                         is_open=False)
-        lifecycle.decide_proposal(actor=lead, network=shut, sponsor=True, comment="",
-                                  critical_friend_id=lead.id)
-        draft = meetings.create_meeting(actor=leader, network=shut,
-                                        day=date.today() + timedelta(days=5), start=time(16),
-                                        end=time(17), school_id=leader.school_id)
-        agenda.add_item(actor=leader, meeting=draft, title="Phonics screening check")
+        factories.user_skill(factories.user(name="Pat Phonics", school=oak), vocab["Phonics"])
+        shut = factories.network(name="Phonics leads", purpose="Reading.",
+                                 leader=world.get("leader"), lead=world.get("lead"))
+        draft = factories.meeting(shut, day=days(5))
+        agenda.add_item(actor=shut.leader, meeting=draft, title="Phonics screening check")
         factories.review(host=oak, summary="Secret phonics weakness", state="feedback")
         db.session.commit()
-        return {"outsider": outsider.id, "leader": leader.id}
+        return {"network": shut.id}
 
 
-def test_results_are_grouped_and_confidential_things_stay_hidden(app, world):
-    page = sign_in(app, world["outsider"]).get("/search?q=phonix").get_data(as_text=True)
+def test_results_are_grouped_and_confidential_things_stay_hidden(app, client, world, phonics):
+    sign_in(client, world["outsider"])
+    page = client.get("/search?q=phonix").get_data(as_text=True)
     assert "<h2>People</h2>" in page and "Pat Phonics" in page  # a typo still finds them
-    page = sign_in(app, world["outsider"]).get("/search?q=phonics").get_data(as_text=True)
+    page = client.get("/search?q=phonics").get_data(as_text=True)
     assert "<h2>Networks</h2>" in page and "Phonics leads" in page
     assert "<h2>Meetings</h2>" not in page  # a draft of a closed network they are not in
     assert "Secret phonics weakness" not in page
-    leader = sign_in(app, world["leader"]).get("/search?q=screening").get_data(as_text=True)
+    sign_in(client, world["leader"])
+    leader = client.get("/search?q=screening").get_data(as_text=True)
     assert "<h2>Meetings</h2>" in leader and "Phonics leads network meeting" in leader
-    oak = sign_in(app, world["outsider"]).get("/search?q=oakwood").get_data(as_text=True)
+    sign_in(client, world["outsider"])
+    oak = client.get("/search?q=oakwood").get_data(as_text=True)
     assert "Review of Oakwood Primary" in oak
 
 
 @pytest.mark.parametrize("q", ["%", "_", "'\"", "x" * 2000, "🌈 <script>alert(1)</script>", ""])
-def test_any_input_is_answered(app, world, q):
-    client = sign_in(app, world["outsider"])
+def test_any_input_is_answered(app, client, world, phonics, q):
+    sign_in(client, world["outsider"])
     response = client.get("/search", query_string={"q": q})
     assert response.status_code == 200
     assert b"<script>alert" not in response.data
@@ -63,8 +57,8 @@ def test_any_input_is_answered(app, world, q):
     assert fragment.data.lstrip().startswith(b'<div id="search-results">')
 
 
-def test_search_runs_the_same_queries_on_small_and_larger_data(app, world):
-    client = sign_in(app, world["outsider"])
+def test_search_runs_the_same_queries_on_small_and_larger_data(app, client, world, phonics):
+    sign_in(client, world["outsider"])
 
     def count() -> int:
         return page_queries(app, client, "/search?q=phonics")
@@ -74,17 +68,18 @@ def test_search_runs_the_same_queries_on_small_and_larger_data(app, world):
     with app.app_context():
         for i in range(30):
             factories.review(host=factories.school(name=f"Phonics Academy {i}"), days=1)
+        db.session.commit()
     assert count() == small
 
 
-def test_agenda_titles_are_found_as_they_change(app, world):
+def test_agenda_titles_are_found_as_they_change(app, client, world, phonics):
     """On SQLite titles are matched through the FTS5 trigram table (text_index): it must
     follow every insert, rename and delete, and take % and _ literally."""
     from eip_site.networks.models import AgendaItem
-    from sqlalchemy import select
 
     def found(q):
-        page = sign_in(app, world["leader"]).get("/search", query_string={"q": q})
+        sign_in(client, world["leader"])
+        page = client.get("/search", query_string={"q": q})
         return "Phonics leads" in page.get_data(as_text=True).split("Meetings", 1)[-1]
 
     assert found("screening") and found("SCREENING check") and not found("moderation")
@@ -102,26 +97,23 @@ def test_agenda_titles_are_found_as_they_change(app, world):
     assert not found("moderation")
 
 
-def test_remembered_results_follow_every_change(app, world):
+def test_remembered_results_follow_every_change(app, client, world, phonics):
     """Networks, meetings and reviews found are remembered under the records stamp
     (data_version): whatever changes what a search shows, or who may see it, renews it."""
-    from eip_site.networks.models import Network, NetworkMember
-    from sqlalchemy import select, text
 
     def page(who, q):
-        return sign_in(app, world[who]).get("/search", query_string={"q": q}) \
-            .get_data(as_text=True)
+        sign_in(client, world[who])
+        return client.get("/search", query_string={"q": q}).get_data(as_text=True)
 
     assert "Phonics leads network meeting" not in page("outsider", "screening")  # a draft
     assert "Phonics leads network meeting" in page("leader", "screening")
+    network_id = phonics["network"]
     with app.app_context():
-        network_id = db.session.scalar(select(Network.id))
         db.session.execute(text("UPDATE meeting SET state = 'published'"))
         db.session.commit()
     assert "Phonics leads network meeting" not in page("outsider", "screening")  # closed
     with app.app_context():
-        db.session.add(NetworkMember(network_id=network_id, user_id=world["outsider"],
-                                     status="member"))
+        factories.network_member(network_id, world["outsider"])
         db.session.commit()
     assert "Phonics leads network meeting" in page("outsider", "screening")
     with app.app_context():

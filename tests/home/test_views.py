@@ -2,16 +2,18 @@ from sqlalchemy.exc import OperationalError
 
 from eip_site.extensions import db
 
+from ..helpers import sign_in
 
-def test_home_greets_the_signed_in_person_and_links_to_what_they_may_use(client, login_as):
-    login_as("head", name="Sam Ortiz")
+
+def test_home_greets_the_signed_in_person_and_links_to_what_they_may_use(client):
+    sign_in(client, roles={"head"}, name="Sam Ortiz")
     page = client.get("/").get_data(as_text=True)
     assert "Hello, Sam" in page
     assert 'href="/admin/users"' in page  # a head manages their staff
 
 
-def test_home_hides_admin_from_staff(client, login_as):
-    login_as("staff")
+def test_home_hides_admin_from_staff(client):
+    sign_in(client)
     page = client.get("/").get_data(as_text=True)
     assert "/admin/" not in page
 
@@ -32,8 +34,8 @@ def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch):
     assert response.json["database"] == "unreachable"
 
 
-def test_error_pages_are_full_pages_or_fragments(client, login_as):
-    login_as("staff")
+def test_error_pages_are_full_pages_or_fragments(client):
+    sign_in(client)
     page = client.get("/no-such-page")
     assert page.status_code == 404
     assert "<h1>Page not found</h1>" in page.get_data(as_text=True)
@@ -44,8 +46,8 @@ def test_error_pages_are_full_pages_or_fragments(client, login_as):
     assert fragment.headers["HX-Retarget"] == "#flash"
 
 
-def test_405_and_403_pages(client, login_as):
-    login_as("staff")
+def test_405_and_403_pages(client):
+    sign_in(client)
     assert client.get("/logout").status_code == 405
     forbidden = client.get("/admin/schools")
     assert forbidden.status_code == 403

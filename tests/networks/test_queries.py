@@ -11,7 +11,7 @@ from eip_site.networks.models import Action, AgendaItem, Meeting, Network
 from eip_site.seeds import bench as bench_data
 
 from ..directory.test_search_queries import _empty_tables
-from ..helpers import page_queries
+from ..helpers import page_queries, sign_in
 
 
 def _bench(app, **sizes) -> dict:
@@ -35,28 +35,28 @@ def _count(app, client, path: str, htmx: bool = False) -> int:
     return page_queries(app, client, path, htmx=htmx)
 
 
-def _counts(app, client, login_as, world) -> dict:
+def _counts(app, client, bench) -> dict:
     counts = {}
-    login_as(world["leader"])
-    for i, path in enumerate(world["paths"]):
+    sign_in(client, bench["leader"])
+    for i, path in enumerate(bench["paths"]):
         _count(app, client, path)  # warm
         counts[i] = _count(app, client, path)
-    counts["agenda fragment"] = _count(app, client, world["paths"][1], htmx=True)
-    login_as(world["owner"])
+    counts["agenda fragment"] = _count(app, client, bench["paths"][1], htmx=True)
+    sign_in(client, bench["owner"])
     counts["actions"] = _count(app, client, "/actions/")
-    login_as("lead")
+    sign_in(client, roles={"lead"})
     counts["overview"] = _count(app, client, "/networks/overview")
     return counts
 
 
-def test_network_pages_run_the_same_queries_on_small_and_larger_data(app, client, login_as):
-    small = _counts(app, client, login_as, _bench(
+def test_network_pages_run_the_same_queries_on_small_and_larger_data(app, client):
+    small = _counts(app, client, _bench(
         app, schools=3, staff=6, networks=2, meetings_per_network=4, items_per_meeting=6))
     larger = _bench(app, schools=10, staff=30, networks=30, meetings_per_network=30,
                     items_per_meeting=12)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AgendaItem)) == 30 * 30 * 12
-    assert _counts(app, client, login_as, larger) == small
+    assert _counts(app, client, larger) == small
 
 
 def test_seed_bench_reports_the_networks_it_builds(app, ctx):

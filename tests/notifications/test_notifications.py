@@ -4,18 +4,22 @@ the signed unsubscribe link, digests, and reminders that go once however often c
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from eip_site import clock
 from eip_site.clock import utcnow
 from eip_site.errors import DomainError
 from eip_site.extensions import db
 from eip_site.help_requests.services import send_help_request
+from eip_site.networks import meetings, minutes
 from eip_site.notifications import services
 from eip_site.notifications.models import SentReminder
+from eip_site.people.models import User
 
 from .. import factories
+from ..helpers import days, sign_in
 
 
 def test_defaults_do_not_flood_and_choices_are_checked(ctx):
@@ -40,14 +44,14 @@ def test_each_email_carries_an_unsubscribe_link_that_works_without_signing_in(
     path = link.split("localhost", 1)[1]
     assert client.get(path).status_code == 200  # a page with a button: scanners do not unsubscribe
     with app.app_context():
-        assert services.preferences(db.session.get(factories.User, helper_id))["help"] == "now"
+        assert services.preferences(db.session.get(User, helper_id))["help"] == "now"
     done = client.post(path)
     assert done.status_code == 200 and b"Unsubscribed" in done.data
     assert client.get(path[:-3] + "xyz").status_code == 404  # a forged link
     mailbox.clear()
     with app.app_context():
         send_help_request(actor=factories.user(), message="Again?", needed_by=None,
-                          recipient=db.session.get(factories.User, helper_id))
+                          recipient=db.session.get(User, helper_id))
         db.session.commit()
     assert mailbox.messages == []
 
@@ -72,10 +76,10 @@ def test_a_digest_collects_and_goes_once(app, mailbox):
 def review_next_week(app):
     with app.app_context():
         host = factories.school(name="Host Primary")
-        head = factories.user(roles={"head"}, school_obj=host, name="Hana Head")
+        head = factories.user(roles={"head"}, school=host, name="Hana Head")
         team = (factories.user(name="Lou Lead"), factories.user(name="Ray Reviewer"))
-        factories.review(host=host, team=team, state="confirmed",
-                         start=date.today() + timedelta(days=5))
+        factories.review(host=host, team=team, state="confirmed", start=days(5))
+        db.session.commit()
         return [head.email, *(u.email for u in team)]
 
 
@@ -95,31 +99,22 @@ def test_reminders_go_once_however_often_cron_runs(app, mailbox, review_next_wee
 
 def test_switching_reminders_off_stops_them(app, mailbox, review_next_week):
     with app.app_context():
-        head = db.session.scalar(db.select(factories.User).where(
-            factories.User.email == review_next_week[0]))
+        head = db.session.scalar(db.select(User).where(User.email == review_next_week[0]))
         services.save_preferences(actor=head, modes={"reminder": "none"})
         db.session.commit()
-        counts = services.send_reminders(date.today(), utcnow())
+        counts = services.send_reminders(clock.today(), utcnow())
     assert counts["sent"] == 2 and counts["off"] == 1
     assert review_next_week[0] not in [m["To"] for m in mailbox.messages]
 
 
 def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
-    from eip_site.networks import lifecycle, meetings, minutes
 
     with app.app_context():
-        leader, lead = factories.user(name="Lee Leader"), factories.user(roles={"lead"})
-        network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.")
-        lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                                  critical_friend_id=lead.id)
-        meeting = meetings.create_meeting(actor=leader, network=network,
-                                          day=date.today() - timedelta(days=10),
-                                          start=time(16), end=time(17),
-                                          school_id=leader.school_id)
-        meetings.publish_agenda(actor=leader, meeting=meeting)
-        meetings.mark_held(actor=leader, meeting=meeting)
+        leader = factories.user(name="Lee Leader")
+        network = factories.network(name="Transitions", leader=leader)
+        meeting = factories.meeting(network, day=days(-10), state="held")
         minutes.add_action(actor=leader, meeting=meeting, description="Send the booklet",
-                           owner_id=leader.id, due_on=date.today() - timedelta(days=1))
+                            owner_id=leader.id, due_on=days(-1))
         asker, busy = factories.user(name="Ash Asker"), factories.user(name="Bea Busy")
         request = send_help_request(actor=asker, recipient=busy, message="Help?",
                                     needed_by=None)
@@ -127,7 +122,7 @@ def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
         db.session.commit()
         mailbox.clear()
         emails = leader.email, busy.email
-        services.send_reminders(date.today(), utcnow())
+        services.send_reminders(clock.today(), utcnow())
         assert db.session.query(SentReminder).count() == 2
     subjects = {m["To"]: m["Subject"] for m in mailbox.messages}
     assert subjects[emails[0]] == "Overdue: Send the booklet"
@@ -137,15 +132,16 @@ def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
 def test_the_profile_reminder_comes_in_september(app, mailbox):
     with app.app_context():
         email = factories.user(name="Stale Profile").email
-        counts = services.send_reminders(date(2026, 9, 8), datetime(2026, 9, 8, 9))
+        year = clock.today().year
+        counts = services.send_reminders(date(year, 9, 8), datetime(year, 9, 8, 9))
         assert counts["sent"] == 1
-        assert services.send_reminders(date(2026, 10, 8), datetime(2026, 10, 8, 9))["sent"] == 0
+        assert services.send_reminders(date(year, 10, 8), datetime(year, 10, 8, 9))["sent"] == 0
     assert mailbox.messages[0]["To"] == email
     assert mailbox.messages[0]["Subject"] == "Is your profile still correct?"
 
 
-def test_the_settings_page(app, client, login_as):
-    login_as("staff")
+def test_the_settings_page(app, client):
+    sign_in(client)
     page = client.get("/account/notifications")
     assert page.status_code == 200 and b"Requests for help, and answers to yours" in page.data
     saved = client.post("/account/notifications", data={
@@ -158,7 +154,6 @@ def test_the_settings_page(app, client, login_as):
 
 
 def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
-    from eip_site.networks import lifecycle, meetings, minutes
     from eip_site.notifications.models import DigestItem
 
     with app.app_context():
@@ -166,20 +161,14 @@ def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
         keen, quiet = factories.user(name="Kim Keen"), factories.user(name="Quinn Quiet")
         services.save_preferences(actor=keen, modes={"agenda": "now", "action": "now"})
         services.save_preferences(actor=quiet, modes={"agenda": "none"})
-        network = lifecycle.propose_network(actor=leader, name="Transitions", purpose="Moves.")
-        lifecycle.decide_proposal(actor=lead, network=network, sponsor=True, comment="",
-                                  critical_friend_id=lead.id)
-        for person in (keen, quiet):
-            lifecycle.ask_to_join(actor=person, network=network)
-            lifecycle.accept_member(actor=leader, network=network, user_id=person.id)
-        meeting = meetings.create_meeting(actor=leader, network=network,
-                                          day=date.today() + timedelta(days=7), start=time(16),
-                                          end=time(17), school_id=leader.school_id)
+        network = factories.network(name="Transitions", leader=leader, lead=lead,
+                                    members=(keen, quiet))
+        meeting = factories.meeting(network, day=days(7))
         mailbox.clear()
         meetings.publish_agenda(actor=leader, meeting=meeting)
         meetings.mark_held(actor=leader, meeting=meeting)
         minutes.add_action(actor=leader, meeting=meeting, description="Share the booklet",
-                           owner_id=keen.id, due_on=date.today() + timedelta(days=14))
+                            owner_id=keen.id, due_on=days(14))
         db.session.commit()
         waiting = [(i.user_id, i.kind) for i in db.session.query(DigestItem)]
         ids = keen.id, quiet.id, lead.id, keen.email

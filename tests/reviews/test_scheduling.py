@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -18,20 +19,26 @@ from eip_site.reviews.scheduling import (
     rota_problems,
 )
 
+from ..helpers import monday
+
 
 def test_closed_days_name_weekends_and_closures_for_this_school_only():
-    spans = [ClosedSpan("INSET day", date(2027, 3, 1), date(2027, 3, 1), 7),
-             ClosedSpan("Half term", date(2027, 2, 15), date(2027, 2, 19), None)]
-    days = [date(2027, 2, 26), date(2027, 2, 27), date(2027, 3, 1), date(2027, 2, 16)]
-    assert closed_days(days, spans, 7) == [
-        (date(2027, 2, 27), "Saturday"), (date(2027, 3, 1), "INSET day"),
-        (date(2027, 2, 16), "Half term")]
-    assert closed_days([date(2027, 3, 1)], spans, 8) == []
+    half_term = monday(8)  # Monday to Friday, every school
+    inset = half_term + timedelta(weeks=2)  # a Monday, school 7 only
+    spans = [ClosedSpan("INSET day", inset, inset, 7),
+             ClosedSpan("Half term", half_term, half_term + timedelta(days=4), None)]
+    friday, saturday = inset - timedelta(days=3), inset - timedelta(days=2)
+    tuesday = half_term + timedelta(days=1)
+    assert closed_days([friday, saturday, inset, tuesday], spans, 7) == [
+        (saturday, "Saturday"), (inset, "INSET day"), (tuesday, "Half term")]
+    assert closed_days([inset], spans, 8) == []
 
 
 def test_month_weeks_start_on_monday():
-    weeks = month_weeks(2027, 2)
-    assert weeks[0][:1] == [date(2027, 2, 1)] and len(weeks) == 4
+    first = next(d for d in (monday(w) for w in range(1, 60)) if d.day == 1)
+    weeks = month_weeks(first.year, first.month)
+    days_in_month = calendar.monthrange(first.year, first.month)[1]
+    assert weeks[0][:1] == [first] and len(weeks) == -(-days_in_month // 7)
     assert all(len(w) == 7 for w in weeks)
 
 

@@ -3,55 +3,24 @@ lifecycle, confidentiality of findings, the workshop, rescheduling and cancellin
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from eip_site.directory.models import Qualification
 from eip_site.errors import DomainError, StaleEdit
 from eip_site.extensions import db
 from eip_site.reviews import ics, permissions, services
-from eip_site.reviews.models import Booking, Closure, HostDay, ReviewEvent
-from eip_site.seeds.vocabulary import install_default_vocabulary
+from eip_site.reviews.models import Booking, HostDay, ReviewEvent
 
 from .. import factories
-
-
-def monday(weeks: int = 4) -> date:
-    d = date.today() + timedelta(weeks=weeks)
-    return d - timedelta(days=d.weekday())
-
-
-def trained(school, *, roles=(), name=None):
-    user = factories.user(school_obj=school, roles=roles, **({"name": name} if name else {}))
-    db.session.add(Qualification(user_id=user.id, kind="peer_reviewer"))
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def world(ctx):
-    install_default_vocabulary(db.session.connection())
-    host, a, b = factories.school(name="Host Primary"), factories.school(name="Ash"), \
-        factories.school(name="Birch")
-    return {
-        "host": host, "a": a, "b": b,
-        "lead": factories.user(roles={"lead"}, no_school=True, name="Lena Lead"),
-        "champion": factories.user(roles={"champion"}, school_obj=a, name="Cara Champion"),
-        "head": factories.user(roles={"head"}, school_obj=host, name="Hugh Head"),
-        "other_head": factories.user(roles={"head"}, school_obj=a),
-        "teacher": factories.user(school_obj=b, name="Tom Teacher"),
-        "r": [trained(a, name="Rita Reviewer"), trained(a, name="Raj Reviewer"),
-              trained(b, name="Rosa Reviewer"), trained(b, name="Ravi Reviewer")],
-        "insider": trained(host, name="Ian Insider"),
-    }
+from ..helpers import days, monday
 
 
 def book(w, *, start=None, days=2, actor=None, host=None, **kwargs):
     review = services.create_review(
-        actor=actor or w["champion"], host_school=host or w["host"],
+        actor=actor or w.get("champion"), host_school=host or w.get("host"),
         focus="To what extent is reading taught well?", focus_area="curriculum",
         start_date=start or monday(), days=days, **kwargs)
     db.session.flush()
@@ -60,34 +29,34 @@ def book(w, *, start=None, days=2, actor=None, host=None, **kwargs):
 
 def staffed(w, **kwargs):
     review = book(w, **kwargs)
-    services.set_team(actor=w["champion"], review=review, lead=w["r"][0],
-                      reviewers=[w["r"][1], w["r"][2]])
+    reviewers = w.get("reviewers")
+    services.set_team(actor=w.get("champion"), review=review, lead=reviewers[0],
+                      reviewers=reviewers[1:3])
     db.session.commit()
     return review
 
 
 # --- Booking -------------------------------------------------------------------------------
 
-def test_only_champions_and_leads_book(world):
+def test_only_champions_and_leads_book(ctx, world):
     with pytest.raises(DomainError, match="champions and cluster leads"):
-        book(world, actor=world["teacher"])
-    assert book(world, actor=world["lead"]).state == "planned"
+        book(world, actor=world.get("teacher"))
+    assert book(world, actor=world.get("lead")).state == "planned"
 
 
-def test_dates_are_checked(world):
+def test_dates_are_checked(ctx, world):
     with pytest.raises(DomainError, match="today or later") as error:
-        book(world, start=date.today() - timedelta(days=1))
+        book(world, start=days(-1))
     assert error.value.field == "start_date"
     with pytest.raises(DomainError, match="1, 2 or 3 days"):
         book(world, days=4)
     with pytest.raises(DomainError, match="two years"):
-        book(world, start=date.today() + timedelta(days=800))
+        book(world, start=days(800))
 
 
-def test_a_closed_day_is_a_warning_that_a_reason_overrides(world):
+def test_a_closed_day_is_a_warning_that_a_reason_overrides(ctx, world):
     start = monday()
-    db.session.add(Closure(name="INSET day", kind="inset", school_id=world["host"].id,
-                           start_date=start, end_date=start))
+    factories.closure(world["host"], name="INSET day", start=start)
     db.session.commit()
     with pytest.raises(DomainError, match=r"closed on .*\(INSET day\)") as error:
         book(world, start=start)
@@ -96,10 +65,10 @@ def test_a_closed_day_is_a_warning_that_a_reason_overrides(world):
     review = book(world, start=start, closed_reason="The INSET is on peer review")
     assert review.closed_day_reason == "The INSET is on peer review"
     with pytest.raises(DomainError, match="Saturday"):
-        book(world, start=start + timedelta(days=5), host=world["a"])
+        book(world, start=start + timedelta(days=5), host=world.get("ash"))
 
 
-def test_a_school_never_hosts_two_reviews_on_the_same_day(world):
+def test_a_school_never_hosts_two_reviews_on_the_same_day(ctx, world):
     book(world, start=monday(), days=3)
     with pytest.raises(DomainError, match="already hosts a review on"):
         book(world, start=monday() + timedelta(days=2))
@@ -107,13 +76,13 @@ def test_a_school_never_hosts_two_reviews_on_the_same_day(world):
 
 # --- The team --------------------------------------------------------------------------------
 
-def test_a_proposed_team_is_booked_on_every_day_and_emailed(world, mailbox):
+def test_a_proposed_team_is_booked_on_every_day_and_emailed(ctx, world, mailbox):
+    r = world.get("reviewers")
     review = staffed(world, days=2)
     assert review.state == "proposed"
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 6
     sent = {m["To"] for m in mailbox.messages}
-    assert sent == {world["r"][0].email, world["r"][1].email, world["r"][2].email,
-                    world["head"].email}
+    assert sent == {*(r.email for r in r[:3]), world.get("head").email}
     attachment = next(mailbox.messages[0].iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
 
@@ -122,48 +91,50 @@ def test_a_proposed_team_is_booked_on_every_day_and_emailed(world, mailbox):
     ("insider", "works at Host Primary: nobody reviews their own school"),
     ("teacher", "not a trained peer reviewer or improvement champion"),
 ])
-def test_the_team_rules(world, who, message):
+def test_the_team_rules(ctx, world, who, message):
+    r = world.get("reviewers")
     review = book(world)
     with pytest.raises(DomainError, match=message):
-        services.set_team(actor=world["champion"], review=review, lead=world["r"][0],
-                          reviewers=[world["r"][1], world[who]])
+        services.set_team(actor=world.get("champion"), review=review, lead=r[0],
+                          reviewers=[r[1], world.get(who)])
 
 
-def test_team_size_is_two_to_four_besides_the_lead(world):
+def test_team_size_is_two_to_four_besides_the_lead(ctx, world):
+    r = world.get("reviewers")
     review = book(world)
     with pytest.raises(DomainError, match="2 to 4 reviewers"):
-        services.set_team(actor=world["champion"], review=review, lead=world["r"][0],
-                          reviewers=[world["r"][1]])
+        services.set_team(actor=world.get("champion"), review=review, lead=r[0],
+                          reviewers=[r[1]])
     with pytest.raises(DomainError, match="Choose the lead reviewer"):
-        services.set_team(actor=world["champion"], review=review, lead=None,
-                          reviewers=world["r"][1:])
+        services.set_team(actor=world.get("champion"), review=review, lead=None,
+                          reviewers=r[1:])
 
 
-def test_nobody_is_booked_twice_on_one_day_and_the_message_names_the_clash(world):
+def test_nobody_is_booked_twice_on_one_day_and_the_message_names_the_clash(ctx, world):
+    r = world.get("reviewers")
     staffed(world, start=monday(), days=2)
     other = book(world, host=factories.school(name="Cedar"),
                  start=monday() + timedelta(days=1), days=1)
     with pytest.raises(DomainError) as error:
-        services.set_team(actor=world["champion"], review=other, lead=world["r"][3],
-                          reviewers=[world["r"][2], world["r"][0]])
+        services.set_team(actor=world.get("champion"), review=other, lead=r[3],
+                          reviewers=[r[2], r[0]])
     assert "Rosa Reviewer is already booked on" in error.value.message
     assert "for the review of Host Primary" in error.value.message
 
 
-def test_the_unique_key_refuses_a_double_booking_that_skips_the_check(world):
+def test_the_unique_key_refuses_a_double_booking_that_skips_the_check(ctx, world):
     review = staffed(world)
-    db.session.add(Booking(user_id=world["r"][0].id, day=review.start_date,
-                           review_id=review.id))
     with pytest.raises(Exception):
-        db.session.flush()
+        factories.booking(world["reviewers"][0], review.start_date, review)
     db.session.rollback()
 
 
-def test_a_clash_the_check_missed_is_refused_by_the_key_and_named(world, monkeypatch):
+def test_a_clash_the_check_missed_is_refused_by_the_key_and_named(ctx, world, monkeypatch):
     """As when another request books the same person the same moment: the unique key
     refuses the rows, only they are undone, and the message still names the clash."""
     from eip_site.reviews.services import booking
 
+    r = world.get("reviewers")
     staffed(world, start=monday(), days=1)
     other = book(world, host=factories.school(name="Cedar"), start=monday(), days=1)
     checks = []
@@ -175,34 +146,36 @@ def test_a_clash_the_check_missed_is_refused_by_the_key_and_named(world, monkeyp
     real = booking.booking_clash
     monkeypatch.setattr(booking, "booking_clash", missed_at_first)
     with pytest.raises(DomainError) as error:
-        services.set_team(actor=world["champion"], review=other, lead=world["r"][3],
-                          reviewers=[world["r"][2], world["r"][0]])
+        services.set_team(actor=world.get("champion"), review=other, lead=r[3],
+                          reviewers=[r[2], r[0]])
     assert "Rosa Reviewer is already booked on" in error.value.message
     assert error.value.field == "reviewers"
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 3  # the first team's
 
 
-def test_marked_unavailable_days_are_respected(world):
+def test_marked_unavailable_days_are_respected(ctx, world):
+    r = world.get("reviewers")
     start = monday()
-    services.set_unavailable(actor=world["r"][2], day=start + timedelta(days=1), available=False)
+    services.set_unavailable(actor=r[2], day=start + timedelta(days=1), available=False)
     review = book(world, start=start)
     with pytest.raises(DomainError, match="Rosa Reviewer has said they are not available"):
-        services.set_team(actor=world["champion"], review=review, lead=world["r"][0],
-                          reviewers=[world["r"][1], world["r"][2]])
+        services.set_team(actor=world.get("champion"), review=review, lead=r[0],
+                          reviewers=[r[1], r[2]])
 
 
 # --- The lifecycle -----------------------------------------------------------------------------
 
-def test_only_the_host_head_confirms_and_every_step_is_in_the_history(world):
+def test_only_the_host_head_confirms_and_every_step_is_in_the_history(ctx, world):
+    r = world.get("reviewers")
     review = staffed(world)
-    for outsider in (world["other_head"], world["teacher"], world["champion"]):
+    for outsider in (world.get("other_head"), world.get("teacher"), world.get("champion")):
         with pytest.raises(DomainError, match="not open to you"):
             services.transition(actor=outsider, review=review, to="confirmed")
-    services.transition(actor=world["head"], review=review, to="confirmed")
-    services.transition(actor=world["champion"], review=review, to="data_shared")
-    services.transition(actor=world["r"][0], review=review, to="reviewed")
+    services.transition(actor=world.get("head"), review=review, to="confirmed")
+    services.transition(actor=world.get("champion"), review=review, to="data_shared")
+    services.transition(actor=r[0], review=review, to="reviewed")
     with pytest.raises(DomainError, match="Record the findings"):
-        services.transition(actor=world["r"][0], review=review, to="feedback")
+        services.transition(actor=r[0], review=review, to="feedback")
     db.session.flush()
     steps = db.session.execute(select(ReviewEvent.from_state, ReviewEvent.to_state)
                                .where(ReviewEvent.review_id == review.id)
@@ -212,72 +185,74 @@ def test_only_the_host_head_confirms_and_every_step_is_in_the_history(world):
         ("confirmed", "data_shared"), ("data_shared", "reviewed")]
 
 
-def test_declining_needs_a_reason_and_releases_the_team(world):
+def test_declining_needs_a_reason_and_releases_the_team(ctx, world):
     review = staffed(world)
     with pytest.raises(DomainError, match="Enter the reason"):
-        services.transition(actor=world["head"], review=review, to="planned")
-    services.transition(actor=world["head"], review=review, to="planned",
+        services.transition(actor=world.get("head"), review=review, to="planned")
+    services.transition(actor=world.get("head"), review=review, to="planned",
                         note="Those days clash with our SATs week")
     db.session.flush()
     assert review.members == []
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
 
 
-def test_a_stale_form_is_refused(world):
+def test_a_stale_form_is_refused(ctx, world):
     review = staffed(world)
     with pytest.raises(StaleEdit):
-        services.transition(actor=world["head"], review=review, to="confirmed",
+        services.transition(actor=world.get("head"), review=review, to="confirmed",
                             version=review.version - 1)
 
 
-def test_findings_are_confidential_and_a_safeguarding_flag_emails_the_head(world, mailbox):
+def test_findings_are_confidential_and_a_safeguarding_flag_emails_the_head(ctx, world, mailbox):
+    r = world.get("reviewers")
     review = staffed(world)
     for to, actor in (("confirmed", "head"), ("data_shared", "head")):
-        services.transition(actor=world[actor], review=review, to=to)
-    assert permissions.can_see_findings(world["head"], review)
-    assert permissions.can_see_findings(world["r"][1], review)
-    assert permissions.can_see_findings(world["lead"], review)
-    assert not permissions.can_see_findings(world["teacher"], review)
-    assert not permissions.can_see_findings(world["other_head"], review)
-    assert not permissions.can_see_findings(world["champion"], review)
+        services.transition(actor=world.get(actor), review=review, to=to)
+    assert permissions.can_see_findings(world.get("head"), review)
+    assert permissions.can_see_findings(r[1], review)
+    assert permissions.can_see_findings(world.get("lead"), review)
+    assert not permissions.can_see_findings(world.get("teacher"), review)
+    assert not permissions.can_see_findings(world.get("other_head"), review)
+    assert not permissions.can_see_findings(world.get("champion"), review)
     with pytest.raises(DomainError, match="lead reviewer"):
-        services.record_findings(actor=world["r"][1], review=review, went_well="", summary="x",
+        services.record_findings(actor=r[1], review=review, went_well="", summary="x",
                                  to_develop="", safeguarding=False)
     mailbox.clear()
-    services.record_findings(actor=world["r"][0], review=review, went_well="Calm corridors",
+    services.record_findings(actor=r[0], review=review, went_well="Calm corridors",
                              to_develop="- Questioning\n- Reading at home\n",
                              summary="Strong", safeguarding=True)
     assert review.areas == ["Questioning", "Reading at home"]
-    assert [m["To"] for m in mailbox.messages] == [world["head"].email]
+    assert [m["To"] for m in mailbox.messages] == [world.get("head").email]
     assert "Safeguarding concern" in mailbox.messages[0]["Subject"]
     assert "Calm corridors" not in mailbox.messages[0].get_body().get_content()
 
 
-def test_the_workshop_is_facilitated_by_a_champion_not_on_the_team(world):
+def test_the_workshop_is_facilitated_by_a_champion_not_on_the_team(ctx, world):
+    r, lead, champion = world.get("reviewers"), world.get("lead"), world.get("champion")
     review = staffed(world)
     review.state, review.summary = "feedback", "Done"
     db.session.flush()
-    on_team = world["r"][1]
+    on_team = r[1]
     on_team.set_roles({"champion"})
     with pytest.raises(DomainError, match="was on the review team"):
-        services.book_workshop(actor=world["lead"], review=review, facilitator=on_team,
+        services.book_workshop(actor=lead, review=review, facilitator=on_team,
                                workshop_date=review.end_date + timedelta(days=14),
                                impact_date=None)
     with pytest.raises(DomainError, match="after the review days"):
-        services.book_workshop(actor=world["lead"], review=review, facilitator=world["champion"],
+        services.book_workshop(actor=lead, review=review, facilitator=champion,
                                workshop_date=review.start_date, impact_date=None)
-    services.book_workshop(actor=world["lead"], review=review, facilitator=world["champion"],
+    services.book_workshop(actor=lead, review=review, facilitator=champion,
                            workshop_date=monday(8) + timedelta(days=1),
                            impact_date=monday(20) + timedelta(days=1))
     assert review.state == "workshop_booked"
     # The facilitator is now busy that day: no review may take them.
-    assert services.booking.booking_clash(world["champion"], [monday(8) + timedelta(days=1)], None)
+    assert services.booking.booking_clash(champion, [monday(8) + timedelta(days=1)], None)
 
 
-def test_reschedule_moves_the_bookings_and_asks_the_host_again(world):
+def test_reschedule_moves_the_bookings_and_asks_the_host_again(ctx, world):
     review = staffed(world)
-    services.transition(actor=world["head"], review=review, to="confirmed")
-    services.reschedule(actor=world["champion"], review=review, start_date=monday(6),
+    services.transition(actor=world.get("head"), review=review, to="confirmed")
+    services.reschedule(actor=world.get("champion"), review=review, start_date=monday(6),
                         days=1, reason="Ofsted visit")
     db.session.flush()
     assert review.state == "proposed"
@@ -285,12 +260,12 @@ def test_reschedule_moves_the_bookings_and_asks_the_host_again(world):
     assert set(db.session.scalars(select(HostDay.day))) == {monday(6)}
 
 
-def test_cancelling_frees_everyone_and_the_calendar_says_cancelled(world):
+def test_cancelling_frees_everyone_and_the_calendar_says_cancelled(ctx, world):
     review = staffed(world)
     sequence = review.sequence
     with pytest.raises(DomainError, match="You cannot cancel"):
-        services.cancel(actor=world["teacher"], review=review, reason="no")
-    services.cancel(actor=world["head"], review=review, reason="Building work")
+        services.cancel(actor=world.get("teacher"), review=review, reason="no")
+    services.cancel(actor=world.get("head"), review=review, reason="Building work")
     db.session.flush()
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
     assert db.session.scalar(select(func.count()).select_from(HostDay)) == 0
@@ -301,12 +276,12 @@ def test_cancelling_frees_everyone_and_the_calendar_says_cancelled(world):
     assert event["sequence"] > sequence
 
 
-def test_the_ics_keeps_its_uid_and_raises_its_sequence(world):
+def test_the_ics_keeps_its_uid_and_raises_its_sequence(ctx, world):
     review = staffed(world, days=2)
     first = Calendar.from_ical(ics.review_calendar(review).to_ical()).walk("VEVENT")[0]
     assert first.decoded("dtstart") == review.start_date
     assert first.decoded("dtend") == review.start_date + timedelta(days=2)  # exclusive end
-    services.transition(actor=world["head"], review=review, to="confirmed")
+    services.transition(actor=world.get("head"), review=review, to="confirmed")
     second = Calendar.from_ical(ics.review_calendar(review).to_ical()).walk("VEVENT")[0]
     assert second["uid"] == first["uid"]
     assert second["sequence"] > first["sequence"]
@@ -321,8 +296,9 @@ def _picker(review) -> dict[str, str]:
     return {c.name: c.status for c in shown}
 
 
-def test_the_team_picker_sees_every_change_to_who_can_review(world):
-    from eip_site.directory.models import Skill, UserSkill
+def test_the_team_picker_sees_every_change_to_who_can_review(ctx, world):
+    r = world.get("reviewers")
+    from eip_site.directory.models import Skill
 
     review = book(world)
     picker = _picker(review)
@@ -330,24 +306,24 @@ def test_the_team_picker_sees_every_change_to_who_can_review(world):
     assert "Ian Insider" not in picker  # from the host school
 
     # A day off, a booking elsewhere on the same days, a new qualification, a move.
-    services.set_unavailable(actor=world["r"][2], day=review.start_date, available=False)
+    services.set_unavailable(actor=r[2], day=review.start_date, available=False)
     db.session.commit()
     assert _picker(review)["Rosa Reviewer"] == "unavailable"
-    other = book(world, host=world["b"], start=review.start_date)
-    services.set_team(actor=world["champion"], review=other, lead=world["r"][0],
-                      reviewers=[world["r"][1], world["insider"]])
+    other = book(world, host=world.get("birch"), start=review.start_date)
+    services.set_team(actor=world.get("champion"), review=other, lead=r[0],
+                      reviewers=[r[1], world.get("insider")])
     db.session.commit()
     assert _picker(review)["Rita Reviewer"] == "booked"
-    db.session.add(Qualification(user_id=world["teacher"].id, kind="peer_reviewer"))
+    factories.qualification(world["teacher"])
     db.session.commit()
     assert _picker(review)["Tom Teacher"] == "free"
-    world["teacher"].school = world["host"]
+    world.get("teacher").school = world.get("host")
     db.session.commit()
     assert "Tom Teacher" not in _picker(review)
 
     # Strengths in the focus area rank a candidate first among the free.
     skill = db.session.scalar(select(Skill).where(Skill.category.has(slug="curriculum")))
-    db.session.add(UserSkill(user_id=world["r"][3].id, skill_id=skill.id, relation="train"))
+    factories.user_skill(world["reviewers"][3], skill, "train")
     db.session.commit()
     from eip_site.reviews import queries
     assert queries.candidates(review)[0][0].name == "Ravi Reviewer"

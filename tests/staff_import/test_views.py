@@ -11,30 +11,23 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from eip_site.directory.models import Profile, Skill, UserSkill
+from eip_site.directory.models import Skill, UserSkill
 from eip_site.extensions import db
 from eip_site.people.models import User
-from eip_site.seeds.vocabulary import install_default_vocabulary
 
 from .. import factories
+from ..helpers import sign_in
 
 HEADER = "email,name,job_title,school_urn,skills,wants_to_develop,offers,hours_per_term\n"
 
 
 @pytest.fixture
-def vocab(app):
-    with app.app_context():
-        install_default_vocabulary(db.session.connection())
-        db.session.commit()
-
-
-@pytest.fixture
-def head(app, vocab, login_as):
+def head(app, client, vocab):
     with app.app_context():
         school = factories.school(name="Hill Primary")
-        user_id = factories.user(roles={"head"}, school_obj=school).id
         school_id, urn = school.id, school.urn
-    return login_as(user_id), school_id, urn
+        db.session.commit()
+    return sign_in(client, roles={"head"}, school=school_id), school_id, urn
 
 
 def users(app) -> int:
@@ -62,8 +55,8 @@ def staff_csv(n: int, bad: dict[int, str] | None = None) -> bytes:
 
 @pytest.mark.parametrize("role, status", [("staff", 403), ("champion", 403), ("head", 200),
                                           ("lead", 200), ("admin", 200)])
-def test_import_page_is_for_heads_leads_and_admins(client, login_as, role, status):
-    login_as(role)
+def test_import_page_is_for_heads_leads_and_admins(client, role, status):
+    sign_in(client, roles={role})
     response = client.get("/directory/import")
     assert response.status_code == status
     assert client.get("/directory/import/template.csv").status_code == status
@@ -74,9 +67,9 @@ def test_import_page_is_for_heads_leads_and_admins(client, login_as, role, statu
         assert ('name="school"' in body) == (role != "head")
 
 
-def test_anyone_signed_in_may_export_and_other_formats_are_404(client, login_as, app):
+def test_anyone_signed_in_may_export_and_other_formats_are_404(client, app):
     assert client.get("/directory/export.csv").status_code == 303  # sign in first
-    login_as("staff")
+    sign_in(client)
     csv_response = client.get("/directory/export.csv")
     assert csv_response.status_code == 200
     assert csv_response.mimetype == "text/csv"
@@ -90,8 +83,8 @@ def test_anyone_signed_in_may_export_and_other_formats_are_404(client, login_as,
     assert client.get("/directory/import/template.pdf").status_code == 404
 
 
-def test_templates_download(client, login_as, vocab):
-    login_as("lead")
+def test_templates_download(client, vocab):
+    sign_in(client, roles={"lead"})
     text = client.get("/directory/import/template.csv").data.decode("utf-8-sig")
     assert text.startswith("email,name,job_title,school_urn,skills")
     book = client.get("/directory/import/template.xlsx")
@@ -104,6 +97,7 @@ def test_head_imports_40_staff_and_sees_exactly_the_two_bad_rows_refused(app, cl
     _, school_id, urn = head
     with app.app_context():
         other_urn = factories.school(name="Other").urn
+        db.session.commit()
     data = staff_csv(40, bad={
         7: "not-an-email,Seven,Teacher,,,,,\n",
         23: f"t23@hill.example,Twenty-three,Teacher,{other_urn},,,,\n"})
@@ -180,12 +174,12 @@ def test_no_file_or_a_huge_request_is_refused(client, head):
     assert big.status_code == 413
 
 
-def test_a_tampered_or_foreign_token_is_refused_and_saves_nothing(app, client, head, login_as):
+def test_a_tampered_or_foreign_token_is_refused_and_saves_nothing(app, client, head):
     preview = upload(client, staff_csv(3))
     token = token_of(preview)
     bad = client.post("/directory/import", data={"token": token[:-4] + "AAAA"})
     assert bad.status_code == 400 and "could not be read" in bad.get_data(as_text=True)
-    login_as("head")
+    sign_in(client, roles={"head"})
     assert client.post("/directory/import", data={"token": token}).status_code == 400
     assert users(app) == 2
 
@@ -194,7 +188,8 @@ def test_a_change_since_the_preview_shows_the_new_preview_with_409(app, client, 
     preview = upload(client, staff_csv(2))
     with app.app_context():
         school = db.session.get(User, head[0]).school
-        factories.user(email="t2@hill.example", school_obj=school)
+        factories.user(email="t2@hill.example", school=school)
+        db.session.commit()
     changed = client.post("/directory/import", data={"token": token_of(preview)})
     assert changed.status_code == 409
     body = changed.get_data(as_text=True)
@@ -203,11 +198,12 @@ def test_a_change_since_the_preview_shows_the_new_preview_with_409(app, client, 
                        data={"token": token_of(changed)}).status_code == 303
 
 
-def test_lead_chooses_a_school_or_all_schools(app, client, vocab, login_as):
+def test_lead_chooses_a_school_or_all_schools(app, client, vocab):
     with app.app_context():
         a, b = factories.school(name="Alpha"), factories.school(name="Beta")
         a_id, b_urn = a.id, b.urn
-    login_as("lead")
+        db.session.commit()
+    sign_in(client, roles={"lead"})
     data = (HEADER + f"x@a.example,X,,,,,,\ny@b.example,Y,,{b_urn},,,,\n").encode()
     everywhere = upload(client, data).get_data(as_text=True)
     assert "Enter the URN of the person" in everywhere and "Create an account at Beta" in everywhere
@@ -215,13 +211,13 @@ def test_lead_chooses_a_school_or_all_schools(app, client, vocab, login_as):
     assert "Create an account at Alpha" in one and "but you are importing for Alpha" in one
 
 
-def test_export_hides_emails_people_keep_private(app, client, login_as):
+def test_export_hides_emails_people_keep_private(app, client):
     with app.app_context():
         private = factories.user(name="Private Person", email="private@x.example")
-        db.session.add(Profile(user_id=private.id, show_email=False))
+        factories.profile(private, show_email=False)
         factories.user(name="Open Person", email="open@x.example")
         db.session.commit()
-    login_as("staff")
+    sign_in(client)
     text = client.get("/directory/export.csv").data.decode("utf-8-sig")
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(text))}
     assert rows["Private Person"]["email"] == "" and "private@x.example" not in text
