@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from ..clock import utcnow
+from .. import clock
 from ..htmx import is_htmx, render_page
 from ..people.queries import active_school_names
 from ..security import ADMIN, LEAD
@@ -35,7 +35,7 @@ def index():
         page=max(1, form.page.data or 1))
     result = queries.search(filters, vocab, stamp)
     if filters.q.strip() and not result.page.total and filters.page == 1:
-        queries.record_miss(filters.q, utcnow().strftime("%Y-%m"))  # saved as the page ends
+        queries.record_miss(filters.q, clock.today().strftime("%Y-%m"))  # saved as the page ends
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("directory/index.html", "directory/_results.html", form=form,
                        search=result, args=args)

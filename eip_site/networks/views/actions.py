@@ -7,7 +7,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from ...forms import VersionedForm
-from ...clock import utcnow
+from ... import clock
 from ...htmx import hx_redirect, is_htmx, render_page
 from .. import bp, queries
 from ..minutes import set_action_status
@@ -17,7 +17,7 @@ from ..permissions import action_for
 @bp.route("/actions/")
 def actions():
     return render_page("networks/actions.html", actions=queries.my_actions(current_user.id),
-                       today=utcnow().date())
+                       today=clock.today())
 
 
 @bp.route("/actions/<int:action_id>/status", methods=["POST"])
@@ -29,4 +29,4 @@ def action_status(action_id: int):
     if not is_htmx():
         return hx_redirect(url_for("networks.actions"))
     return render_page("networks/actions.html", "networks/_action_row.html", a=action,
-                       today=utcnow().date(), changed=True)
+                       today=clock.today(), changed=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_login import current_user
 
-from ...clock import utcnow
+from ... import clock
 from ...forms import submit
 from ...htmx import hx_redirect, is_htmx, render_page
 from .. import bp, pages, queries
@@ -37,7 +37,7 @@ def _minutes_context(meeting_id: int, **extra) -> dict:
     return {"page": page, "meeting": meeting, "editing": editing, "can_edit": editor,
             "decision_form": decision_form, "action_form": action_form,
             "minutes_forms": forms, "ATTENDANCE": ATTENDANCE, "theirs": {},
-            "today": utcnow().date(), **extra}
+            "today": clock.today(), **extra}
 
 
 def _minutes_page(meeting_id: int, status: int = 200, **extra):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_login import current_user
 
-from ...clock import utcnow
+from ... import clock
 from ...forms import submit
 from ...htmx import hx_redirect, render_page
 from ...people.models import Partnership
@@ -64,7 +64,7 @@ def _network_page(page, decision_form=None, status=200):
                        membership=page.membership, can_edit=page.can_edit,
                        is_lead=lead, decision_form=form,
                        proposal_fields=PROPOSAL_FIELDS, PLAN_STATUSES=PLAN_STATUSES,
-                       today=utcnow().date(), status=status)
+                       today=clock.today(), status=status)
 
 
 @bp.route("/networks/<int:network_id>/decision", methods=["POST"])
@@ -110,7 +110,7 @@ def member_accept(network_id: int, user_id: int):
 
 @bp.route("/networks/overview")
 def overview():
-    today = utcnow().date()
+    today = clock.today()
     return render_page("networks/overview.html", today=today,
                        view=roll_up.overview(today, Partnership.current().year_start_month))
 
