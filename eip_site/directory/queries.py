@@ -13,7 +13,7 @@ from .. import text_index
 from ..data_version import Remembered, stamps
 from ..extensions import db
 from ..people.models import School, User
-from ..people.queries import Page, substring_pattern
+from ..people.queries import Page
 from . import ranking
 from .matching import Match, build_terms, match_skills, nearest_skills, normalise
 from .models import (
@@ -206,7 +206,7 @@ def _search(filters: Filters, vocab: Vocabulary, stamp: str | None = None) -> Se
     people = ranking.People(bool(filters.school), bool(filters.phase), bool(filters.offer),
                             filters.available, text_index.indexable(text))
     params = {"school": filters.school, "phase": filters.phase, "offer": filters.offer,
-              "pattern": substring_pattern(text), "phrase": text_index.phrase(text),
+              "pattern": text_index.substring_pattern(text), "phrase": text_index.phrase(text),
               "relations": relations, "categories": category_ids}
     if weights:
         skills = [sid for sid in weights

@@ -185,7 +185,7 @@ def site_search(user: User, q: str) -> SiteResults:
     findings. As plain rows, remembered per worker until what they show changes (see
     data_version)."""
     from ..directory import queries as directory
-    from ..people.queries import substring_pattern
+    from ..text_index import substring_pattern
 
     q = (q or "").strip()[:200]
     results = SiteResults(q=q)
@@ -219,7 +219,7 @@ def _site_statements(indexed: bool, sees_all: bool):
     Parameters: pattern (``substring_pattern``), phrase (``text_index.phrase``), user."""
     from ..networks.models import AgendaItem, Meeting, Network, NetworkMember
     from ..people.models import School
-    from ..people.queries import contains
+    from ..text_index import contains
 
     pattern, user = bindparam("pattern"), bindparam("user")
     networks = select(Network.id, Network.name, Network.purpose) \

@@ -8,7 +8,7 @@ from sqlalchemy import Row, func, or_, select
 
 from ..data_version import Remembered
 from ..extensions import db
-from ..text_index import contains, substring_pattern  # noqa: F401  (the directory's and home's)
+from ..text_index import contains
 from .models import School, User, UserRole
 
 PAGE_SIZE = 25
