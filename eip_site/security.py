@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "directory.skill_suggest": SIGNED_IN,
     "directory.skill_edit": frozenset({LEAD, ADMIN}),
     "directory.skill_merge": frozenset({LEAD, ADMIN}),
+    "directory.skill_reject": frozenset({LEAD, ADMIN}),
     "directory.help_new": SIGNED_IN,
     "directory.help_list": SIGNED_IN,
     "directory.help_status": SIGNED_IN,

@@ -87,6 +87,13 @@ class SkillForm(VersionedForm):
     approve = BooleanField("Approved: people can add it to their profiles")
 
 
+class RejectForm(BaseForm):
+    reason = TextAreaField("Why not (optional)",
+                           description="We email this to the person who suggested it.",
+                           validators=[Optional(), Length(max=500, message=(
+                               "Keep the reason to 500 characters or fewer."))])
+
+
 class MergeForm(BaseForm):
     into = SelectField("Merge into", coerce=_id, validate_choice=False,
                        validators=[DataRequired("Choose the skill to keep.")])

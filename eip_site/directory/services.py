@@ -10,7 +10,7 @@ from ..clock import utcnow
 from ..errors import DomainError, Forbidden, StaleEdit
 from ..extensions import db
 from ..mail import absolute_url
-from ..notifications.services import Reminder
+from ..notifications.services import Reminder, notify
 from ..people.models import Partnership, User
 from .models import (
     OFFERS,
@@ -155,16 +155,27 @@ def _clean_synonyms(text: str) -> str:
     return "|".join(out)
 
 
-def _check_name(name: str, skill: Skill | None = None) -> None:
-    clash = db.session.scalar(select(Skill).where(Skill.name.ilike(name)))
-    if clash is not None and clash is not skill:
-        raise DomainError(f"“{clash.name}” is already in the vocabulary.", field="name")
+def _check_terms(skill: Skill | None, name: str, synonyms: str = "") -> None:
+    """Each name and synonym means one skill: refuse a word another skill already has,
+    naming that skill, so a search for it never finds two."""
+    from .matching import normalise
+
+    others = [s for s in db.session.scalars(select(Skill)) if s is not skill]
+    for term, field in [(name, "name")] + [(t, "synonyms") for t in synonyms.split("|") if t]:
+        wanted = normalise(term)
+        for other in others:
+            if wanted == normalise(other.name):
+                raise DomainError(f"“{other.name}” is already in the skills list.", field=field)
+            for synonym in other.synonym_list:
+                if wanted == normalise(synonym):
+                    raise DomainError(f"“{synonym}” is already another name for "
+                                      f"“{other.name}” in the skills list.", field=field)
 
 
 def suggest_skill(*, actor: User, name: str, category_id: int, why: str = "") -> Skill:
     if db.session.get(SkillCategory, category_id) is None:
         raise DomainError("Choose a category.", field="category_id")
-    _check_name(name)
+    _check_terms(None, name)
     skill = Skill(name=name, category_id=category_id, status="suggested",
                   suggested_by_id=actor.id, synonyms="")
     db.session.add(skill)
@@ -178,12 +189,43 @@ def save_skill(*, actor: User, skill: Skill, name: str, category_id: int, synony
         raise StaleEdit()
     if db.session.get(SkillCategory, category_id) is None:
         raise DomainError("Choose a category.", field="category_id")
-    _check_name(name, skill)
-    skill.name, skill.category_id, skill.synonyms = name, category_id, _clean_synonyms(synonyms)
+    synonyms = _clean_synonyms(synonyms)
+    _check_terms(skill, name, synonyms)
+    approved = approve and skill.status != "approved"
+    skill.name, skill.category_id, skill.synonyms = name, category_id, synonyms
     if approve:
         skill.status = "approved"
     db.session.flush()
+    if approved:
+        _tell_suggester(skill, f"“{skill.name}” is now in the skills list",
+                        f"A cluster lead has approved the skill you suggested, “{skill.name}”. "
+                        "Anyone can now add it to their profile, and searches find it.")
     return skill
+
+
+def reject_skill(*, actor: User, skill: Skill, reason: str = "") -> str:
+    """Turn down a suggestion: it leaves the list (and the suggester's profile), and the
+    suggester is told why. Returns the name it had."""
+    if skill.status != "suggested":
+        raise DomainError("Only a suggestion can be turned down; an approved skill is merged "
+                          "into another instead.")
+    name = skill.name
+    _tell_suggester(skill, f"Your suggested skill “{name}” was not added",
+                    f"A cluster lead has decided not to add “{name}” to the skills list."
+                    + (f"\n\nTheir reason: {reason}" if reason else ""))
+    db.session.execute(update(HelpRequest).where(HelpRequest.skill_id == skill.id)
+                       .values(skill_id=None))
+    db.session.execute(delete(UserSkill).where(UserSkill.skill_id == skill.id))
+    db.session.delete(skill)
+    db.session.flush()
+    return name
+
+
+def _tell_suggester(skill: Skill, subject: str, body: str) -> None:
+    person = db.session.get(User, skill.suggested_by_id) if skill.suggested_by_id else None
+    if person is not None and person.active:
+        notify(user=person, kind="skills", subject=subject,
+               body=body + f"\n\nThe skills list: {absolute_url('directory.skills')}\n")
 
 
 def merge_skill(*, actor: User, duplicate: Skill, into: Skill) -> int:
@@ -212,6 +254,11 @@ def merge_skill(*, actor: User, duplicate: Skill, into: Skill) -> int:
                        .values(skill_id=into.id))
     into.synonyms = _clean_synonyms("|".join([into.synonyms, duplicate.name,
                                               duplicate.synonyms]))
+    if duplicate.status == "suggested":
+        _tell_suggester(duplicate, f"“{duplicate.name}” is in the skills list as “{into.name}”",
+                        f"A cluster lead found that the skill you suggested, “{duplicate.name}”, "
+                        f"is already in the skills list as “{into.name}”. Searches for "
+                        f"“{duplicate.name}” now find it.")
     db.session.delete(duplicate)
     db.session.flush()
     return moved

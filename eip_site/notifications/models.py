@@ -19,6 +19,7 @@ KINDS = {
     "help": ("Requests for help, and answers to yours", "now"),
     "agenda": ("Network agendas published", "digest"),
     "action": ("Actions assigned to you at network meetings", "digest"),
+    "skills": ("Skills you suggested: added, merged or turned down", "now"),
     "reminder": ("Reminders: a review next week, actions due, requests waiting, your profile",
                  "now"),
 }

@@ -93,7 +93,7 @@ def test_suggested_skills_wait_for_approval_and_names_are_unique(ctx, vocab):
     user = factories.user()
     lead = factories.user(roles={"lead"})
     category = db.session.get(Skill, vocab["Phonics"]).category_id
-    with pytest.raises(DomainError, match="already in the vocabulary"):
+    with pytest.raises(DomainError, match="“Phonics” is already in the skills list"):
         services.suggest_skill(actor=user, name="PHONICS", category_id=category)
     skill = services.suggest_skill(actor=user, name="Chess club", category_id=category)
     assert skill.status == "suggested"
@@ -103,6 +103,63 @@ def test_suggested_skills_wait_for_approval_and_names_are_unique(ctx, vocab):
     services.save_skill(actor=lead, skill=skill, name="Chess", category_id=category,
                         synonyms="chess club, board games, Chess club", approve=True)
     assert skill.status == "approved" and skill.synonym_list == ["chess club", "board games"]
+
+
+def test_a_word_names_one_skill_only(ctx, vocab):
+    user = factories.user()
+    lead = factories.user(roles={"lead"})
+    drama = db.session.get(Skill, vocab["Drama"])
+    with pytest.raises(DomainError, match="“SSP” is already another name for “Phonics”") as caught:
+        services.suggest_skill(actor=user, name="ssp", category_id=drama.category_id)
+    assert caught.value.field == "name"
+    with pytest.raises(DomainError, match="another name for “Phonics”") as caught:
+        services.save_skill(actor=lead, skill=drama, name="Drama", category_id=drama.category_id,
+                            synonyms="theatre, Letters and sounds", approve=True)
+    assert caught.value.field == "synonyms"
+    with pytest.raises(DomainError, match="“Phonics” is already in the skills list"):
+        services.save_skill(actor=lead, skill=drama, name="Drama", category_id=drama.category_id,
+                            synonyms="phonics", approve=True)
+    services.save_skill(actor=lead, skill=drama, name="Drama", category_id=drama.category_id,
+                        synonyms="theatre, Drama", approve=True)  # its own name is no clash
+    assert drama.synonym_list == ["theatre", "Drama"]
+    assert db.session.scalar(select(db.func.count()).select_from(Skill).where(
+        Skill.status == "suggested")) == 0
+
+
+def test_a_lead_turns_down_a_suggestion_and_the_suggester_is_told(ctx, vocab, mailbox):
+    user = factories.user()
+    lead = factories.user(roles={"lead"})
+    category = db.session.get(Skill, vocab["Phonics"]).category_id
+    junk = services.suggest_skill(actor=user, name="<script>alert(1)</script>",
+                                  category_id=category)
+    services.set_skill(actor=user, user=user, skill_id=junk.id, relation="train")
+    name = services.reject_skill(actor=lead, skill=junk, reason="Not a skill.")
+    db.session.commit()
+    assert name == "<script>alert(1)</script>"
+    assert db.session.get(Skill, junk.id) is None
+    assert db.session.scalar(select(db.func.count()).select_from(UserSkill)
+                             .where(UserSkill.user_id == user.id)) == 0
+    [mail] = mailbox.to(user.email)
+    assert "was not added" in mail["Subject"] and "Their reason: Not a skill." in mail.get_content()
+    with pytest.raises(DomainError, match="Only a suggestion"):
+        services.reject_skill(actor=lead, skill=db.session.get(Skill, vocab["Phonics"]))
+
+
+def test_the_suggester_hears_when_a_suggestion_is_approved_or_merged(ctx, vocab, mailbox):
+    user = factories.user()
+    lead = factories.user(roles={"lead"})
+    category = db.session.get(Skill, vocab["Phonics"]).category_id
+    chess = services.suggest_skill(actor=user, name="Chess", category_id=category)
+    phonix = services.suggest_skill(actor=user, name="Phonix", category_id=category)
+    services.save_skill(actor=lead, skill=chess, name="Chess", category_id=category,
+                        synonyms="", approve=True)
+    services.save_skill(actor=lead, skill=chess, name="Chess", category_id=category,
+                        synonyms="board games", approve=True)  # already approved: no second email
+    services.merge_skill(actor=lead, duplicate=phonix, into=db.session.get(Skill, vocab["Phonics"]))
+    db.session.commit()
+    subjects = [m["Subject"] for m in mailbox.to(user.email)]
+    assert subjects == ["“Chess” is now in the skills list",
+                        "“Phonix” is in the skills list as “Phonics”"]
 
 
 def test_merging_moves_everyone_and_keeps_the_stronger_relation(ctx, vocab):

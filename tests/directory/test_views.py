@@ -201,7 +201,7 @@ def test_vocabulary_suggest_approve_and_merge(app, client, vocab):
     suggested = client.post("/skills/suggest", data={"name": "Chess club", "category_id": category})
     assert suggested.status_code == 303
     dup = client.post("/skills/suggest", data={"name": "phonics", "category_id": category})
-    assert dup.status_code == 422 and "already in the vocabulary" in dup.get_data(as_text=True)
+    assert dup.status_code == 422 and "already in the skills list" in dup.get_data(as_text=True)
     empty = client.post("/skills/suggest", data={"name": "", "category_id": ""})
     assert empty.status_code == 422
     with app.app_context():
@@ -223,6 +223,36 @@ def test_vocabulary_suggest_approve_and_merge(app, client, vocab):
         assert "Chess" in db.session.get(Skill, vocab["Oracy"]).synonym_list
     nothing = client.post(f"/skills/{vocab['Oracy']}/merge", data={"into": ""})
     assert nothing.status_code == 422
+
+
+def test_a_lead_turns_down_a_suggestion_from_its_page(app, client, vocab):
+    sign_in(client)
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        category = db.session.get(Skill, vocab["Phonics"]).category_id
+    client.post("/skills/suggest", data={"name": "🦄 unicorns", "category_id": category})
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        junk_id = db.session.scalar(select(Skill.id).where(Skill.name == "🦄 unicorns"))
+    assert client.post(f"/skills/{junk_id}/reject", data={}).status_code == 403
+    sign_in(client, roles={"lead"})
+    page = client.get(f"/skills/{junk_id}").get_data(as_text=True)
+    assert "Turn down this suggestion" in page
+    approved = client.get(f"/skills/{vocab['Oracy']}").get_data(as_text=True)
+    assert "Turn down this suggestion" not in approved
+    long = client.post(f"/skills/{junk_id}/reject", data={"reason": "x" * 501})
+    assert long.status_code == 422 and "500 characters or fewer" in long.get_data(as_text=True)
+    done = client.post(f"/skills/{junk_id}/reject", data={"reason": "Not a teaching skill."})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/skills/")
+    assert "turned down" in client.get("/skills/").get_data(as_text=True)
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        assert db.session.get(Skill, junk_id) is None
+    assert client.post(f"/skills/{junk_id}/reject", data={}).status_code == 404
+    clash = client.post(f"/skills/{vocab['Oracy']}", data={
+        "name": "Oracy", "category_id": category, "synonyms": "SSP", "approve": "y"})
+    body = clash.get_data(as_text=True)
+    assert clash.status_code == 422 and "another name for “Phonics”" in body
 
 
 def test_a_search_sees_vocabulary_changes_at_once(app, client, people, vocab):

@@ -25,7 +25,8 @@ from ..helpers import days, sign_in
 def test_defaults_do_not_flood_and_choices_are_checked(ctx):
     user = factories.user()
     assert services.preferences(user) == {"review": "now", "help": "now", "agenda": "digest",
-                                          "action": "digest", "reminder": "now"}
+                                          "action": "digest", "skills": "now",
+                                          "reminder": "now"}
     services.save_preferences(actor=user, modes={"help": "digest", "agenda": "none"})
     assert services.preferences(user)["help"] == "digest"
     with pytest.raises(DomainError):
@@ -146,7 +147,7 @@ def test_the_settings_page(app, client):
     assert page.status_code == 200 and b"Requests for help, and answers to yours" in page.data
     saved = client.post("/account/notifications", data={
         "review": "now", "help": "digest", "agenda": "none", "action": "digest",
-        "reminder": "now"})
+        "skills": "none", "reminder": "now"})
     assert saved.status_code == 303
     assert b'id="help-digest" name="help" value="digest" checked' in client.get(
         "/account/notifications").data
