@@ -134,9 +134,14 @@ def test_the_map_is_an_accessible_table_whose_cells_link_to_the_search(app, clie
 
     # Empty cells are not links (a search for nobody would count as unmet demand).
     assert "Searches that found nobody" not in body
-    gap_row = re.search(r'<tr class="strength-gap">\s*<th scope="row">Mathematics.*?</tr>', body,
-                        re.S).group(0)
-    assert "href" not in gap_row
+    gap_row = re.search(r'<tr id="row-(\d+)" class="strength-gap">\s*<th scope="row">Mathematics'
+                        r'.*?</tr>', body, re.S)
+    assert "href" not in gap_row.group(0)
+    # The gaps are named above the table, each a link to its row (the table is 100+ rows).
+    gaps = re.search(r'<ul class="strengths-gaps" aria-labelledby="gaps-heading">(.*?)</ul>',
+                     body, re.S).group(1)
+    assert f'<a href="#row-{gap_row.group(1)}">Mathematics</a>' in gaps
+    assert ">Phonics</a>" not in gaps
 
 
 def test_the_category_view_links_by_skill_area(app, client, cluster):
@@ -166,8 +171,8 @@ def test_leads_see_this_years_searches_that_found_nobody(app, client, vocab):
     sign_in(client, roles={"lead"})
     body = client.get("/directory/strengths").get_data(as_text=True)
     assert "Searches that found nobody" in body
-    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td class="numeric">(\d+)</td><td>(.*?)</td>',
-                      body)
+    rows = re.findall(r'<tr><th scope="row"><a href="/directory/\?q=[^"]+">(.*?)</a></th>'
+                      r'<td class="numeric">(\d+)</td><td>(.*?)</td>', body)
     first_month = strengths.Miss("", 0, since).month_label
     assert rows == [("forest school", "5", f"January {year + 1}"),
                     ("&lt;b&gt;latin&lt;/b&gt; 🌈", "4", first_month)]
