@@ -69,3 +69,10 @@ def test_accessibility_statement_is_public(client):
     response = client.get("/accessibility")
     assert response.status_code == 200
     assert "WCAG" in response.get_data(as_text=True)
+
+
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_one(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
