@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request
+from flask import Response, current_app, make_response, render_template, request
+from markupsafe import Markup
 
 
 def is_htmx() -> bool:
@@ -17,10 +18,27 @@ def is_htmx() -> bool:
 def render_page(template: str, fragment: str | None = None, /, *, status: int = 200,
                 **ctx) -> Response:
     """Render ``template``, or ``fragment`` for htmx; validation errors pass ``status=422``."""
-    chosen = fragment if fragment and is_htmx() else template
-    response = make_response(render_template(chosen, **ctx), status)
+    if fragment and is_htmx():
+        body = str(_title(template, ctx)) + render_template(fragment, **ctx)
+    else:
+        body = render_template(template, **ctx)
+    response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def _title(template: str, ctx: dict) -> Markup:
+    """The page's <title>, for htmx to put on the tab: the title follows a search or filter
+    made in place, as it does when the whole page loads. Only the block is rendered, so a
+    page's title must not use variables the page sets outside its blocks."""
+    page = current_app.jinja_env.get_template(template)
+    if request.method != "GET" or "title" not in page.blocks:
+        return Markup("")
+    context = dict(ctx)
+    current_app.update_template_context(context)
+    title = "".join(page.blocks["title"](page.new_context(context))).strip()
+    return Markup("<title>{} – {}</title>\n").format(Markup(title),
+                                                      context["partnership_name"]())
 
 
 def hx_redirect(url: str) -> Response:

@@ -82,3 +82,10 @@ def page_queries(app, client, path: str, *, htmx: bool = False) -> int:
         client.get(path, headers={"HX-Request": "true"} if htmx else {})))
     assert answers[0].status_code == 200, path
     return count
+
+
+def fragment(response) -> tuple[str, str]:
+    """An htmx answer split into the tab's new title and the fragment swapped in."""
+    text = response.get_data(as_text=True)
+    title, _, rest = text.partition("</title>")
+    return (title.removeprefix("<title>"), rest.lstrip()) if rest else ("", text.lstrip())

@@ -78,7 +78,8 @@ def test_invite_a_person_then_find_them_in_the_filtered_list(app, client, mailbo
     assert "Priya Shah" in page.get_data(as_text=True)
     fragment = client.get("/admin/users?q=PRIYA", headers={"HX-Request": "true"})
     body = fragment.get_data(as_text=True)
-    assert body.lstrip().startswith('<div id="users-results">') and "1 person found" in body
+    assert '<title>People – ' in body and "1 person found" in body
+    assert body.split("</title>", 1)[1].lstrip().startswith('<div id="users-results">')
     none = client.get("/admin/users?q=nobody%25here", headers={"HX-Request": "true"})
     assert "0 people found" in none.get_data(as_text=True)
 

@@ -5,7 +5,7 @@ from eip_site.directory.models import SearchMiss, UserSkill
 from eip_site.extensions import db
 
 from .. import factories
-from ..helpers import sign_in
+from ..helpers import fragment as fragment_of, sign_in
 
 
 @pytest.fixture
@@ -77,8 +77,9 @@ def test_names_and_job_titles_match_too(client, people):
 def test_htmx_gets_the_results_fragment(client, people):
     sign_in(client)
     response = client.get("/directory/?q=phonics", headers={"HX-Request": "true"})
-    body = response.get_data(as_text=True)
-    assert body.lstrip().startswith('<div id="results">') and "<html" not in body
+    title, body = fragment_of(response)
+    assert title.startswith("phonics – Directory – ")
+    assert body.startswith('<div id="results">') and "<html" not in body
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -328,3 +329,12 @@ def test_words_find_names_and_job_titles_after_every_change(app, client, vocab):
         db.session.delete(db.session.get(type(person), person_id))
         db.session.commit()
     assert found("zola") == []
+
+
+def test_a_search_in_place_puts_its_words_on_the_tab(client, vocab):
+    sign_in(client)
+    fragment = client.get("/directory/?q=phonics", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert body.startswith("<title>phonics – Directory – ") and "<html" not in body
+    hostile = client.get("/directory/?q=%3Cb%3Ex", headers={"HX-Request": "true"})
+    assert hostile.get_data(as_text=True).startswith("<title>&lt;b&gt;x – Directory – ")

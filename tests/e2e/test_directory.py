@@ -131,6 +131,7 @@ def test_teacher_finds_phonics_help_from_a_typo_and_asks_for_it(
     expect(status).to_contain_text(f"{count_text(total)} for “phonix”")
     expect(status).to_contain_text("matching Phonics")
     expect(page).to_have_url(re.compile(r"/directory/\?(.*&)?q=phonix(&|$)"))
+    expect(page).to_have_title(re.compile(r"^phonix – Directory – "))  # the tab follows
     assert_same_document(page)
     expect(search).to_be_focused()  # the swap replaced the results, not the search box
 
@@ -366,8 +367,15 @@ def test_lead_opens_the_strengths_map_and_spots_the_gaps(app, page: Page, demo_l
         r"^People who can lead training, mentor or have experience, by skill and school"))
     expect(table.locator("caption")).to_be_visible()
 
-    # The gaps: counted above the table, and each gap row says "Gap" in words.
-    expect(page.get_by_text(f"{len(gaps)} gaps:")).to_be_visible()
+    # The gaps: counted and named above the table, and each gap row says "Gap" in words.
+    expect(page.get_by_role("heading", name=f"{len(gaps)} gaps")).to_be_visible()
+    named = page.get_by_role("list", name=f"{len(gaps)} gaps").get_by_role("link")
+    expect(named).to_have_text(gaps)
+    named.first.click()
+    expect(page).to_have_url(re.compile(r"/directory/strengths#row-\d+$"))
+    expect(table.get_by_role("row", name=re.compile(f"^{re.escape(gaps[0])} Gap"))).to_be_in_viewport()
+    # Scrolled down the map, the school headings are still in view.
+    expect(table.get_by_role("columnheader", name="Oakfield Primary School")).to_be_in_viewport()
     gap_rows = table.locator("tbody tr.strength-gap")
     expect(gap_rows).to_have_count(len(gaps))
     expect(gap_rows.locator("th")).to_have_text([f"{name} Gap" for name in gaps])
@@ -375,8 +383,10 @@ def test_lead_opens_the_strengths_map_and_spots_the_gaps(app, page: Page, demo_l
     expect(gap_rows.get_by_role("link")).to_have_count(0)
     # Leads also see the searches that found nobody.
     expect(page.get_by_role("heading", name="Searches that found nobody")).to_be_visible()
-    expect(page.get_by_role("table", name=re.compile("^Searches that found nobody"))
-           .get_by_role("rowheader", name="hearing impairment")).to_be_visible()
+    misses = page.get_by_role("table", name=re.compile("^Searches that found nobody"))
+    expect(misses.get_by_role("rowheader", name="hearing impairment")).to_be_visible()
+    expect(misses.get_by_role("link", name="hearing impairment")).to_have_attribute(
+        "href", "/directory/?q=hearing+impairment")
     axe_check(page)
     screenshot(page, "strengths-map.png")
 

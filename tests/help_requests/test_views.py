@@ -14,7 +14,7 @@ from eip_site.extensions import db
 from eip_site.people.models import User
 
 from .. import factories
-from ..helpers import days, page_queries, sign_in
+from ..helpers import fragment as fragment_of, days, page_queries, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -218,8 +218,9 @@ def test_the_list_pages_and_answers_htmx_with_its_fragment(app, client, recipien
     assert first.count("<h1") == 1 and "<title>Requests for help –" in first
     assert "Page 1 of 2" in first and first.count('<tr id="help-') == queries.PER_PAGE
     fragment = client.get("/help/?page=2", headers=HTMX)
-    body = fragment.get_data(as_text=True)
-    assert body.lstrip().startswith('<div id="help-requests">') and "<html" not in body
+    title, body = fragment_of(fragment)
+    assert title.startswith("Requests for help – ")
+    assert body.startswith('<div id="help-requests">') and "<html" not in body
     assert body.count('<tr id="help-') == 3
     assert fragment.headers["Vary"] == "HX-Request" or "HX-Request" in fragment.headers["Vary"]
     for odd in ("?page=-1", "?page=abc", "?page=99999999999999999999", "?box=<script>"):

@@ -9,7 +9,7 @@ from eip_site.extensions import db
 from eip_site.networks import agenda
 
 from .. import factories
-from ..helpers import days, page_queries, sign_in
+from ..helpers import fragment as fragment_of, days, page_queries, sign_in
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_any_input_is_answered(app, client, world, phonics, q):
     assert response.status_code == 200
     assert b"<script>alert" not in response.data
     fragment = client.get("/search", query_string={"q": q}, headers={"HX-Request": "true"})
-    assert fragment.data.lstrip().startswith(b'<div id="search-results">')
+    assert fragment_of(fragment)[1].startswith('<div id="search-results">')
 
 
 def test_search_runs_the_same_queries_on_small_and_larger_data(app, client, world, phonics):
