@@ -5,7 +5,8 @@ from eip_site.directory.models import SearchMiss, UserSkill
 from eip_site.extensions import db
 
 from .. import factories
-from ..helpers import fragment as fragment_of, sign_in
+from ..helpers import fragment as fragment_of
+from ..helpers import sign_in
 
 
 @pytest.fixture

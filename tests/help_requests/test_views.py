@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from eip_site.clock import utcnow
-from eip_site.help_requests import queries
 from eip_site.directory.models import HelpRequest
 from eip_site.extensions import db
+from eip_site.help_requests import queries
 from eip_site.people.models import User
 
 from .. import factories
-from ..helpers import fragment as fragment_of, days, page_queries, sign_in
+from ..helpers import days, page_queries, sign_in
+from ..helpers import fragment as fragment_of
 
 HTMX = {"HX-Request": "true"}
 

@@ -9,7 +9,8 @@ from eip_site.extensions import db
 from eip_site.networks import agenda
 
 from .. import factories
-from ..helpers import fragment as fragment_of, days, page_queries, sign_in
+from ..helpers import days, page_queries, sign_in
+from ..helpers import fragment as fragment_of
 
 
 @pytest.fixture

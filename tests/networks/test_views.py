@@ -10,7 +10,8 @@ from eip_site.extensions import db
 from eip_site.networks import meetings, pages
 from eip_site.networks.models import Action, AgendaItem, Meeting
 
-from ..helpers import fragment as fragment_of, long_date, sign_in, thursday, utc
+from ..helpers import fragment as fragment_of
+from ..helpers import long_date, sign_in, thursday, utc
 
 HX = {"HX-Request": "true"}
 

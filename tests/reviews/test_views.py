@@ -13,7 +13,8 @@ from eip_site.extensions import db
 from eip_site.reviews.models import Booking, Closure, Review, Term
 
 from .. import factories
-from ..helpers import fragment as fragment_of, days, monday, page_queries, sign_in
+from ..helpers import days, monday, page_queries, sign_in
+from ..helpers import fragment as fragment_of
 
 
 def new_review(app, host: int, start: date, days: int = 1) -> int:
