@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
+# The Nu Html Checker (the W3C's validator) for tests/e2e/test_crawl.py; it runs on Java.
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 export EIP_ENV ?= development
 
 .PHONY: run test setup migrate demo screenshots bench clean
@@ -27,7 +29,11 @@ run: demo
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup
+$(VNU_JAR): | $(STAMP)
+	@command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@26.9.27 \
+	  || echo "npm is missing: the HTML check of every page will be skipped"
+
+test: setup $(VNU_JAR)
 	EIP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
 
 screenshots: setup

@@ -34,6 +34,9 @@ class BaseForm(FlaskForm):
                 options = {**options,
                            "filters": [strip, *kwargs.get("filters", ())],
                            "validators": [*kwargs.get("validators", ()), no_control_characters]}
+            if issubclass(unbound_field.field_class, HiddenField):
+                # No id: a page with several forms would repeat "csrf_token" and "version".
+                options = {**options, "render_kw": {"id": False, **(kwargs.get("render_kw") or {})}}
             if unbound_field.field_class is SelectField and "widget" not in kwargs:
                 options = {**options, "widget": PlainSelect()}
             return unbound_field.bind(form=form, **options)
@@ -110,7 +113,9 @@ class PlainSelect(Select):
     """WTForms' select, writing plain (value, label) options directly: WTForms' general path
     parses the choices twice and inspects render_option's signature on every call (~0.5 ms
     for a select of 40 people, the largest saving of any widget). Anything else (groups,
-    render_kw, booleans, multiple) goes WTForms' own way; a test holds the markup equal."""
+    render_kw, booleans, multiple) goes WTForms' own way; a test holds the markup equal,
+    but for two things HTML asks and WTForms does not do: the choice None is the empty
+    placeholder (value ""), and only a select that starts with one is marked required."""
 
     def __call__(self, field, **kwargs):
         choices = field.choices
@@ -123,7 +128,12 @@ class PlainSelect(Select):
         for flag in dir(field.flags):
             if flag in self.validation_attrs and flag not in kwargs:
                 kwargs[flag] = getattr(field.flags, flag)
+        if choices and choices[0][0] not in ("", None):
+            # HTML lets a required select start only with an empty placeholder; a select
+            # without one always sends a value, so "required" says nothing there.
+            kwargs.pop("required", None)
         coerce, data = field.coerce, field.data
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>"
-                      + "".join(_option(value, label or value, coerce(value) == data)
+                      + "".join(_option("", label, data is None) if value is None
+                                else _option(value, label or value, coerce(value) == data)
                                 for value, label in choices) + "</select>")

@@ -65,8 +65,10 @@ def can_view_meeting(actor: User, meeting: Meeting, *, member: bool | None = Non
     return network.is_open and meeting.reached("published")
 
 
-def can_view_minutes(actor: User, meeting: Meeting, *, member: bool | None = None) -> bool:
-    network = meeting.network
+def can_view_minutes(actor: User, meeting: Meeting, *, member: bool | None = None,
+                     network: Network | None = None) -> bool:
+    """``meeting`` may be a list's row of it (pages.MeetingRow), with its ``network``."""
+    network = network or meeting.network
     if can_edit(actor, network):
         return True
     if member if member is not None else is_member(actor, network):

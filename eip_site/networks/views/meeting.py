@@ -75,6 +75,8 @@ def _agenda_context(meeting_id: int, **extra) -> dict:
     return {"page": page, "meeting": meeting, "can_edit": editor,
             "can_propose": (member or editor) and not meeting.reached("held"),
             "can_see_minutes": can_view_minutes(current_user, meeting, member=member),
+            "can_see_previous_minutes": page.previous is not None and can_view_minutes(
+                current_user, page.previous, member=member, network=meeting.network),
             "plan": timetable(meeting.starts_at, meeting.ends_at,
                               [i.duration for i in page.items]),
             "item_form": item_form, "moved": None,

@@ -26,6 +26,8 @@ def _minutes_context(meeting_id: int, **extra) -> dict:
     decision_form = extra.pop("decision_form", None) or DecisionForm(formdata=None)
     action_form = extra.pop("action_form", None) or ActionForm(formdata=None)
     decision_form.item.choices, action_form.item.choices = choices, choices
+    # Both forms ask which item: one id each, so each label names its own select.
+    decision_form.item.id, action_form.item.id = "decision-item", "action-item"
     action_form.owner.choices = owners
     forms = {i.id: MinutesForm(formdata=None, prefix=f"item{i.id}",
                                data={"minutes": i.minutes, "version": i.version})
