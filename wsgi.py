@@ -1,8 +1,13 @@
 import gc
+import sys
 
-from eip_site import create_app
+from eip_site import ConfigError, create_app
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigError as error:  # one line for the operator, not a traceback; exit status 2
+    print(f"EIP site cannot start: {error}", file=sys.stderr)
+    sys.exit(2)
 
 # A page makes a few thousand objects that die with it, yet the collector's default young
 # generation (700) made the meeting page walk them once a request and, every ~100 requests,

@@ -12,11 +12,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
-from .config import CONFIGS, DEV_SECRET_KEY, INSTANCE, ROOT
+from .config import CONFIGS, INSTANCE, ROOT, ConfigError
 
-
-class ConfigError(RuntimeError):
-    pass
+__all__ = ["ConfigError", "create_app"]
 
 
 class App(Flask):
@@ -48,18 +46,17 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(INSTANCE),
     )
     app.config.from_object(CONFIGS[env])
-    app.config.update(config_module.environment_overrides())
-    app.config.from_prefixed_env("EIP")
+    app.config.update(config_module.environment_overrides(app.config))
     app.config.update(config or {})
     app.config["ENV"] = env
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
-    _check_secret_key(app)
+    config_module.check(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
-    if int(app.config["PROXY_COUNT"]):
-        n = int(app.config["PROXY_COUNT"])
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
@@ -104,15 +101,6 @@ def _add_features(app: Flask) -> None:
     for name in REMINDERS:
         add_reminders(app, import_module(f"{__name__}.{name}").reminders)
     init_templating(app)
-
-
-def _check_secret_key(app: Flask) -> None:
-    key = app.config.get("SECRET_KEY") or ""
-    if app.config["ENV"] == "production" and (len(key) < 32 or key == DEV_SECRET_KEY):
-        raise ConfigError(
-            "EIP_SECRET_KEY must be set to a random value of at least 32 characters in "
-            "production (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
-        )
 
 
 @event.listens_for(Engine, "connect")
