@@ -1,4 +1,5 @@
-"""Operator commands: flask --app wsgi seed-demo | seed-bench | create-admin | send-reminders."""
+"""Operator commands: flask --app wsgi seed-demo | seed-bench | create-admin | send-reminders |
+backup | restore."""
 
 from __future__ import annotations
 
@@ -121,7 +122,42 @@ def seed_bench(schools: int, staff: int, seed: int | None, password: str | None,
     click.echo(f"Lead login: {counts.lead_email}  password: {password}")
 
 
+def _report(verb: str, path: str, counts: dict[str, int]) -> None:
+    click.echo(f"{verb} {path}: {len(counts)} tables, {sum(counts.values())} rows, checked.")
+    for name, n in counts.items():
+        click.echo(f"  {name:<32} {n}")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("destination")
+def backup_command(destination: str) -> None:
+    """Write a consistent backup to DESTINATION while the site serves, and check it."""
+    from .backup import BackupError, backup
+
+    try:
+        _report("Backed up to", destination, backup(destination))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source")
+@click.option("--replace", is_flag=True, help="Overwrite a database that already holds data.")
+def restore_command(source: str, replace: bool) -> None:
+    """Load the backup SOURCE into the database, then bring its schema up to date."""
+    from .backup import BackupError, restore
+
+    try:
+        _report("Restored from", source, restore(source, replace=replace))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_bench)
