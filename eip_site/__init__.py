@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from importlib import import_module
 
@@ -58,10 +57,11 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    from . import cli, errors, logs, security
 
-    from . import cli, errors, security
+    if not app.debug and not app.testing:
+        logs.configure(app)
+    logs.init_app(app)
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .text_index import include_object
 

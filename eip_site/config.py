@@ -67,6 +67,7 @@ class Config:
     RESET_VALID_MINUTES = 60
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
+    LOG_FORMAT = "text"  # text | json: one line per request, with its id
 
 
 class DevelopmentConfig(Config):
@@ -167,5 +168,7 @@ def check(config) -> None:
     if (config["SMTP_TLS"], config["SMTP_PORT"]) in (("ssl", 587), ("starttls", 465)):
         raise ConfigError(f"EIP_SMTP_TLS={config['SMTP_TLS']} does not work on port "
                           f"{config['SMTP_PORT']}: use ssl with 465, or starttls with 587.")
+    if config["LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError(f"EIP_LOG_FORMAT must be text or json, not {config['LOG_FORMAT'][:40]!r}.")
     if config["PROXY_COUNT"] < 0:
         raise ConfigError("EIP_PROXY_COUNT must be 0 or more.")

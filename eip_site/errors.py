@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 from .htmx import is_htmx
+from .logs import request_id
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def render_error(code: int, message: str | None = None):
         "code": code,
         "title": TITLES.get(code, "Error"),
         "message": message or MESSAGES.get(code, ""),
+        "reference": request_id() if code >= 500 else None,
     }
     if not is_htmx():
         return make_response(render_template("errors/page.html", **ctx), code)

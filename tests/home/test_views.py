@@ -1,3 +1,5 @@
+import logging
+
 from sqlalchemy.exc import OperationalError
 
 from eip_site.extensions import db
@@ -54,15 +56,52 @@ def test_405_and_403_pages(client):
     assert "You do not have access to this page" in forbidden.get_data(as_text=True)
 
 
-def test_500_is_a_page_not_a_traceback(app, client, monkeypatch):
+def test_500_is_a_page_not_a_traceback(app, client, monkeypatch, caplog):
     def boom():
         raise RuntimeError("secret detail")
 
     monkeypatch.setitem(app.view_functions, "home.accessibility", boom)
-    response = client.get("/accessibility")
+    with caplog.at_level(logging.INFO):
+        response = client.get("/accessibility")
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "Sorry, something went wrong" in body and "secret detail" not in body
+    # The page shows the request's id; the error and the request's line are logged under it.
+    reference = response.headers["X-Request-ID"]
+    assert f"quote this reference: <code>{reference}</code>" in body
+    error = next(r for r in caplog.records if r.levelname == "ERROR")
+    assert error.request_id == reference and error.exc_info
+    line = next(r for r in caplog.records if r.name == "eip_site.requests")
+    assert (line.request_id, line.method, line.path, line.status) == (
+        reference, "GET", "/accessibility", 500)
+
+
+def test_each_request_is_one_line_with_its_id_and_user(client, caplog):
+    user_id = sign_in(client)
+    with caplog.at_level(logging.INFO, logger="eip_site.requests"):
+        first = client.get("/?q=a%20colleague")
+        given = client.get("/", headers={"X-Request-ID": "nginx-0123456789abcdef"})
+        forged = client.get("/", headers={"X-Request-ID": "<script> not an id"})
+    lines = [r for r in caplog.records if r.name == "eip_site.requests"]
+    assert len(lines) == 3
+    assert lines[0].user_id == user_id and lines[0].path == "/" and lines[0].duration_ms >= 0
+    assert "colleague" not in lines[0].getMessage()  # the path, never the query
+    assert first.headers["X-Request-ID"] == lines[0].request_id
+    assert given.headers["X-Request-ID"] == "nginx-0123456789abcdef"
+    assert forged.headers["X-Request-ID"] != "<script> not an id"
+
+
+def test_json_log_lines(app):
+    import json
+
+    from eip_site.logs import JsonFormatter
+
+    record = logging.getLogRecordFactory()("eip_site.requests", logging.INFO, __file__, 1,
+                                           "GET / 200", None, None)
+    record.method, record.path, record.status, record.duration_ms = "GET", "/", 200, 3.5
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "GET / 200" and line["status"] == 200 and line["path"] == "/"
+    assert line["request_id"] == "-" and line["level"] == "INFO"
 
 
 def test_accessibility_statement_is_public(client):
