@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import uuid
 from contextlib import nullcontext
 from datetime import datetime, time, timezone
 from email import message_from_bytes, policy
@@ -15,9 +16,11 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from flask import has_app_context
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from eip_site import clock, create_app
+from eip_site.config import normalise_database_url
 from eip_site.extensions import db, limiter
 
 from . import factories, helpers
@@ -114,6 +117,28 @@ def app(tmp_path_factory, smtp):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def spare_databases(tmp_path):
+    """Two empty databases of the suite's kind: the site's, and one to restore into."""
+    url = os.environ.get("EIP_TEST_DATABASE_URL")
+    if not url:
+        yield [f"sqlite:///{tmp_path / name}.sqlite3" for name in ("site", "restored")]
+        return
+    server = create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+    names = [f"eip_backup_{uuid.uuid4().hex[:8]}_{n}" for n in ("site", "restored")]
+    with server.connect() as connection:
+        for name in names:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    base = make_url(normalise_database_url(url))
+    yield [base.set(database=name).render_as_string(hide_password=False) for name in names]
+    with server.connect() as connection:
+        for name in names:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                                    if server.dialect.server_version_info >= (13,)
+                                    else f'DROP DATABASE IF EXISTS "{name}"'))
+    server.dispose()
 
 
 def reset_schema() -> None:

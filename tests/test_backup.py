@@ -3,14 +3,11 @@ a backup taken while rows are being written restores to exactly the rows it coun
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from eip_site import create_app
 from eip_site.backup import BackupError, backup, restore, table_counts
@@ -19,34 +16,12 @@ from eip_site.extensions import db
 from eip_site.seeds import demo
 
 
-@pytest.fixture
-def databases(tmp_path):
-    """Two empty databases of the suite's kind: the site's, and one to restore into."""
-    url = os.environ.get("EIP_TEST_DATABASE_URL")
-    if not url:
-        yield [f"sqlite:///{tmp_path / name}.sqlite3" for name in ("site", "restored")]
-        return
-    server = create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
-    names = [f"eip_backup_{uuid.uuid4().hex[:8]}_{n}" for n in ("site", "restored")]
-    with server.connect() as connection:
-        for name in names:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    base = make_url(normalise_database_url(url))
-    yield [base.set(database=name).render_as_string(hide_password=False) for name in names]
-    with server.connect() as connection:
-        for name in names:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-                                    if server.dialect.server_version_info >= (13,)
-                                    else f'DROP DATABASE IF EXISTS "{name}"'))
-    server.dispose()
-
-
 def site(url: str):
     return create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
 
 
-def test_a_backup_taken_during_writes_restores_to_the_rows_it_counted(databases, tmp_path):
-    source, target = site(databases[0]), site(databases[1])
+def test_a_backup_taken_during_writes_restores_to_the_rows_it_counted(spare_databases, tmp_path):
+    source, target = site(spare_databases[0]), site(spare_databases[1])
     with source.app_context():
         upgrade()
         demo.seed("a-long-demo-password")
@@ -55,7 +30,7 @@ def test_a_backup_taken_during_writes_restores_to_the_rows_it_counted(databases,
     stop, written = threading.Event(), []
 
     def write():  # another process's writes: its own connection, a commit each
-        engine = create_engine(normalise_database_url(databases[0]))
+        engine = create_engine(normalise_database_url(spare_databases[0]))
         with engine.connect() as connection:
             while not stop.is_set() and len(written) < 5000:
                 connection.execute(text(
@@ -91,10 +66,10 @@ def test_a_backup_taken_during_writes_restores_to_the_rows_it_counted(databases,
         db.engine.dispose()
 
 
-def test_a_file_that_is_not_a_backup_is_refused(databases, tmp_path):
+def test_a_file_that_is_not_a_backup_is_refused(spare_databases, tmp_path):
     junk = tmp_path / "junk.backup"
     junk.write_bytes(b"not a database at all" * 100)
-    with site(databases[1]).app_context():
+    with site(spare_databases[1]).app_context():
         with pytest.raises(BackupError):
             restore(str(junk))
         with pytest.raises(BackupError, match="is not a file"):
