@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.reset_request": PUBLIC,
     "auth.reset": PUBLIC,
     "auth.change_password": SIGNED_IN,
+    "auth.sign_out_others": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.search": SIGNED_IN,
     "notifications.settings": SIGNED_IN,

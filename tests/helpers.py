@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import event
 
 from eip_site import clock
+from eip_site.auth.services import start_session
 from eip_site.extensions import db
 from eip_site.people.models import User
 
@@ -24,6 +25,8 @@ def sign_in(client, user=None, **person) -> int:
             db.session.commit()
         else:
             row = db.session.get(User, getattr(user, "id", user))
+        start_session(row)
+        db.session.commit()
         cookie, user_id = row.get_id(), row.id
     with client.session_transaction() as session:
         session["_user_id"] = cookie

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,7 +17,7 @@ from ..clock import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import absolute_url, send_mail
-from ..people.models import Partnership, User, new_session_token
+from ..people.models import Partnership, User, UserSession, new_session_token
 from .models import INVITE, RESET, AccountToken, hash_token
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 256
@@ -81,16 +82,25 @@ def authenticate(*, email: str, password: str) -> User:
 # Built once, with the id as a parameter: a statement made per request costs more Python
 # (building it, then its cache key) than running it.
 # The partnership row comes in the same round trip: every signed-in page shows its name.
+# The device's session must still exist: the same round trip again.
 _USER_WITH_ROLES = select(User, Partnership).where(User.id == bindparam("user_id")) \
+    .where(exists().where(UserSession.id == bindparam("session"),
+                          UserSession.user_id == User.id)) \
     .outerjoin(Partnership, Partnership.id == 1).options(joinedload(User.role_rows))
 
 
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
 def load_user(cookie_id: str) -> User | None:
-    """Flask-Login's loader: the cookie carries id and session token; both must match."""
-    user_id, _, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
+    """Flask-Login's loader: the cookie carries the id, the session token (changed when the
+    password changes or the account is deactivated) and this device's session."""
+    user_id, token, session_id = (cookie_id.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not token or not session_id or int(user_id) >= 2**31:
         return None
-    row = db.session.execute(_USER_WITH_ROLES, {"user_id": int(user_id)}).unique().first()
+    row = db.session.execute(_USER_WITH_ROLES, {"user_id": int(user_id),
+                                                "session": _digest(session_id)}).unique().first()
     if row is None:
         return None
     user, partnership = row
@@ -98,7 +108,34 @@ def load_user(cookie_id: str) -> User | None:
         Partnership.remember(partnership)
     if not user.active or not secrets.compare_digest(user.session_token, token):
         return None
+    user.session_id = session_id
     return user
+
+
+def start_session(user: User, user_agent: str = "") -> User:
+    """A new signed-in device for ``user``; its id goes into the cookie (``user.get_id()``)."""
+    user.session_id = secrets.token_urlsafe(24)
+    db.session.add(UserSession(id=_digest(user.session_id), user_id=user.id,
+                               user_agent=user_agent[:200]))
+    db.session.flush()
+    return user
+
+
+def end_session(user: User) -> None:
+    """Sign this device out: a copy of its cookie stops working too."""
+    db.session.execute(delete(UserSession).where(UserSession.id == _digest(user.session_id)))
+
+
+def end_other_sessions(user: User) -> int:
+    """Sign out every other device; returns how many were signed in."""
+    return db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id,
+        UserSession.id != _digest(user.session_id))).rowcount
+
+
+def other_sessions(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(UserSession).where(
+        UserSession.user_id == user.id, UserSession.id != _digest(user.session_id)))
 
 
 # --- Single-use links -------------------------------------------------------------------

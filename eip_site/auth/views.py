@@ -69,15 +69,21 @@ def login():
     def sign_in():
         user = services.authenticate(email=form.email.data, password=form.password.data)
         session.clear()  # rotate: nothing from before sign-in survives
-        login_user(user, remember=form.remember.data)
+        login_user(_new_device(user), remember=form.remember.data)
 
     done = submit(form, sign_in, None,
                   lambda _: safe_next(request.args.get("next")) or url_for("home.index"))
     return done or render_page("auth/login.html", form=form, status=form.status)
 
 
+def _new_device(user):
+    return services.start_session(user, request.headers.get("User-Agent", ""))
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -100,7 +106,7 @@ def _link_page(raw: str, purpose: str, template: str, signed_in, success, redire
 def invite(token: str):
     def signed_in(user):
         session.clear()
-        login_user(user)
+        login_user(_new_device(user))
         return user
 
     return _link_page(token, INVITE, "auth/invite.html", signed_in,
@@ -138,9 +144,19 @@ def change_password():
     def change():
         services.change_password(user=current_user, current=form.current_password.data,
                                  new=form.password.data)
+        services.end_other_sessions(current_user)
         login_user(current_user._get_current_object())  # this session carries the new token
 
     done = submit(form, change,
                   "Your password has been changed. You have been signed out everywhere else.",
                   url_for("home.index"))
-    return done or render_page("auth/change_password.html", form=form, status=form.status)
+    return done or render_page("auth/change_password.html", form=form, status=form.status,
+                               others=services.other_sessions(current_user))
+
+
+@bp.route("/account/sign-out-others", methods=["POST"])
+def sign_out_others():
+    ended = services.end_other_sessions(current_user)
+    flash(f"Signed out of {ended} other {'device' if ended == 1 else 'devices'}. "
+          "This one stays signed in." if ended else "No other device was signed in.", "success")
+    return hx_redirect(url_for("auth.change_password"))

@@ -180,8 +180,11 @@ class User(UserMixin, db.Model):
         """Created, but has not yet set a password."""
         return self.password_hash is None
 
+    # The signed-in device's session (UserSession), set at sign-in or when a cookie is read.
+    session_id = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.session_id}"
 
     @property
     def first_name(self) -> str:
@@ -192,3 +195,15 @@ class User(UserMixin, db.Model):
 # PostgreSQL has trigram indexes, 0007): scanning 10,000 people cost ~5 ms a search.
 sqlite_text_index(User.__table__, "name", "job_title")
 from .. import data_version  # noqa: E402,F401  (its table and triggers join the schema)
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries its id; signing out deletes the row, so a
+    copy of the cookie taken before stops working too. Only the SHA-256 of the id is kept."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")

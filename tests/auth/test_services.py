@@ -62,12 +62,28 @@ def test_deactivated_user_is_told_why(ctx):
 
 def test_session_token_must_match_for_the_cookie_to_work(ctx):
     user = factories.user()
-    cookie = user.get_id()
+    assert services.load_user(user.get_id()) is None  # no device signed in
+    cookie = services.start_session(user).get_id()
     assert services.load_user(cookie) is user
     services.set_password(user, "a brand new passphrase")
     assert services.load_user(cookie) is None
     assert services.load_user(user.get_id()) is user
     assert services.load_user("garbage") is None and services.load_user("1:") is None
+    assert services.load_user("99999999999999999999:x:y") is None
+
+
+def test_signing_out_one_device_leaves_the_others(ctx):
+    user = factories.user()
+    laptop = services.start_session(user, "Firefox").get_id()
+    phone = services.start_session(user, "Safari").get_id()
+    tablet = services.start_session(user).get_id()
+    assert services.load_user(laptop) is user
+    services.end_session(user)  # the device last loaded: the laptop
+    assert services.load_user(laptop) is None
+    assert services.load_user(phone) is user and services.load_user(tablet) is user
+    assert services.other_sessions(user) == 1
+    assert services.end_other_sessions(user) == 1  # from the tablet, loaded last
+    assert services.load_user(phone) is None and services.load_user(tablet) is user
 
 
 def test_a_link_works_once(ctx):

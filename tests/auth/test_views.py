@@ -247,3 +247,36 @@ def test_a_link_submitted_twice_at_once_works_exactly_once(app):
     for t in threads:
         t.join(timeout=30)
     assert sorted(statuses) in ([303, 404], [303, 422]), statuses
+
+
+def test_signing_out_ends_the_session_wherever_its_cookie_was_copied(app):
+    with app.app_context():
+        email = factories.user(email="copied@school.example").email
+        db.session.commit()
+    browser, thief, phone = app.test_client(), app.test_client(), app.test_client()
+    assert post_login(browser, email).status_code == 303
+    assert post_login(phone, email).status_code == 303
+    cookie = browser.get_cookie("eip_session")
+    thief.set_cookie("eip_session", cookie.value)
+    assert thief.get("/").status_code == 200  # the copy works while the session lives
+    assert browser.post("/logout").status_code == 303
+    assert thief.get("/").headers["Location"].startswith("/login")
+    assert phone.get("/").status_code == 200  # signing out one device leaves the others
+
+
+def test_sign_out_of_all_other_devices(app):
+    with app.app_context():
+        email = factories.user(email="devices@school.example").email
+        db.session.commit()
+    here, there, elsewhere = app.test_client(), app.test_client(), app.test_client()
+    for client in (here, there, elsewhere):
+        post_login(client, email)
+    page = here.get("/account/password").get_data(as_text=True)
+    assert "signed in on 2 other devices" in page
+    done = here.post("/account/sign-out-others")
+    assert done.status_code == 303
+    assert "Signed out of 2 other devices" in here.get(done.headers["Location"]).get_data(
+        as_text=True)
+    assert there.get("/").status_code == 303 and elsewhere.get("/").status_code == 303
+    assert here.get("/").status_code == 200
+    assert "not signed in anywhere else" in here.get("/account/password").get_data(as_text=True)
