@@ -328,6 +328,14 @@ def _links(by_skill: bool, by_category: bool):
     return stmt
 
 
+def unmet(q: str) -> bool:
+    """Whether words are unmet demand: they find nobody in the whole directory, whatever
+    the filters, and are no colleague's name misspelt (a near name is suggested)."""
+    vocab, stamp = search_context()
+    return not search(Filters(q=q), vocab, stamp).page.total \
+        and name_words(stamp).nearest(q[:100]) is None
+
+
 def record_miss(term: str, month: str) -> None:
     """Count a search that found nobody: the words only, never who searched."""
     term = normalise(term)[:100]
