@@ -206,7 +206,10 @@ def _search(filters: Filters, vocab: Vocabulary, stamp: str | None = None) -> Se
     # The filters in use shape the statement (built once per shape); their values, and the
     # words as LIKE patterns and an FTS5 phrase (see People.text_match), are parameters.
     text = filters.q[:100]
-    fuzzy = name_words(stamp).corrected(text) if words else None
+    # Words that name a skill mean it (no colleague "Mathis" for "maths"): others may be a
+    # name or job title misspelt.
+    named = matches and matches[0].score >= 0.85
+    fuzzy = name_words(stamp).corrected(text) if words and not named else None
     people = ranking.People(bool(filters.school), bool(filters.phase), bool(filters.offer),
                             filters.available, text_index.indexable(text))
     params = {"school": filters.school, "phase": filters.phase, "offer": filters.offer,

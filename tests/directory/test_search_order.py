@@ -30,8 +30,8 @@ def _reference(filters: queries.Filters, vocab, people: dict[int, User],
     weights = {m.skill_id: m.score for m in matches}
     relations = [filters.relation] if filters.relation else ["train", "mentor", "experience"]
     words = filters.q.strip().lower()
-    fuzzy = NameWords((u.name, u.job_title) for u in people.values()
-                      if u.active).corrected(words)
+    fuzzy = None if matches and matches[0].score >= 0.85 else NameWords(
+        (u.name, u.job_title) for u in people.values() if u.active).corrected(words)
 
     def allowed(u: User) -> bool:
         return u.active and (not filters.school or u.school_id == filters.school)
