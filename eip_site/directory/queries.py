@@ -211,7 +211,8 @@ def _search(filters: Filters, vocab: Vocabulary, stamp: str | None = None) -> Se
     named = matches and matches[0].score >= 0.85
     fuzzy = name_words(stamp).corrected(text) if words and not named else None
     people = ranking.People(bool(filters.school), bool(filters.phase), bool(filters.offer),
-                            filters.available, text_index.indexable(text))
+                            filters.available, text_index.indexable(text), bool(fuzzy),
+                            len(text.strip()) <= SHORT)
     params = {"school": filters.school, "phase": filters.phase, "offer": filters.offer,
               "pattern": text_index.substring_pattern(text),
               "fuzzy": text_index.substring_pattern(fuzzy or text),
@@ -262,8 +263,6 @@ def _search(filters: Filters, vocab: Vocabulary, stamp: str | None = None) -> Se
 def _whole_word(text: str) -> str:
     """The LIKE pattern that holds a short search to whole words of a name or job title
     (with a space either side): "SEN" is not in "Sensory lead"."""
-    if len(text.strip()) > SHORT:
-        return "%"
     return f"% {text_index.substring_pattern(' '.join(text.split()))[1:-1]} %"
 
 
