@@ -269,8 +269,9 @@ def _whole_word(text: str) -> str:
 def _because(row, text: str, fuzzy: str | None) -> str:
     """Why words matched a person who has none of the skills searched: their name (the
     part of it that matched, as written) or their job title."""
-    for words in (" ".join(text.lower().split()), fuzzy):
-        at = row.name.lower().find(words) if words else -1
+    short = len(text.strip()) <= SHORT  # a whole word: " li " in " lily li "
+    for words in filter(None, (" ".join(text.lower().split()), fuzzy)):
+        at = f" {row.name.lower()} ".find(f" {words} ") if short else row.name.lower().find(words)
         if at >= 0:
             return f"Name matches “{row.name[at:at + len(words)]}”"
     return f"Job title: {row.job_title}" if row.job_title else ""
