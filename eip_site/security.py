@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     # Directory: members only; editing someone else's profile is checked in services.
     "directory.index": SIGNED_IN,
     "directory.strengths": SIGNED_IN,
+    "directory.searched": SIGNED_IN,
     "directory.export": SIGNED_IN,
     "directory.import_staff": frozenset({HEAD, LEAD, ADMIN}),
     "directory.import_template": frozenset({HEAD, LEAD, ADMIN}),

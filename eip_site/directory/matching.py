@@ -11,6 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_QUERY = 100  # characters that take part in matching; the rest is ignored
+SHORT = 3  # a search this short (an acronym: SEN, EAL, PE) matches whole words only
+PART = 0.85  # the score of a term that is a phrase within a longer search: "maths" of
+# "maths mastery", which ranks after the skill the whole search names (ranking.levels)
 _WORD = re.compile(r"[\w&+]+")
 
 
@@ -76,9 +79,9 @@ def _score(query: str, term: str) -> float:
     if f" {query} " in f" {term} ":
         return 0.9  # the search is a whole phrase within the term
     if len(query) >= 4 and f" {term} " in f" {query} " and len(term) >= 4:
-        return 0.85  # the term is a phrase within a longer search
-    if len(query) >= 3 and any(w.startswith(query) for w in t_words):
-        return 0.75
+        return PART  # the term is a phrase within a longer search
+    if len(query) > SHORT and any(w.startswith(query) for w in t_words):
+        return 0.75  # a word begun (never for a short word or acronym: "SEN" is not "Senior")
     # Every word of the search is close to some word of the term: typos.
     total = 0.0
     for qw in q_words:
@@ -129,3 +132,54 @@ def _best_per_skill(query: str, terms: list[Term], score, at_least: float) -> li
                                             or value > best[term.skill_id].score):
             best[term.skill_id] = Match(term.skill_id, value, term.shown)
     return list(best.values())
+
+
+class NameWords:
+    """The words of people's names and job titles, for the typos people make in them
+    ("Hughs", "Deepa Amhed", "teaching asistant"): built once per change of the people (a
+    few hundred distinct words for 10,000 people), so a search checks its own few words
+    against these, never every person. Words are the names' own, lower case and split at
+    spaces, so a corrected search is a substring of the names it means."""
+
+    def __init__(self, rows):
+        """``rows``: (name, job title) of every active person."""
+        self.shown: dict[str, str] = {}
+        for name, job_title in rows:
+            for text in (name, job_title or ""):
+                for word in text.split():
+                    self.shown.setdefault(word.lower(), word)
+        self._joined = "\n".join(self.shown)
+        self._by_letter: dict[str, list[str]] = {}
+        for word in self.shown:
+            self._by_letter.setdefault(word[:1], []).append(word)
+
+    def corrected(self, text: str) -> str | None:
+        """The search as names and job titles spell it, when a word of it is a small typo
+        of theirs (the allowance of skills' typos, same first letter); else None. A word
+        found in some name or title as it is stays as it is."""
+        words, changed = text[:MAX_QUERY].lower().split(), False
+        for i, word in enumerate(words):
+            if word in self._joined:
+                continue
+            allowance = _typo_allowance(word) if len(word) > SHORT else 0
+            near = [(edit_distance(word, w, allowance), w) for w in self._by_letter.get(
+                word[:1], ()) if allowance and abs(len(w) - len(word)) <= allowance]
+            best = min((n for n in near if n[0] <= allowance), default=None)
+            if best is None:
+                return None
+            words[i], changed = best[1], True
+        return " ".join(words) if changed else None
+
+    def nearest(self, text: str) -> str | None:
+        """For an empty result: the names' words that look most like the search's (each
+        at least 70 % alike), as written, or None."""
+        from difflib import get_close_matches
+
+        words, changed = text[:MAX_QUERY].lower().split(), False
+        for i, word in enumerate(words):
+            if word not in self.shown:
+                close = get_close_matches(word, self._by_letter.get(word[:1], ()), 1, 0.7)
+                if not close:
+                    return None
+                words[i], changed = close[0], True
+        return " ".join(self.shown[w] for w in words) if changed and words else None

@@ -15,8 +15,9 @@ from ..extensions import db
 from ..people.models import School, User
 from ..people.queries import Page
 from . import ranking
-from .matching import Match, build_terms, match_skills, nearest_skills, normalise
+from .matching import SHORT, Match, NameWords, build_terms, match_skills, nearest_skills, normalise
 from .models import (
+    RELATIONS,
     STRENGTHS,
     Offer,
     Profile,
@@ -157,6 +158,7 @@ class Link:
 class Result:
     user: Row  # id, name, job_title, school_name, offers_paused
     matched: list[Link] = field(default_factory=list)  # the skills that explain the match
+    because: str = ""  # or the name or job title that did: "Name matches “Hughes”"
 
 
 @dataclass
@@ -166,6 +168,7 @@ class Search:
     matches: list[Match]
     nearest: list[Match]
     vocabulary: Vocabulary
+    nearest_name: str | None = None  # for an empty result: the name the words look like
 
 
 _CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
@@ -201,45 +204,88 @@ def _search(filters: Filters, vocab: Vocabulary, stamp: str | None = None) -> Se
     words = bool(filters.q.strip())
 
     # The filters in use shape the statement (built once per shape); their values, and the
-    # words as a LIKE pattern and an FTS5 phrase (see People.text_match), are parameters.
+    # words as LIKE patterns and an FTS5 phrase (see People.text_match), are parameters.
     text = filters.q[:100]
+    # Words that name a skill mean it (no colleague "Mathis" for "maths"): others may be a
+    # name or job title misspelt.
+    named = matches and matches[0].score >= 0.85
+    fuzzy = name_words(stamp).corrected(text) if words and not named else None
     people = ranking.People(bool(filters.school), bool(filters.phase), bool(filters.offer),
-                            filters.available, text_index.indexable(text))
+                            filters.available, text_index.indexable(text), bool(fuzzy),
+                            len(text.strip()) <= SHORT)
     params = {"school": filters.school, "phase": filters.phase, "offer": filters.offer,
-              "pattern": text_index.substring_pattern(text), "phrase": text_index.phrase(text),
-              "relations": relations, "categories": category_ids}
-    if weights:
-        skills = [sid for sid in weights
-                  if not category_ids or vocab.skills[sid].category_id in category_ids]
+              "pattern": text_index.substring_pattern(text),
+              "fuzzy": text_index.substring_pattern(fuzzy or text),
+              "word": _whole_word(text), "relations": relations, "categories": category_ids,
+              "phrase": " OR ".join(text_index.phrase(t) for t in (text, fuzzy) if t)}
+    # A strength chosen means that strength, in the skill searched: nobody matched by name
+    # or job title alone comes with it.
+    by_words = words and not filters.relation
+    skills = [sid for sid in weights
+              if not category_ids or vocab.skills[sid].category_id in category_ids]
+    if skills or weights and not category_ids:
         levels = ranking.levels(weights, skills, relations)
         params |= {"skills": skills} | {f"level{i}": pairs for i, pairs in enumerate(levels)}
-        ranked = ranking.by_skills(people, len(levels), exact is None, words and exact is not None)
+        ranked = ranking.by_skills(people, len(levels), exact is None and by_words,
+                                   words and exact is not None)
     elif category_ids:
-        ranked = ranking.by_area(people, words)
+        ranked = ranking.by_area(people, words, by_words)
     else:
-        ranked = ranking.browsing(people, words, tuple(relations),
-                                  bool(filters.relation) and not words)
+        ranked = ranking.browsing(people, words, tuple(relations), bool(filters.relation))
     ids, total, page_no = _page(ranked, params, max(1, filters.page))
 
     # The page's people and the skills that explain their match as plain rows (two queries):
     # ORM objects with their school, profile and skills joined cost more than the ranking.
     people_rows = {row.id: row for row in _run(_PEOPLE_ROWS, {"ids": ids})} if ids else {}
     links: dict[int, list[Link]] = {}
-    if ids and (weights or category_ids):  # browsing shows none
-        for user_id, *link in _run(_links(bool(weights), bool(category_ids)), {
-                "ids": ids, "skills": list(weights), "categories": category_ids}):
+    if ids and (skills or category_ids):  # browsing shows none
+        for user_id, *link in _run(_links(bool(skills), bool(category_ids)), {
+                "ids": ids, "skills": skills, "categories": category_ids,
+                "relations": [filters.relation] if filters.relation else list(RELATIONS)}):
             links.setdefault(user_id, []).append(Link(*link))
     results = []
     for uid in ids:
         mine = sorted(links.get(uid, []), key=lambda l: (-RANK[l.relation]
                                                          * weights.get(l.skill_id, 0.5),
                                                          l.skill_name))
-        results.append(Result(people_rows[uid], mine[:4]))
-    nearest = []
+        row = people_rows[uid]
+        results.append(Result(row, mine[:4], "" if mine or not words
+                              else _because(row, text, fuzzy)))
+    nearest, nearest_name = [], None
     if words and not total:  # suggest only skills someone in the cluster has
         counts = skill_counts(stamp)
         nearest = [m for m in vocab.nearest(filters.q) if counts.get(m.skill_id)][:5]
-    return Search(Page(results, total, page_no, PER_PAGE), results, matches, nearest, vocab)
+        nearest_name = name_words(stamp).nearest(text)
+    return Search(Page(results, total, page_no, PER_PAGE), results, matches, nearest, vocab,
+                  nearest_name)
+
+
+def _whole_word(text: str) -> str:
+    """The LIKE pattern that holds a short search to whole words of a name or job title
+    (with a space either side): "SEN" is not in "Sensory lead"."""
+    return f"% {text_index.substring_pattern(' '.join(text.split()))[1:-1]} %"
+
+
+def _because(row, text: str, fuzzy: str | None) -> str:
+    """Why words matched a person who has none of the skills searched: their name (the
+    part of it that matched, as written) or their job title."""
+    short = len(text.strip()) <= SHORT  # a whole word: " li " in " lily li "
+    for words in filter(None, (" ".join(text.lower().split()), fuzzy)):
+        at = f" {row.name.lower()} ".find(f" {words} ") if short else row.name.lower().find(words)
+        if at >= 0:
+            return f"Name matches “{row.name[at:at + len(words)]}”"
+    return f"Job title: {row.job_title}" if row.job_title else ""
+
+
+# --- People's names and job titles, for their typos (matching.NameWords) ---
+_NAMES_AND_TITLES = select(User.name, User.job_title).where(User.active.is_(True))
+_NAME_WORDS = Remembered(size=1)
+
+
+def name_words(stamp: str | None) -> NameWords:
+    """The words of active people's names and job titles: one query when the people changed
+    (their stamp), then none."""
+    return _NAME_WORDS.get(stamp, "names", lambda: NameWords(_run(_NAMES_AND_TITLES)))
 
 
 def _run(stmt, params: dict | None = None):
@@ -272,15 +318,25 @@ _PEOPLE_ROWS = select(User.id, User.name, User.job_title, School.name.label("sch
 
 @cache
 def _links(by_skill: bool, by_category: bool):
-    """The page's links to the matched skills (or the chosen area's), whatever the relation."""
+    """The page's links to the matched skills (or the chosen area's), in the relations
+    asked for (a strength chosen: that one)."""
     stmt = select(UserSkill.user_id, UserSkill.skill_id, UserSkill.relation, Skill.name) \
         .join(Skill, Skill.id == UserSkill.skill_id) \
-        .where(UserSkill.user_id.in_(bindparam("ids", expanding=True)))
+        .where(UserSkill.user_id.in_(bindparam("ids", expanding=True)),
+               UserSkill.relation.in_(bindparam("relations", expanding=True)))
     if by_skill:
         stmt = stmt.where(UserSkill.skill_id.in_(bindparam("skills", expanding=True)))
     if by_category:
         stmt = stmt.where(Skill.category_id.in_(bindparam("categories", expanding=True)))
     return stmt
+
+
+def unmet(q: str) -> bool:
+    """Whether words are unmet demand: they find nobody in the whole directory, whatever
+    the filters, and are no colleague's name misspelt (a near name is suggested)."""
+    vocab, stamp = search_context()
+    return not search(Filters(q=q), vocab, stamp).page.total \
+        and name_words(stamp).nearest(q[:100]) is None
 
 
 def record_miss(term: str, month: str) -> None:

@@ -15,10 +15,22 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
 
-from sqlalchemy import Integer, String, bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from .. import text_index
 from ..people.models import School, User
+from .matching import PART
 from .models import Offer, Profile, Skill, UserSkill
 
 RANK = {"train": 3, "mentor": 2, "experience": 1, "develop": 0}
@@ -32,6 +44,8 @@ class People:
     offer: bool = False
     available: bool = False
     indexed: bool = False  # SQLite and words of 3 characters or more: see text_match
+    fuzzy: bool = False  # the words spelt as in people's names too (a typo): see text_match
+    short: bool = False  # a short search, matched as a whole word: see text_match
 
     def conditions(self, text: bool = False) -> list:
         people = [User.active.is_(True)]
@@ -40,35 +54,51 @@ class People:
         if self.phase:
             people.append(User.school_id.in_(
                 select(School.id).where(School.phase == bindparam("phase"))))
-        if self.offer or self.available:
-            offered = select(Offer.user_id)
-            if self.offer:
-                offered = offered.where(Offer.kind == bindparam("offer"))
-            people.append(User.id.in_(offered))
+        if self.offer:
+            people.append(User.id.in_(select(Offer.user_id).where(
+                Offer.kind == bindparam("offer"))))
         if self.available:
-            people.append(~User.id.in_(select(Profile.user_id).where(
-                Profile.offers_paused.is_(True))))
+            # Available now: offers not paused, and something to be available for, an offer
+            # or a strength to lead training or mentor in (many list no offers).
+            people += [~User.id.in_(select(Profile.user_id).where(
+                Profile.offers_paused.is_(True))), or_(
+                    select(Offer.user_id).where(Offer.user_id == User.id).exists(),
+                    select(UserSkill.user_id).where(
+                        UserSkill.user_id == User.id,
+                        UserSkill.relation.in_(("train", "mentor"))).exists())]
         if text:
             people += self.text_match()
         return people
 
     def text_match(self) -> list:
-        """Name or job title contains the words. On SQLite the trigram table (text_index,
-        migration 0010) first finds the candidates, whose LIKE then decides as it did
-        without it (~5 ms less for 10,000 people); its MATCH needs three characters, and on
-        PostgreSQL trigram indexes serve LIKE itself."""
-        like = or_(text_index.contains(User.name, bindparam("pattern")),
-                   text_index.contains(User.job_title, bindparam("pattern")))
+        """Name or job title contains the words (parameter pattern), or, ``fuzzy``, their
+        spelling in people's names (matching.NameWords); ``short``, as a whole word (word:
+        "% sen %"). On SQLite the trigram table (text_index, migration 0010) first finds
+        the candidates (phrase: one, or the two as "a" OR "b"), whose LIKE then decides as
+        it did without it (~5 ms less for 10,000 people); its MATCH needs three
+        characters, and on PostgreSQL trigram indexes serve LIKE itself. Each extra LIKE
+        only where needed: one for every row cost ~0.5 ms of 10,000 names."""
+        def says(column):
+            said = text_index.contains(column, bindparam("pattern"))
+            if self.fuzzy:
+                said = or_(said, text_index.contains(column, bindparam("fuzzy")))
+            if self.short:
+                said = and_(said, text_index.contains(" " + column + " ", bindparam("word")))
+            return said
+
+        like = or_(says(User.name), says(User.job_title))
         if not self.indexed:
             return [like]
         return [User.id.in_(text_index.candidates("user", bindparam("phrase"))), like]
 
 
 def levels(weights: dict[int, float], skills: list[int], relations: list[str]) -> list:
-    """The "relation:skill" pairs in levels (parameters level0…): by score, relation rank ×
-    match weight, best first, pairs of equal score in one level."""
-    scored = sorted(((RANK[r] * weights[sid] * 10, f"{r}:{sid}") for r in relations
-                     for sid in skills), key=lambda t: -t[0])
+    """The "relation:skill" pairs in levels (parameters level0…), best first: by score,
+    relation rank × match weight, pairs of equal score in one level; but a skill matched by
+    a phrase within a longer search (Mathematics by "maths" of "maths mastery") after every
+    other, whatever the relation: the skill the search names (Maths mastery) comes first."""
+    scored = sorted((((weights[sid] == PART, -RANK[r] * weights[sid] * 10), f"{r}:{sid}")
+                     for r in relations for sid in skills), key=lambda t: t[0])
     return [[pair for _score, pair in level] for _score, level in groupby(scored, lambda t: t[0])]
 
 
@@ -93,15 +123,15 @@ def by_skills(people: People, count: int, with_text: bool, holders_match_words: 
 
 
 @cache
-def by_area(people: People, words: bool):
+def by_area(people: People, words: bool, others: bool):
     """A skill area chosen and no skill named: those holding a skill of the area, by their
     best strength in it; with words (that name no skill), the people they match, those with
-    strengths in the area first."""
+    strengths in the area first, and, ``others``, the rest they match after them."""
     links = select(UserSkill.user_id, _STRENGTH_LEVEL.label("level")).where(
         _HELD, UserSkill.skill_id.in_(select(Skill.id).where(
             Skill.category_id.in_(bindparam("categories", expanding=True)))))
     matched = people.conditions(text=words)
-    return _from_links(matched, links, (_NO_STRENGTH, matched) if words else None)
+    return _from_links(matched, links, (_NO_STRENGTH, matched) if others else None)
 
 
 def _from_links(people: list, links, rest: tuple[int, list] | None):
@@ -123,7 +153,7 @@ def _from_links(people: list, links, rest: tuple[int, list] | None):
 @cache
 def browsing(people: People, words: bool, relations: tuple, strength_required: bool):
     """No skill searched (perhaps a name): everyone the filters leave, by the best strength
-    each has in anything; with a strength chosen and no words, only those who have it. Each
+    each has in anything; with a strength chosen, only those who have it. Each
     person's strengths are looked up in the (person, relation) index: ~18 ms of SQLite's
     time for all 10,000 people, ~1 ms for a school (docs/architecture.md, Directory
     ranking)."""

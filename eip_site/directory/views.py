@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from flask_login import current_user
 
 from .. import clock
@@ -12,6 +12,7 @@ from ..security import ADMIN, LEAD
 from . import bp, queries
 from . import strengths as strengths_map
 from .forms import SearchForm
+from .matching import normalise
 
 
 def search_form(vocab: queries.SearchVocabulary, stamp: str | None) -> SearchForm:
@@ -34,11 +35,30 @@ def index():
         relation=form.relation.data or "", available=bool(form.available.data),
         page=max(1, form.page.data or 1))
     result = queries.search(filters, vocab, stamp)
-    if filters.q.strip() and not result.page.total and filters.page == 1:
-        queries.record_miss(filters.q, clock.today().strftime("%Y-%m"))  # saved as the page ends
+    missed = bool(filters.q.strip()) and not result.page.total and filters.page == 1
+    if missed and not is_htmx():  # a page loaded: no script, or a link, is a settled search
+        _count_unmet(filters.q)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("directory/index.html", "directory/_results.html", form=form,
-                       search=result, args=args)
+                       search=result, args=args, settle=missed and is_htmx())
+
+
+@bp.post("/directory/searched")
+def searched():
+    """Typed words the results stayed on for a while: the results that found nobody, swapped
+    in as someone types, ask for this after a pause (none is asked once they are replaced)."""
+    _count_unmet(request.form.get("q", ""))
+    return "", 204
+
+
+def _count_unmet(q: str) -> None:
+    """Unmet demand: words that find nobody in the whole directory and name nobody (nor
+    look like a name), counted once a session; saved as the request ends."""
+    term = normalise(q)[:100]
+    counted = session.get("unmet_searches", [])
+    if term and term not in counted and queries.unmet(q):
+        queries.record_miss(q, clock.today().strftime("%Y-%m"))
+        session["unmet_searches"] = [*counted, term][-20:]
 
 
 @bp.route("/directory/strengths")

@@ -62,6 +62,15 @@ CASES = [
     ("teacher develop", {"q": "teacher", "relation": "develop"}),
     ("area develop and a name", {"category": "send", "relation": "develop", "q": "teacher"}),
     ("area develop", {"category": "pastoral", "relation": "develop"}),
+    # An acronym is a whole word; the skill the whole search names first; typos in names
+    # and job titles; a strength chosen is that strength in the skill searched.
+    ("an acronym", {"q": "SEN"}),
+    ("a skill and one of its words", {"q": "maths mastery"}),
+    ("a name misspelt", {"q": "Underwod"}),
+    ("a full name misspelt", {"q": "Deepa Amhed"}),
+    ("a job title misspelt", {"q": "teaching asistant"}),
+    ("phonics train", {"q": "phonics", "relation": "train"}),
+    ("a name and a strength", {"q": "underwood", "relation": "train"}),
 ]
 
 

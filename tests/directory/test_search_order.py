@@ -1,6 +1,8 @@
 """The directory's ranking, one statement a search, gives exactly what the plain
-rule gives: holders of a matched skill by their best link (relation rank × match weight),
-then by name and id; then those matched only by name or job title, by name and id."""
+rule gives: holders of a matched skill by their best link (relation rank × match weight;
+a skill matched by a phrase within a longer search after the others), then by name and id;
+then, with no strength chosen, those matched only by name or job title (a short search by
+a whole word, a typo by the names' spelling), by name and id."""
 
 from __future__ import annotations
 
@@ -9,13 +11,15 @@ import random
 from sqlalchemy import select
 
 from eip_site.directory import queries
+from eip_site.directory.matching import PART, NameWords
 from eip_site.directory.models import RELATIONS, Skill, UserSkill
 from eip_site.extensions import db
 from eip_site.people.models import User
 
 from .. import factories
 
-SEARCHES = ["phonics", "reading", "behavour", "maths", "science", "lead", "ab"]
+SEARCHES = ["phonics", "reading", "behavour", "maths", "science", "lead", "ab", "bea",
+            "maths lead", "abel lea", "catto"]
 
 
 def _reference(filters: queries.Filters, vocab, people: dict[int, User],
@@ -26,19 +30,23 @@ def _reference(filters: queries.Filters, vocab, people: dict[int, User],
     weights = {m.skill_id: m.score for m in matches}
     relations = [filters.relation] if filters.relation else ["train", "mentor", "experience"]
     words = filters.q.strip().lower()
+    fuzzy = None if matches and matches[0].score >= 0.85 else NameWords(
+        (u.name, u.job_title) for u in people.values() if u.active).corrected(words)
 
     def allowed(u: User) -> bool:
         return u.active and (not filters.school or u.school_id == filters.school)
 
     def says(u: User) -> bool:
-        return words in u.name.lower() or words in (u.job_title or "").lower()
+        return any(any(w in text and (len(words) > 3 or f" {w} " in f" {text} ")
+                       for w in (words, fuzzy) if w)
+                   for text in (u.name.lower(), (u.job_title or "").lower()))
 
     best: dict[int, float] = {}
     if not weights:  # browsing, or words that name no skill: by strength in anything
         for uid, u in people.items():
             if allowed(u) and (not words or says(u)):
                 held = [queries.RANK[r] for u_id, _s, r in links if u_id == uid and r in relations]
-                if held or not (filters.relation and not words):
+                if held or not filters.relation:
                     best[uid] = max(held, default=0)
         order = sorted(best, key=lambda uid: (-best[uid], people[uid].name, uid))
         page = max(1, min(filters.page, -(-len(order) // queries.PER_PAGE)))
@@ -47,11 +55,12 @@ def _reference(filters: queries.Filters, vocab, people: dict[int, User],
     for user_id, skill_id, relation in links:
         if skill_id in weights and relation in relations and allowed(people[user_id]):
             score = queries.RANK[relation] * weights[skill_id] * 10
+            score -= 100 * (weights[skill_id] == PART)
             best[user_id] = max(best.get(user_id, score), score)
     if exact is not None and words:
         best = {uid: s for uid, s in best.items() if says(people[uid])}
     order = sorted(best, key=lambda uid: (-best[uid], people[uid].name, uid))
-    if exact is None:
+    if exact is None and not filters.relation:
         order += sorted((uid for uid, u in people.items()
                          if allowed(u) and says(u) and uid not in best),
                         key=lambda uid: (people[uid].name, uid))
@@ -60,7 +69,8 @@ def _reference(filters: queries.Filters, vocab, people: dict[int, User],
     ids = order[(page - 1) * queries.PER_PAGE:page * queries.PER_PAGE]
     why = {}
     for uid in ids:
-        mine = sorted(((s, r) for u, s, r in links if u == uid and s in weights),
+        mine = sorted(((s, r) for u, s, r in links if u == uid and s in weights
+                       and (r == filters.relation or not filters.relation)),
                       key=lambda t: (-queries.RANK[t[1]] * weights[t[0]], names[t[0]]))
         why[uid] = [(names[s], r) for s, r in mine[:4]]
     return ids, total, page, why

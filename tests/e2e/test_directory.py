@@ -673,6 +673,34 @@ def test_a_search_that_finds_nobody_offers_a_way_on(page: Page, context, demo_lo
     axe_check(page)
 
 
+def test_typing_counts_only_the_search_the_results_stayed_on(page: Page, context, app,
+                                                            demo_logins, demo_password):
+    """Each keystroke's fragment that found nobody asks, after a pause, to be counted; the
+    next keystroke's fragment replaces it first, so only the last words are counted."""
+    from eip_site.directory.models import SearchMiss
+
+    def counted() -> dict[str, int]:
+        with app.app_context():
+            return {m.term: m.count for m in db.session.scalars(
+                select(SearchMiss).where(SearchMiss.term.like("quokka%")))}
+
+    quick_sign_in(context, demo_logins["staff"], demo_password)
+    page.goto("/directory/")
+    search = page.get_by_label(SEARCH_LABEL)
+    search.fill("quokk")
+    for letters in ("quokka", "quokka c", "quokka ca", "quokka car"):
+        with htmx_search(page, q=letters):
+            search.fill(letters)
+        expect(results_status(page)).to_contain_text(f"No one found for “{letters}”")
+    with page.expect_response(lambda r: r.url.endswith("/directory/searched")) as settled:
+        pass  # the last fragment's pause (four seconds) runs out
+    assert settled.value.status == 204
+    assert counted() == {"quokka car": 1}
+    with app.app_context():
+        db.session.execute(delete(SearchMiss).where(SearchMiss.term.like("quokka%")))
+        db.session.commit()
+
+
 # --- 6. Keyboard only ------------------------------------------------------------------------
 
 def tab_until(page: Page, target, limit: int) -> int:
