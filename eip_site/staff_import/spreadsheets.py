@@ -22,7 +22,16 @@ from ..directory.models import OFFERS, QUALIFICATIONS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_UNPACKED = 80 * 1024 * 1024   # an .xlsx is a zip: refuse one that unpacks to far more
+MAX_COLUMNS = 60
+MAX_CELL = 10_000                 # characters in one cell (60 skills fit in far fewer)
+MAX_TEXT = 5_000_000              # characters in the whole file, as read
+MAX_LINE = 200_000                # characters in one CSV line, checked before it is split
+# An .xlsx is a zip. Its directory says how large each part unpacks to (zipfile stops at
+# that size), so these are checked before openpyxl opens anything. A 5,000-row workbook
+# unpacks to a few MB, each part about 12 times its packed size.
+MAX_UNPACKED = 40 * 1024 * 1024
+MAX_ENTRIES = 200
+MAX_RATIO = 100                   # unpacked / packed, for a part over 1 MB
 
 # The import columns, in template order, with what to put in each.
 COLUMNS = {
@@ -104,6 +113,11 @@ def _csv_rows(data: bytes):
     sample = text[:4096]
     if sum(ord(c) < 32 and c not in "\t\r\n" for c in sample) > len(sample) // 100:
         raise FileProblem(NOT_CSV)
+    long = re.search(r"[^\n]{%d}" % (MAX_LINE + 1), text)
+    if long:
+        raise FileProblem(f"Row {text.count(chr(10), 0, long.start()) + 1} is longer than "
+                          f"{MAX_LINE:,} characters. Check it was saved as CSV, one person "
+                          "a row.")
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first.count))
     number = 0
@@ -117,30 +131,38 @@ def _csv_rows(data: bytes):
 def _xlsx_rows(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+            parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise FileProblem(NOT_XLSX) from exc
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {p.filename for p in parts}:
         raise FileProblem(NOT_XLSX)
-    if unpacked > MAX_UNPACKED:
+    if len(parts) > MAX_ENTRIES:
+        raise FileProblem("This workbook has too many parts (pictures, sheets) to be a staff "
+                          "list. Save the staff sheet on its own as CSV or .xlsx.")
+    if sum(p.file_size for p in parts) > MAX_UNPACKED or any(
+            p.file_size > 1024 * 1024 and p.file_size > MAX_RATIO * max(p.compress_size, 1)
+            for p in parts):
         raise FileProblem("This workbook is too large once unpacked. Save it as CSV, or "
                           "split it into smaller files.")
     import openpyxl
 
-    rows, blank_run, kept = [], 0, 0
+    rows, blank_run, kept, read = [], 0, 0, 0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            for number, cells in enumerate(book.worksheets[0].iter_rows(values_only=True,
-                                                                        max_col=60), start=1):
+            sheet = book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+            for number, cells in enumerate(sheet, start=1):
                 blank = all(c is None or str(c).strip() == "" for c in cells)
                 blank_run = blank_run + 1 if blank else 0
-                kept += not blank
-                if blank_run > 1000 or kept > MAX_ROWS + 2:  # header, rows, one too many
-                    break  # formatted-but-empty rows to the bottom of the sheet, or too many
-                rows.append((number, cells))
+                if not blank:  # cells hold the shared strings themselves, not copies
+                    kept += 1
+                    read += sum(len(c) for c in cells if isinstance(c, str))
+                    rows.append((number, cells))
+                # Formatted-but-empty rows to the bottom of the sheet; or more rows or text
+                # than is allowed (header, rows, one too many): _table says which.
+                if blank_run > 1000 or kept > MAX_ROWS + 2 or read > MAX_TEXT:
+                    break
             book.close()
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
         raise FileProblem(NOT_XLSX) from exc
@@ -182,11 +204,21 @@ def _table(filename: str, raw) -> Table:
             raise FileProblem(f"The file has no “{key}” column. The first row must hold the "
                               "column names, as in the template.")
     ignored = [h[:40] for h, k in zip(headings, keys) if h and k not in COLUMNS.keys() | EXPORT_ONLY]
-    rows = []
+    rows, total = [], 0
     for number, cells in raw:
         texts = [_text(c) for c in cells]
         if not any(texts):
             continue
+        if any(texts[MAX_COLUMNS:]) or len(keys) > MAX_COLUMNS and any(keys[MAX_COLUMNS:]):
+            raise FileProblem(f"The file has more than {MAX_COLUMNS} columns. Keep the "
+                              "template's columns.")
+        if max(map(len, texts)) > MAX_CELL:
+            raise FileProblem(f"Row {number} has a cell of more than {MAX_CELL:,} characters. "
+                              "Shorten it.")
+        total += sum(map(len, texts))
+        if total > MAX_TEXT:
+            raise FileProblem(f"The file holds more than {MAX_TEXT:,} characters of text. "
+                              "Split it into smaller files.")
         if len(rows) == MAX_ROWS:
             raise FileProblem(f"The file has more than {MAX_ROWS:,} rows. Split it into "
                               "smaller files.")

@@ -126,6 +126,8 @@ def zip_of_something_else() -> bytes:
     ("staff.xlsx", b"email,name\na@b.example,Ann\n", "not an Excel workbook"),
     ("staff.xlsx", b"PK\x03\x04" + b"\x00" * 100, "not an Excel workbook"),
     ("staff.csv", b"email,name\n" + b"a@b.example,\"" + b"x" * 200_000 + b"\"\n",
+     "Row 2 is longer than 200,000 characters"),
+    ("staff.csv", b'email,name\na@b.example,"x\n' + b"x" * 150_000 + b'"\n',
      "could not be read as CSV"),
 ])
 def test_malformed_files_are_refused_with_a_reason(filename, data, message):
