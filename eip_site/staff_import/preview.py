@@ -28,12 +28,14 @@ from ..directory.models import (
 )
 from ..errors import DomainError
 from ..extensions import db
-from ..people.models import School, User
+from ..people.models import PHASES, School, User
 from ..people.services import can_manage, manageable_school_ids
 from .rows import Row, SkillIndex, check_row
 from .spreadsheets import FileProblem, Table
 
 MAX_SUGGESTIONS = 50              # new skills one file may suggest
+ANOTHER_SCHOOL = "This person has an account at another school. Ask your cluster lead to " \
+    "change it."
 
 
 @dataclass
@@ -102,6 +104,14 @@ def preview_import(*, actor: User, table: Table, school_id: int | None = None) -
     by_urn = {s.urn: s for s in schools.values()}
     terms = build_terms((s.id, s.name, s.synonym_list) for s in index.skills)
     for row in rows:
+        other = by_urn.get(row.urn)
+        if allowed is not None and not row.email and other and other.id != school_id:
+            # Another school's person who keeps their email private, as a head's export of
+            # the whole directory has them: not the head's to import.
+            row.errors, row.state = [], "unchanged"
+            row.notes.append(f"Left as it is: a row for {other.name} without an email "
+                             "address. Only its head or a cluster lead imports its staff.")
+            continue
         if not row.errors:
             _place(row, actor, users.get(row.email), school_id, schools, by_urn)
         if not row.errors:
@@ -120,6 +130,11 @@ def _place(row: Row, actor: User, user: User | None, school_id: int | None, scho
     school = by_urn.get(row.urn) if row.urn else chosen
     if row.urn and school is None:
         row.errors.append(f"No school in the partnership has the URN {row.urn}.")
+    elif head and user is not None and user.school_id != actor.school_id and (
+            not row.urn or school.id == user.school_id):
+        # Someone at another school (or none), as the directory has them: a row that
+        # changes nothing is no problem (_compare refuses any change).
+        row.user, row.school_id, row.foreign = user, user.school_id, True
     elif chosen is not None and school.id != chosen.id:
         row.errors.append(f"You can only import staff for your own school, {chosen.name} "
                           f"(URN {chosen.urn})." if head else
@@ -128,8 +143,7 @@ def _place(row: Row, actor: User, user: User | None, school_id: int | None, scho
     elif school is None and user is None:
         row.errors.append("Enter the URN of the person's school in the school_urn column.")
     elif user is not None and head and user.school_id != actor.school_id:
-        row.errors.append("This person has an account at another school. Ask your cluster "
-                          "lead to change it.")
+        row.errors.append(ANOTHER_SCHOOL)
     else:
         row.user = user
         row.school_id = school.id if school is not None else user.school_id
@@ -164,7 +178,7 @@ def _compare(row: Row, actor: User, preview: Preview, have: set, schools) -> Non
         if row.school_id != user.school_id:
             old = schools[user.school_id].name if user.school_id else "(no school)"
             changes.append(f"School: {old} → {schools[row.school_id].name}")
-        if changes and user.id != actor.id and not can_manage(actor, user):
+        if changes and user.id != actor.id and not row.foreign and not can_manage(actor, user):
             row.errors.append("You cannot change this person's account details. Ask your "
                               "cluster lead.")
             return
@@ -191,4 +205,25 @@ def _compare(row: Row, actor: User, preview: Preview, have: set, schools) -> Non
         changes.append(f"Hours per term: {current} → {row.hours}")
     else:
         row.hours = None
+    phases = [k for k in profile.phases.split("|") if k] if profile is not None else []
+    if row.phases is not None and set(row.phases) != set(phases):
+        changes.append(f"Phases: {_listed(phases, PHASES)} → {_listed(row.phases, PHASES)}")
+    else:
+        row.phases = None
+    subjects = profile.subjects if profile is not None else ""
+    if row.subjects is not None and row.subjects != subjects:
+        changes.append(f"Subjects: {subjects or '(none)'} → {row.subjects}")
+    else:
+        row.subjects = None
+    paused = profile is not None and profile.offers_paused
+    if row.paused is not None and row.paused != paused:
+        changes.append("Offers paused" if row.paused else "Offers no longer paused")
+    else:
+        row.paused = None
+    if row.foreign and changes:
+        row.errors.append(ANOTHER_SCHOOL)
     row.state = "new" if user is None else "updated" if changes else "unchanged"
+
+
+def _listed(kinds: list[str], vocabulary: dict[str, str]) -> str:
+    return ", ".join(vocabulary[k] for k in vocabulary if k in kinds) or "(none)"

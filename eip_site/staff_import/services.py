@@ -15,7 +15,7 @@ from ..auth.services import send_invitation
 from ..directory.models import Offer, Profile, Qualification, Skill, UserSkill
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
-from ..people.models import User
+from ..people.models import PHASES, User
 from .preview import Preview, preview_import
 from .spreadsheets import COLUMNS, FileProblem, Table
 
@@ -152,12 +152,17 @@ def apply_import(*, actor: User, preview: Preview, invite: bool = False) -> Summ
                 db.session.add(UserSkill(user_id=uid, skill_id=skill_id, relation=relation))
         db.session.add_all(Offer(user_id=uid, kind=k) for k in row.offers)
         db.session.add_all(Qualification(user_id=uid, kind=k) for k in row.qualifications)
-        if row.hours is not None:
+        fields = {"hours_per_term": row.hours, "subjects": row.subjects,
+                  "offers_paused": row.paused, "phases": None if row.phases is None else
+                  "|".join(k for k in PHASES if k in row.phases)}
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if fields:
             profile = None if uid in new_ids else row.user.profile
             if profile is None:
-                db.session.add(Profile(user_id=uid, hours_per_term=row.hours))
+                db.session.add(Profile(user_id=uid, **fields))
             else:
-                profile.hours_per_term = row.hours
+                for name, value in fields.items():
+                    setattr(profile, name, value)
     with _clash_is_stale():
         db.session.flush()
     if invite:

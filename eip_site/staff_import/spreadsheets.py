@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from ..errors import DomainError
 from ..directory.models import OFFERS, QUALIFICATIONS
+from ..people.models import PHASES
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -40,12 +41,18 @@ COLUMNS = {
     "job_title": "Job title. Leave blank to keep the current one.",
     "school_urn": "The six-digit URN of the person's school. Leave blank to use the school "
                   "chosen on the import page, or to keep an existing person's school.",
+    "phases": "Phases the person has taught, separated by semicolons: "
+              + "; ".join(PHASES.values()) + ". Leave blank to keep the current ones.",
+    "subjects": "Subjects they teach, as you would write them. Leave blank to keep the "
+                "current ones.",
     "skills": "Skills and how the person relates to each, separated by semicolons, for "
               "example “Phonics: train; Reading: experience”. The words are train, mentor "
               "and experience; without a word, experience.",
     "wants_to_develop": "Skills the person wants to develop, separated by semicolons, for "
                         "example “Oracy; Metacognition”.",
     "offers": "What they offer, separated by semicolons: " + "; ".join(OFFERS.values()) + ".",
+    "offers_paused": "yes while they are not taking requests, no when they are. Leave "
+                     "blank to keep it as it is.",
     "hours_per_term": "Hours they can give per term, a whole number from 0 to 200.",
     "qualifications": "Separated by semicolons: " + "; ".join(QUALIFICATIONS.values()) + ".",
 }
@@ -53,8 +60,9 @@ REQUIRED = ("email", "name")
 ALIASES = {"email_address": "email", "full_name": "name", "urn": "school_urn",
            "title": "job_title", "develop": "wants_to_develop", "hours": "hours_per_term"}
 EXPORT_ONLY = {"school"}  # the school's name, for people to read; the URN is what counts
-EXPORT_COLUMNS = ["email", "name", "job_title", "school_urn", "school", "skills",
-                  "wants_to_develop", "offers", "hours_per_term", "qualifications"]
+EXPORT_COLUMNS = ["email", "name", "job_title", "school_urn", "school", "phases", "subjects",
+                  "skills", "wants_to_develop", "offers", "offers_paused", "hours_per_term",
+                  "qualifications"]
 
 # Cells that a spreadsheet would run as a formula; exports prefix them with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -113,7 +121,7 @@ def _csv_rows(data: bytes):
     sample = text[:4096]
     if sum(ord(c) < 32 and c not in "\t\r\n" for c in sample) > len(sample) // 100:
         raise FileProblem(NOT_CSV)
-    long = re.search(r"[^\n]{%d}" % (MAX_LINE + 1), text)
+    long = re.search(rf"[^\n]{{{MAX_LINE + 1}}}", text)
     if long:
         raise FileProblem(f"Row {text.count(chr(10), 0, long.start()) + 1} is longer than "
                           f"{MAX_LINE:,} characters. Check it was saved as CSV, one person "
@@ -247,15 +255,21 @@ def to_csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def to_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    """``sheets``: (title, header, rows). The header row is bold and frozen."""
+    """``sheets``: (title, header, rows). The header row is bold and frozen and carries a
+    filter; each column is as wide as its longest text in the first rows (within reason)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title)
         sheet.freeze_panes = "A2"
+        for i, text in enumerate(header):
+            longest = max([len(str(text))] + [len(str(r[i])) for r in rows[:200]])
+            sheet.column_dimensions[get_column_letter(i + 1)].width = min(max(longest, 8), 60) + 2
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
         bold = []
         for text in header:
             cell = WriteOnlyCell(sheet, value=text)

@@ -41,7 +41,7 @@ def _show_preview(preview, confirm: ConfirmForm, status: int = 200):
 
 @bp.route("/directory/export.<any(csv, xlsx):fmt>")
 def export(fmt: str):
-    return _download(exports.export_file(fmt), fmt, f"directory-{today().isoformat()}")
+    return _download(exports.export_file(fmt, current_user), fmt, f"directory-{today().isoformat()}")
 
 
 @bp.route("/directory/import/template.<any(csv, xlsx):fmt>")

@@ -10,7 +10,6 @@ Create Date: 2026-12-03 23:45:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0014_import_event_findings'
 down_revision = '0013_vocabulary_version'

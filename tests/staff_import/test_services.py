@@ -406,7 +406,7 @@ def exported_csv() -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_export_respects_show_email_and_paused_offers_and_keeps_the_invited(ctx, vocab):
+def test_export_respects_show_email_marks_paused_offers_and_keeps_the_invited(ctx, vocab):
     shown = factories.user(name="Shown", email="shown@x.example")
     hidden = factories.user(name="Hidden", email="hidden@x.example")
     factories.user(name="Invited", password=None)
@@ -418,7 +418,8 @@ def test_export_respects_show_email_and_paused_offers_and_keeps_the_invited(ctx,
     db.session.commit()
     rows = {r["name"]: r for r in exported_csv()}
     assert set(rows) == {"Shown", "Hidden", "Invited"}
-    assert rows["Hidden"]["email"] == "" and rows["Hidden"]["offers"] == ""
+    assert rows["Hidden"]["email"] == "" and rows["Hidden"]["offers"] == "Coaching"
+    assert rows["Hidden"]["offers_paused"] == "yes" and rows["Shown"]["offers_paused"] == "no"
     assert rows["Hidden"]["hours_per_term"] == "4"
     assert rows["Shown"]["email"] == "shown@x.example"
     assert rows["Shown"]["skills"] == "Phonics: train"

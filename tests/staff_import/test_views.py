@@ -86,7 +86,7 @@ def test_anyone_signed_in_may_export_and_other_formats_are_404(client, app):
 def test_templates_download(client, vocab):
     sign_in(client, roles={"lead"})
     text = client.get("/directory/import/template.csv").data.decode("utf-8-sig")
-    assert text.startswith("email,name,job_title,school_urn,skills")
+    assert text.startswith("email,name,job_title,school_urn,phases,subjects,skills")
     book = client.get("/directory/import/template.xlsx")
     assert "staff-import-template.xlsx" in book.headers["Content-Disposition"]
     assert "Skills" in openpyxl.load_workbook(io.BytesIO(book.data)).sheetnames
