@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..directory.matching import build_terms, nearest_skills
+from ..directory.matching import build_terms, edit_distance, match_skills, nearest_skills, \
+    normalise
 from ..directory.models import (
     OFFERS,
     QUALIFICATIONS,
@@ -39,6 +40,14 @@ ANOTHER_SCHOOL = "This person has an account at another school. Ask your cluster
 
 
 @dataclass
+class Meant:
+    """An unknown skill that looks like skills in the vocabulary ("phonix": Phonics?)."""
+    name: str                              # as written in the file
+    candidates: list[tuple[int, str]]      # (skill id, name), likeliest first
+    chosen: int                            # the skill it is read as, or 0: suggest it as new
+
+
+@dataclass
 class Preview:
     filename: str
     school_id: int | None           # None: each row's school_urn says
@@ -48,6 +57,16 @@ class Preview:
     category_names: dict[int, str] = field(default_factory=dict)
     school_names: dict[int, str] = field(default_factory=dict)
     links: dict[tuple[int, int], UserSkill] = field(default_factory=dict)
+    meant: dict[str, Meant | None] = field(default_factory=dict)  # key of an unknown skill
+
+    @property
+    def asked(self) -> list[tuple[str, Meant]]:
+        """The "did you mean…?" questions, in the order the file raises them."""
+        return [(key, m) for key, m in self.meant.items() if m is not None]
+
+    @property
+    def choices(self) -> dict[str, int]:
+        return {key: m.chosen for key, m in self.asked}
 
     def count(self, state: str) -> int:
         return sum(r.state == state for r in self.rows)
@@ -64,8 +83,11 @@ class Preview:
         return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
-def preview_import(*, actor: User, table: Table, school_id: int | None = None) -> Preview:
-    """What importing ``table`` would do, row by row. Reads only; nothing is written."""
+def preview_import(*, actor: User, table: Table, school_id: int | None = None,
+                   choices: dict[str, int] | None = None) -> Preview:
+    """What importing ``table`` would do, row by row. Reads only; nothing is written.
+    ``choices``: the importer's answers to "did you mean…?" (skill id, or 0 for a new
+    skill) by the unknown skill's key; without one, a typo is read as the skill."""
     allowed = manageable_school_ids(actor)
     if allowed is not None:  # a head imports for their own school, whatever the form said
         if not allowed:
@@ -115,6 +137,8 @@ def preview_import(*, actor: User, table: Table, school_id: int | None = None) -
         if not row.errors:
             _place(row, actor, users.get(row.email), school_id, schools, by_urn)
         if not row.errors:
+            _resolve(row, preview, index, terms, choices or {})
+        if not row.errors:
             _compare(row, actor, preview, offers, schools)
         if not row.errors:
             _suggest(row, preview, index, terms, categories)
@@ -147,6 +171,35 @@ def _place(row: Row, actor: User, user: User | None, school_id: int | None, scho
     else:
         row.user = user
         row.school_id = school.id if school is not None else user.school_id
+
+
+def _resolve(row: Row, preview: Preview, index: SkillIndex, terms, choices) -> None:
+    """Unknown skills that look like skills in the vocabulary are asked about; each is read
+    as the skill chosen, or (unless told) as the skill it is a typo of."""
+    for key in [k for k in row.skills if isinstance(k, str)]:
+        if key not in preview.meant:
+            found = match_skills(row.names[key], terms, limit=3)
+            candidates = [(m.skill_id, index.by_id[m.skill_id].name) for m in found]
+            chosen = choices.get(key, found[0].skill_id if found and _is_typo(
+                key[len("new:"):], normalise(found[0].because)) else 0)
+            preview.meant[key] = Meant(row.names[key], candidates, chosen if chosen in {
+                c for c, _ in candidates} else 0) if candidates else None
+        meant = preview.meant[key]
+        if meant is not None and meant.chosen:
+            skill, relation = index.by_id[meant.chosen], row.skills.pop(key)
+            del row.names[key]
+            if row.skills.get(skill.id, relation) != relation:
+                row.errors.append(f"{skill.name} is listed twice (once as “{meant.name}”), as "
+                                  f"“{RELATIONS[row.skills[skill.id]]}” and "
+                                  f"“{RELATIONS[relation]}”. Keep one.")
+            row.skills[skill.id], row.names[skill.id] = relation, skill.name
+            row.notes.append(f"“{meant.name}” is read as {skill.name}.")
+
+
+def _is_typo(text: str, term: str) -> bool:
+    """A slip of a letter or two in a word of four letters or more (as the search allows)."""
+    allowance = 0 if len(term) < 4 else 1 if len(term) < 6 else 2
+    return allowance > 0 and edit_distance(text, term, allowance) <= allowance
 
 
 def _suggest(row: Row, preview: Preview, index: SkillIndex, terms, categories) -> None:

@@ -222,3 +222,43 @@ def test_export_hides_emails_people_keep_private(app, client):
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(text))}
     assert rows["Private Person"]["email"] == "" and "private@x.example" not in text
     assert rows["Open Person"]["email"] == "open@x.example"
+
+
+def test_a_misspelt_skill_asks_did_you_mean_and_the_choice_is_kept(app, client, head):
+    """"phonix: train" is read as Phonics (the preview asks, with a way to choose); choosing
+    "suggest a new skill" instead, then confirming, adds the suggestion and no Phonics."""
+    data = (HEADER.strip() + "\nann@hill.example,Ann,Teacher,,phonix: train,,,\n"
+            "bob@hill.example,Bob,Teacher,,Phonix,,,\n").encode()
+    preview = upload(client, data)
+    body = unescape(preview.get_data(as_text=True))
+    assert preview.status_code == 200 and "did you mean Phonics?" in body
+    assert "“phonix” is read as Phonics." in body and "Add Phonics: can lead training" in body
+    assert "New skill suggestions" not in body and body.count("did you mean Phonics?") == 1
+    with app.app_context():
+        phonics = db.session.scalar(select(Skill.id).where(Skill.name == "Phonics"))
+    field = re.search(r'name="(mean:[^"]+)" value="%d" checked' % phonics, body).group(1)
+    again = client.post("/directory/import", data={"token": token_of(preview), "recheck": "1",
+                                                   field: "0"})
+    shown = unescape(again.get_data(as_text=True))
+    assert again.status_code == 200 and "New skill suggestions" in shown
+    assert re.search(r'name="mean:[^"]+" value="0" checked', shown)
+    done = client.post("/directory/import", data={"token": token_of(again)})
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Skill.status).where(Skill.name == "phonix")) \
+            == "suggested"
+        assert not db.session.scalar(select(func.count()).select_from(UserSkill).where(
+            UserSkill.skill_id == phonics))
+
+
+def test_confirming_without_choosing_reads_the_typo_as_the_skill(app, client, head):
+    data = (HEADER.strip() + "\nann@hill.example,Ann,Teacher,,phonix: train,,,\n").encode()
+    preview = upload(client, data)
+    assert client.post("/directory/import", data={"token": token_of(preview)}).status_code \
+        == 303
+    with app.app_context():
+        assert db.session.scalar(select(Skill.name).join(UserSkill).join(
+            User, User.id == UserSkill.user_id).where(User.email == "ann@hill.example")) \
+            == "Phonics"
+        assert not db.session.scalar(select(func.count()).select_from(Skill).where(
+            Skill.status == "suggested"))
