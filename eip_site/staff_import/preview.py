@@ -15,8 +15,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..directory.matching import build_terms, edit_distance, match_skills, nearest_skills, \
-    normalise
+from ..directory.matching import (
+    build_terms,
+    edit_distance,
+    match_skills,
+    nearest_skills,
+    normalise,
+)
 from ..directory.models import (
     OFFERS,
     QUALIFICATIONS,

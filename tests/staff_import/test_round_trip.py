@@ -17,7 +17,6 @@ from eip_site.extensions import db
 from eip_site.people.models import User
 from eip_site.seeds import demo
 from eip_site.staff_import import spreadsheets
-from eip_site.staff_import.export import export_file
 from eip_site.staff_import.preview import preview_import
 
 from ..helpers import sign_in

@@ -236,7 +236,7 @@ def test_a_misspelt_skill_asks_did_you_mean_and_the_choice_is_kept(app, client, 
     assert "New skill suggestions" not in body and body.count("did you mean Phonics?") == 1
     with app.app_context():
         phonics = db.session.scalar(select(Skill.id).where(Skill.name == "Phonics"))
-    field = re.search(r'name="(mean:[^"]+)" value="%d" checked' % phonics, body).group(1)
+    field = re.search(rf'name="(mean:[^"]+)" value="{phonics}" checked', body).group(1)
     again = client.post("/directory/import", data={"token": token_of(preview), "recheck": "1",
                                                    field: "0"})
     shown = unescape(again.get_data(as_text=True))
