@@ -213,6 +213,9 @@ class ReviewEvent(db.Model):
     from_state: Mapped[str] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # About the findings (recorded, with a safeguarding concern…): shown only to those who
+    # may see the findings, like the findings themselves.
+    findings: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 

@@ -170,10 +170,14 @@ _HISTORY = (select(ReviewEvent.at, ReviewEvent.from_state, ReviewEvent.to_state,
             .outerjoin(User, User.id == ReviewEvent.actor_id)
             .where(ReviewEvent.review_id == bindparam("review"))
             .order_by(ReviewEvent.at, ReviewEvent.id))
+_HISTORY_PUBLIC = _HISTORY.where(ReviewEvent.findings.is_(False))
 
 
-def history(review_id: int) -> list[Event]:
-    return [Event(*row) for row in db.session.execute(_HISTORY, {"review": review_id})]
+def history(review_id: int, *, findings: bool) -> list[Event]:
+    """The review's history; the lines about its findings only for ``findings`` (those who
+    may see the findings: that a school has a safeguarding concern is itself confidential)."""
+    statement = _HISTORY if findings else _HISTORY_PUBLIC
+    return [Event(*row) for row in db.session.execute(statement, {"review": review_id})]
 
 
 @dataclass

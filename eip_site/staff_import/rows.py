@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..directory.matching import normalise
 from ..directory.models import OFFERS, QUALIFICATIONS, RELATIONS, Skill
-from ..people.models import User
+from ..people.models import PHASES, User
 
 MAX_SKILLS_PER_ROW = 60
 
@@ -56,7 +56,7 @@ def _parts(text: str) -> list[str]:
 
 
 def _kinds(text: str, vocabulary: dict[str, str], what: str, errors: list[str]) -> list[str]:
-    lookup = _OFFER_LOOKUP if vocabulary is OFFERS else _QUALIFICATION_LOOKUP
+    lookup = _LOOKUPS[what]
     kinds = []
     for part in _parts(text):
         if _words(part) in lookup:
@@ -68,8 +68,10 @@ def _kinds(text: str, vocabulary: dict[str, str], what: str, errors: list[str]) 
 
 _SEPARATOR = re.compile(r"[;\n]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_OFFER_LOOKUP = _lookup(OFFERS, OFFER_WORDS)
-_QUALIFICATION_LOOKUP = _lookup(QUALIFICATIONS, {})
+_LOOKUPS = {"an offer": _lookup(OFFERS, OFFER_WORDS),
+            "a qualification": _lookup(QUALIFICATIONS, {}), "a phase": _lookup(PHASES, {})}
+YES_NO = {"yes": True, "y": True, "true": True, "1": True, "paused": True,
+          "no": False, "n": False, "false": False, "0": False}
 
 
 @dataclass(eq=False)
@@ -81,6 +83,10 @@ class Row:
     job_title: str | None = None   # None: keep the current one
     urn: str = ""
     hours: int | None = None
+    phases: list[str] | None = None    # None: keep the current ones (so too below)
+    subjects: str | None = None
+    paused: bool | None = None
+    foreign: bool = False          # someone at another school: read only, never changed
     skills: dict = field(default_factory=dict)   # skill id, or "new:<name>" -> relation
     offers: list[str] = field(default_factory=list)
     qualifications: list[str] = field(default_factory=list)
@@ -128,6 +134,16 @@ def check_row(number: int, cells: dict[str, str], index: SkillIndex) -> Row:
             row.hours = int(hours)
         else:
             errors.append("Hours per term must be a whole number from 0 to 200.")
+    if "phases" in cells:
+        row.phases = _kinds(cells["phases"], PHASES, "a phase", errors)
+    if "subjects" in cells:
+        row.subjects = cells["subjects"]
+        if len(row.subjects) > 300:
+            errors.append("The subjects must be 300 characters or fewer.")
+    if "offers_paused" in cells:
+        row.paused = YES_NO.get(_words(cells["offers_paused"]))
+        if row.paused is None:
+            errors.append("Write yes or no in offers_paused.")
     row.offers = _kinds(cells.get("offers", ""), OFFERS, "an offer", errors)
     row.qualifications = _kinds(cells.get("qualifications", ""), QUALIFICATIONS,
                                 "a qualification", errors)

@@ -15,7 +15,7 @@ from ..auth.services import send_invitation
 from ..directory.models import Offer, Profile, Qualification, Skill, UserSkill
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
-from ..people.models import User
+from ..people.models import PHASES, User
 from .preview import Preview, preview_import
 from .spreadsheets import COLUMNS, FileProblem, Table
 
@@ -51,14 +51,16 @@ def _serializer() -> URLSafeTimedSerializer:
 def dump_token(preview: Preview, *, actor: User) -> str:
     rows = [[r.number, [r.cells.get(c, "") for c in COLUMNS]] for r in preview.ready]
     token = _serializer().dumps({"u": actor.id, "s": preview.school_id, "n": preview.filename,
-                                 "r": rows, "h": preview.fingerprint})
+                                 "r": rows, "h": preview.fingerprint, "c": preview.choices})
     if len(token) > current_app.config.get("MAX_FORM_MEMORY_SIZE", 500_000) - 10_000:
         raise FileProblem("This file holds too much to import in one go. Split it into "
                           "smaller files.")
     return token
 
 
-def load_token(token: str, *, actor: User) -> tuple[Table, int | None, str]:
+def load_token(token: str, *, actor: User) -> tuple[Table, int | None, str, dict[str, int]]:
+    """The previewed rows, the school, the preview's fingerprint and the "did you mean…?"
+    choices it was made with."""
     try:
         data = _serializer().loads(token, max_age=TOKEN_AGE)
     except SignatureExpired as exc:
@@ -70,7 +72,7 @@ def load_token(token: str, *, actor: User) -> tuple[Table, int | None, str]:
         raise PreviewProblem(UNREADABLE)
     rows = [(number, {c: v for c, v in zip(COLUMNS, values) if v})
             for number, values in data["r"]]
-    return Table(data["n"], rows), data["s"], data["h"]
+    return Table(data["n"], rows), data["s"], data["h"], data.get("c", {})
 
 
 @dataclass
@@ -93,10 +95,20 @@ class Summary:
         return " ".join(parts)
 
 
+def recheck(*, actor: User, token: str, answers: dict[str, str]) -> Preview:
+    """The preview again, with the importer's answers to "did you mean…?" (form fields
+    ``mean:<key>`` holding a skill id, or 0 for a new skill)."""
+    table, school_id, _fingerprint, choices = load_token(token, actor=actor)
+    for name, value in answers.items():
+        if name.startswith("mean:") and value.isdigit() and len(value) < 10:
+            choices[name[len("mean:"):]] = int(value)
+    return preview_import(actor=actor, table=table, school_id=school_id, choices=choices)
+
+
 def confirm_import(*, actor: User, token: str, invite: bool = False) -> Summary:
     """Check the previewed rows again and apply them, or PreviewChanged if the outcome moved."""
-    table, school_id, fingerprint = load_token(token, actor=actor)
-    preview = preview_import(actor=actor, table=table, school_id=school_id)
+    table, school_id, fingerprint, choices = load_token(token, actor=actor)
+    preview = preview_import(actor=actor, table=table, school_id=school_id, choices=choices)
     if preview.fingerprint != fingerprint or any(r.state == "error" for r in preview.rows):
         raise PreviewChanged(preview)
     return apply_import(actor=actor, preview=preview, invite=invite)
@@ -152,12 +164,17 @@ def apply_import(*, actor: User, preview: Preview, invite: bool = False) -> Summ
                 db.session.add(UserSkill(user_id=uid, skill_id=skill_id, relation=relation))
         db.session.add_all(Offer(user_id=uid, kind=k) for k in row.offers)
         db.session.add_all(Qualification(user_id=uid, kind=k) for k in row.qualifications)
-        if row.hours is not None:
+        fields = {"hours_per_term": row.hours, "subjects": row.subjects,
+                  "offers_paused": row.paused, "phases": None if row.phases is None else
+                  "|".join(k for k in PHASES if k in row.phases)}
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if fields:
             profile = None if uid in new_ids else row.user.profile
             if profile is None:
-                db.session.add(Profile(user_id=uid, hours_per_term=row.hours))
+                db.session.add(Profile(user_id=uid, **fields))
             else:
-                profile.hours_per_term = row.hours
+                for name, value in fields.items():
+                    setattr(profile, name, value)
     with _clash_is_stale():
         db.session.flush()
     if invite:

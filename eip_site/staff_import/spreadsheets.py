@@ -19,10 +19,20 @@ from datetime import date, datetime
 
 from ..errors import DomainError
 from ..directory.models import OFFERS, QUALIFICATIONS
+from ..people.models import PHASES
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_UNPACKED = 80 * 1024 * 1024   # an .xlsx is a zip: refuse one that unpacks to far more
+MAX_COLUMNS = 60
+MAX_CELL = 10_000                 # characters in one cell (60 skills fit in far fewer)
+MAX_TEXT = 5_000_000              # characters in the whole file, as read
+MAX_LINE = 200_000                # characters in one CSV line, checked before it is split
+# An .xlsx is a zip. Its directory says how large each part unpacks to (zipfile stops at
+# that size), so these are checked before openpyxl opens anything. A 5,000-row workbook
+# unpacks to a few MB, each part about 12 times its packed size.
+MAX_UNPACKED = 40 * 1024 * 1024
+MAX_ENTRIES = 200
+MAX_RATIO = 100                   # unpacked / packed, for a part over 1 MB
 
 # The import columns, in template order, with what to put in each.
 COLUMNS = {
@@ -31,12 +41,18 @@ COLUMNS = {
     "job_title": "Job title. Leave blank to keep the current one.",
     "school_urn": "The six-digit URN of the person's school. Leave blank to use the school "
                   "chosen on the import page, or to keep an existing person's school.",
+    "phases": "Phases the person has taught, separated by semicolons: "
+              + "; ".join(PHASES.values()) + ". Leave blank to keep the current ones.",
+    "subjects": "Subjects they teach, as you would write them. Leave blank to keep the "
+                "current ones.",
     "skills": "Skills and how the person relates to each, separated by semicolons, for "
               "example “Phonics: train; Reading: experience”. The words are train, mentor "
               "and experience; without a word, experience.",
     "wants_to_develop": "Skills the person wants to develop, separated by semicolons, for "
                         "example “Oracy; Metacognition”.",
     "offers": "What they offer, separated by semicolons: " + "; ".join(OFFERS.values()) + ".",
+    "offers_paused": "yes while they are not taking requests, no when they are. Leave "
+                     "blank to keep it as it is.",
     "hours_per_term": "Hours they can give per term, a whole number from 0 to 200.",
     "qualifications": "Separated by semicolons: " + "; ".join(QUALIFICATIONS.values()) + ".",
 }
@@ -44,8 +60,9 @@ REQUIRED = ("email", "name")
 ALIASES = {"email_address": "email", "full_name": "name", "urn": "school_urn",
            "title": "job_title", "develop": "wants_to_develop", "hours": "hours_per_term"}
 EXPORT_ONLY = {"school"}  # the school's name, for people to read; the URN is what counts
-EXPORT_COLUMNS = ["email", "name", "job_title", "school_urn", "school", "skills",
-                  "wants_to_develop", "offers", "hours_per_term", "qualifications"]
+EXPORT_COLUMNS = ["email", "name", "job_title", "school_urn", "school", "phases", "subjects",
+                  "skills", "wants_to_develop", "offers", "offers_paused", "hours_per_term",
+                  "qualifications"]
 
 # Cells that a spreadsheet would run as a formula; exports prefix them with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -104,6 +121,11 @@ def _csv_rows(data: bytes):
     sample = text[:4096]
     if sum(ord(c) < 32 and c not in "\t\r\n" for c in sample) > len(sample) // 100:
         raise FileProblem(NOT_CSV)
+    long = re.search(rf"[^\n]{{{MAX_LINE + 1}}}", text)
+    if long:
+        raise FileProblem(f"Row {text.count(chr(10), 0, long.start()) + 1} is longer than "
+                          f"{MAX_LINE:,} characters. Check it was saved as CSV, one person "
+                          "a row.")
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first.count))
     number = 0
@@ -117,30 +139,38 @@ def _csv_rows(data: bytes):
 def _xlsx_rows(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+            parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise FileProblem(NOT_XLSX) from exc
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {p.filename for p in parts}:
         raise FileProblem(NOT_XLSX)
-    if unpacked > MAX_UNPACKED:
+    if len(parts) > MAX_ENTRIES:
+        raise FileProblem("This workbook has too many parts (pictures, sheets) to be a staff "
+                          "list. Save the staff sheet on its own as CSV or .xlsx.")
+    if sum(p.file_size for p in parts) > MAX_UNPACKED or any(
+            p.file_size > 1024 * 1024 and p.file_size > MAX_RATIO * max(p.compress_size, 1)
+            for p in parts):
         raise FileProblem("This workbook is too large once unpacked. Save it as CSV, or "
                           "split it into smaller files.")
     import openpyxl
 
-    rows, blank_run, kept = [], 0, 0
+    rows, blank_run, kept, read = [], 0, 0, 0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            for number, cells in enumerate(book.worksheets[0].iter_rows(values_only=True,
-                                                                        max_col=60), start=1):
+            sheet = book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+            for number, cells in enumerate(sheet, start=1):
                 blank = all(c is None or str(c).strip() == "" for c in cells)
                 blank_run = blank_run + 1 if blank else 0
-                kept += not blank
-                if blank_run > 1000 or kept > MAX_ROWS + 2:  # header, rows, one too many
-                    break  # formatted-but-empty rows to the bottom of the sheet, or too many
-                rows.append((number, cells))
+                if not blank:  # cells hold the shared strings themselves, not copies
+                    kept += 1
+                    read += sum(len(c) for c in cells if isinstance(c, str))
+                    rows.append((number, cells))
+                # Formatted-but-empty rows to the bottom of the sheet; or more rows or text
+                # than is allowed (header, rows, one too many): _table says which.
+                if blank_run > 1000 or kept > MAX_ROWS + 2 or read > MAX_TEXT:
+                    break
             book.close()
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
         raise FileProblem(NOT_XLSX) from exc
@@ -182,11 +212,21 @@ def _table(filename: str, raw) -> Table:
             raise FileProblem(f"The file has no “{key}” column. The first row must hold the "
                               "column names, as in the template.")
     ignored = [h[:40] for h, k in zip(headings, keys) if h and k not in COLUMNS.keys() | EXPORT_ONLY]
-    rows = []
+    rows, total = [], 0
     for number, cells in raw:
         texts = [_text(c) for c in cells]
         if not any(texts):
             continue
+        if any(texts[MAX_COLUMNS:]) or len(keys) > MAX_COLUMNS and any(keys[MAX_COLUMNS:]):
+            raise FileProblem(f"The file has more than {MAX_COLUMNS} columns. Keep the "
+                              "template's columns.")
+        if max(map(len, texts)) > MAX_CELL:
+            raise FileProblem(f"Row {number} has a cell of more than {MAX_CELL:,} characters. "
+                              "Shorten it.")
+        total += sum(map(len, texts))
+        if total > MAX_TEXT:
+            raise FileProblem(f"The file holds more than {MAX_TEXT:,} characters of text. "
+                              "Split it into smaller files.")
         if len(rows) == MAX_ROWS:
             raise FileProblem(f"The file has more than {MAX_ROWS:,} rows. Split it into "
                               "smaller files.")
@@ -215,15 +255,21 @@ def to_csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def to_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    """``sheets``: (title, header, rows). The header row is bold and frozen."""
+    """``sheets``: (title, header, rows). The header row is bold and frozen and carries a
+    filter; each column is as wide as its longest text in the first rows (within reason)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title)
         sheet.freeze_panes = "A2"
+        for i, text in enumerate(header):
+            longest = max([len(str(text))] + [len(str(r[i])) for r in rows[:200]])
+            sheet.column_dimensions[get_column_letter(i + 1)].width = min(max(longest, 8), 60) + 2
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
         bold = []
         for text in header:
             cell = WriteOnlyCell(sheet, value=text)

@@ -41,7 +41,7 @@ def _show_preview(preview, confirm: ConfirmForm, status: int = 200):
 
 @bp.route("/directory/export.<any(csv, xlsx):fmt>")
 def export(fmt: str):
-    return _download(exports.export_file(fmt), fmt, f"directory-{today().isoformat()}")
+    return _download(exports.export_file(fmt, current_user), fmt, f"directory-{today().isoformat()}")
 
 
 @bp.route("/directory/import/template.<any(csv, xlsx):fmt>")
@@ -51,6 +51,8 @@ def import_template(fmt: str):
 
 @bp.route("/directory/import", methods=["GET", "POST"])
 def import_staff():
+    if request.method == "POST" and "recheck" in request.form:
+        return _recheck()
     if request.method == "POST" and "token" in request.form:
         return _confirm()
     form = upload_form()
@@ -65,6 +67,21 @@ def import_staff():
             return _show_preview(preview, ConfirmForm(formdata=None))
         except DomainError as error:
             form.add_error(error)
+    return _upload_page(form)
+
+
+def _recheck():
+    """The preview again with the answers to its "did you mean…?" questions (saves nothing)."""
+    confirm = ConfirmForm()
+    if confirm.validate_on_submit():
+        try:
+            return _show_preview(services.recheck(
+                actor=current_user, token=confirm.token.data or "", answers=request.form),
+                ConfirmForm(formdata=None))
+        except DomainError as error:
+            confirm.add_error(error)
+    form = upload_form()
+    form.add_error(confirm.refused or services.PreviewProblem(services.UNREADABLE))
     return _upload_page(form)
 
 

@@ -357,3 +357,29 @@ def test_the_list_filters_combine(app, client, world):
     assert found(f"term={term_id}&state=planned&mine=1") == 0
     assert found(f"school={world['birch']}&state=planned") == 1
     assert found("term=99999") == 3  # a term that is not there filters nothing
+
+
+def test_a_safeguarding_concern_in_the_history_is_seen_only_by_those_who_see_the_findings(
+        app, client, world):
+    """The history line about findings ("with a safeguarding concern") is confidential: the
+    host head, the team and leads read it; staff of other schools and other champions do not
+    see that findings were recorded at all."""
+    review_id = _staffed(app, world)
+    sign_in(client, world["reviewers"][0])
+    saved = client.post(f"/reviews/{review_id}/findings", data={
+        "summary": "Summary", "went_well": "", "to_develop": "", "safeguarding": "y",
+        "version": str(_version(app, review_id))})
+    assert saved.status_code == 303
+    with app.app_context():
+        outsider_head = factories.user(roles={"head"}, school=world["birch"]).id
+        db.session.commit()
+    for who in (world["teacher"], world["champion"], world["other_head"], outsider_head):
+        sign_in(client, who)
+        page = client.get(f"/reviews/{review_id}")
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        assert "safeguarding" not in body.lower() and "Findings recorded" not in body, who
+    for who in (world["reviewers"][1], world["head"], world["lead"]):
+        sign_in(client, who)
+        body = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+        assert "Findings recorded with a safeguarding concern" in body, who

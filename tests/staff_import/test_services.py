@@ -126,6 +126,8 @@ def zip_of_something_else() -> bytes:
     ("staff.xlsx", b"email,name\na@b.example,Ann\n", "not an Excel workbook"),
     ("staff.xlsx", b"PK\x03\x04" + b"\x00" * 100, "not an Excel workbook"),
     ("staff.csv", b"email,name\n" + b"a@b.example,\"" + b"x" * 200_000 + b"\"\n",
+     "Row 2 is longer than 200,000 characters"),
+    ("staff.csv", b'email,name\na@b.example,"x\n' + b"x" * 150_000 + b'"\n',
      "could not be read as CSV"),
 ])
 def test_malformed_files_are_refused_with_a_reason(filename, data, message):
@@ -404,7 +406,7 @@ def exported_csv() -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_export_respects_show_email_and_paused_offers_and_keeps_the_invited(ctx, vocab):
+def test_export_respects_show_email_marks_paused_offers_and_keeps_the_invited(ctx, vocab):
     shown = factories.user(name="Shown", email="shown@x.example")
     hidden = factories.user(name="Hidden", email="hidden@x.example")
     factories.user(name="Invited", password=None)
@@ -416,7 +418,8 @@ def test_export_respects_show_email_and_paused_offers_and_keeps_the_invited(ctx,
     db.session.commit()
     rows = {r["name"]: r for r in exported_csv()}
     assert set(rows) == {"Shown", "Hidden", "Invited"}
-    assert rows["Hidden"]["email"] == "" and rows["Hidden"]["offers"] == ""
+    assert rows["Hidden"]["email"] == "" and rows["Hidden"]["offers"] == "Coaching"
+    assert rows["Hidden"]["offers_paused"] == "yes" and rows["Shown"]["offers_paused"] == "no"
     assert rows["Hidden"]["hours_per_term"] == "4"
     assert rows["Shown"]["email"] == "shown@x.example"
     assert rows["Shown"]["skills"] == "Phonics: train"

@@ -86,7 +86,7 @@ def test_anyone_signed_in_may_export_and_other_formats_are_404(client, app):
 def test_templates_download(client, vocab):
     sign_in(client, roles={"lead"})
     text = client.get("/directory/import/template.csv").data.decode("utf-8-sig")
-    assert text.startswith("email,name,job_title,school_urn,skills")
+    assert text.startswith("email,name,job_title,school_urn,phases,subjects,skills")
     book = client.get("/directory/import/template.xlsx")
     assert "staff-import-template.xlsx" in book.headers["Content-Disposition"]
     assert "Skills" in openpyxl.load_workbook(io.BytesIO(book.data)).sheetnames
@@ -156,7 +156,7 @@ def test_xlsx_upload_with_unknown_skill_says_it_will_be_a_suggestion(app, client
     ("staff.csv", b"name\nAnn\n", "no \u201cemail\u201d column"),
     ("staff.xlsx", b"PK\x03\x04junk", "not an Excel workbook"),
     ("staff.csv", b"", "The file is empty"),
-    ("staff.csv", b"email,name\na@b.example,\"" + b"x" * 200_000 + b"\"\n", "could not be read"),
+    ("staff.csv", b"email,name\na@b.example,\"" + b"x" * 200_000 + b"\"\n", "is longer than"),
 ])
 def test_bad_files_are_refused_beside_the_field_with_422(app, client, head, filename, data,
                                                          message):
@@ -222,3 +222,43 @@ def test_export_hides_emails_people_keep_private(app, client):
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(text))}
     assert rows["Private Person"]["email"] == "" and "private@x.example" not in text
     assert rows["Open Person"]["email"] == "open@x.example"
+
+
+def test_a_misspelt_skill_asks_did_you_mean_and_the_choice_is_kept(app, client, head):
+    """"phonix: train" is read as Phonics (the preview asks, with a way to choose); choosing
+    "suggest a new skill" instead, then confirming, adds the suggestion and no Phonics."""
+    data = (HEADER.strip() + "\nann@hill.example,Ann,Teacher,,phonix: train,,,\n"
+            "bob@hill.example,Bob,Teacher,,Phonix,,,\n").encode()
+    preview = upload(client, data)
+    body = unescape(preview.get_data(as_text=True))
+    assert preview.status_code == 200 and "did you mean Phonics?" in body
+    assert "“phonix” is read as Phonics." in body and "Add Phonics: can lead training" in body
+    assert "New skill suggestions" not in body and body.count("did you mean Phonics?") == 1
+    with app.app_context():
+        phonics = db.session.scalar(select(Skill.id).where(Skill.name == "Phonics"))
+    field = re.search(rf'name="(mean:[^"]+)" value="{phonics}" checked', body).group(1)
+    again = client.post("/directory/import", data={"token": token_of(preview), "recheck": "1",
+                                                   field: "0"})
+    shown = unescape(again.get_data(as_text=True))
+    assert again.status_code == 200 and "New skill suggestions" in shown
+    assert re.search(r'name="mean:[^"]+" value="0" checked', shown)
+    done = client.post("/directory/import", data={"token": token_of(again)})
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Skill.status).where(Skill.name == "phonix")) \
+            == "suggested"
+        assert not db.session.scalar(select(func.count()).select_from(UserSkill).where(
+            UserSkill.skill_id == phonics))
+
+
+def test_confirming_without_choosing_reads_the_typo_as_the_skill(app, client, head):
+    data = (HEADER.strip() + "\nann@hill.example,Ann,Teacher,,phonix: train,,,\n").encode()
+    preview = upload(client, data)
+    assert client.post("/directory/import", data={"token": token_of(preview)}).status_code \
+        == 303
+    with app.app_context():
+        assert db.session.scalar(select(Skill.name).join(UserSkill).join(
+            User, User.id == UserSkill.user_id).where(User.email == "ann@hill.example")) \
+            == "Phonics"
+        assert not db.session.scalar(select(func.count()).select_from(Skill).where(
+            Skill.status == "suggested"))

@@ -24,9 +24,10 @@ MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
 MAX_FOCUS = 300
 
 
-def _log(review: Review, actor: User, frm: str, to: str, note: str = "") -> None:
+def _log(review: Review, actor: User, frm: str, to: str, note: str = "", *,
+         findings: bool = False) -> None:
     db.session.add(ReviewEvent(review_id=review.id, actor_id=actor.id, from_state=frm,
-                               to_state=to, note=note))
+                               to_state=to, note=note, findings=findings))
 
 
 def _move(review: Review, actor: User, to: str, note: str = "") -> None:
@@ -183,7 +184,7 @@ def record_findings(*, actor: User, review: Review, went_well: str, to_develop: 
     raised = safeguarding and not review.safeguarding
     review.safeguarding = safeguarding
     _log(review, actor, review.state, review.state, "Findings recorded"
-         + (" with a safeguarding concern" if safeguarding else ""))
+         + (" with a safeguarding concern" if safeguarding else ""), findings=True)
     db.session.flush()
     if raised:
         safeguarding_alert(review, actor)

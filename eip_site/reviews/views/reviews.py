@@ -137,7 +137,7 @@ def _detail(review, status: int = 200, **forms):
         steps=next_steps(user, review), can_edit=editable, picking=picking,
         can_cancel=can_cancel(user, review), see_findings=see_findings,
         can_record=can_record, can_workshop=can_workshop,
-        history=queries.history(review.id), area=queries.categories().get(review.focus_area,
+        history=queries.history(review.id, findings=see_findings), area=queries.categories().get(review.focus_area,
                                                                           review.focus_area),
         helpers=queries.helpers_for(review) if see_findings and review.areas else [],
         closed=services.closed_warning(review.host_school_id, review.start_date, review.days))
