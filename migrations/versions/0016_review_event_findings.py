@@ -2,8 +2,8 @@
 findings read them ("Findings recorded with a safeguarding concern" is itself confidential).
 Existing lines are marked by their words, as the app wrote them.
 
-Revision ID: 0014_import_event_findings
-Revises: 0013_vocabulary_version
+Revision ID: 0016_review_event_findings
+Revises: 0015_user_session
 Create Date: 2026-12-03 23:45:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0014_import_event_findings'
-down_revision = '0013_vocabulary_version'
+revision = '0016_review_event_findings'
+down_revision = '0015_user_session'
 branch_labels = None
 depends_on = None
 
