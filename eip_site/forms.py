@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 from wtforms.widgets.core import html_params
@@ -20,7 +20,10 @@ def strip(value):
 
 
 def no_control_characters(_form, field):
-    if isinstance(field.data, str) and any(ord(c) < 32 and c not in "\t\r\n" for c in field.data):
+    # Line breaks belong in a box of several lines only: in a name they could reach an
+    # email's headers.
+    allowed = "\t\r\n" if isinstance(field, TextAreaField) else "\t"
+    if isinstance(field.data, str) and any(ord(c) < 32 and c not in allowed for c in field.data):
         raise ValidationError("Remove the hidden control characters from this answer.")
 
 

@@ -32,6 +32,12 @@ def absolute_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def header_text(value: str) -> str:
+    """A header value from text people typed: line breaks and other control characters
+    become spaces, so no one's name or title can start a header line of its own."""
+    return " ".join("".join(" " if ord(c) < 32 or c == "\x7f" else c for c in value).split())
+
+
 def send_mail(*, to: str, subject: str, body: str,
               attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
     """Send a plain-text message. ``attachments`` are (filename, mime type, bytes)."""
@@ -40,13 +46,14 @@ def send_mail(*, to: str, subject: str, body: str,
     # whole onto a continuation line, and readers then show it with a leading space.
     msg = EmailMessage(policy=policy.default.clone(max_line_length=998))
     msg["From"] = cfg["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = header_text(to)
+    msg["Subject"] = header_text(subject)
     msg["Message-ID"] = make_msgid(domain="eip.local")
     msg.set_content(body)
     for filename, mimetype, data in attachments or []:
         maintype, subtype = mimetype.split("/", 1)
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype,
+                           filename=header_text(filename))
 
     host = cfg["SMTP_HOST"]
     if not host:

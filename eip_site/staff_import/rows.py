@@ -106,7 +106,8 @@ def check_row(number: int, cells: dict[str, str], index: SkillIndex) -> Row:
     for column, text in cells.items():
         if _CONTROL.search(text):
             errors.append(f"Remove the hidden control characters from the {column} column.")
-    row.email, row.name = cells.get("email", "").lower(), cells.get("name", "")
+    row.email = cells.get("email", "").lower()
+    row.name = " ".join(cells.get("name", "").split())  # one line: names reach email headers
     if not row.email:
         errors.append("Enter an email address.")
     else:

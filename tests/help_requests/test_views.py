@@ -267,3 +267,25 @@ def test_the_list_runs_a_fixed_number_of_queries(app, client, recipient):
     assert queries_for("/help/?box=sent") == small
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(HelpRequest)) == 41
+
+
+def test_a_name_with_a_line_break_cannot_start_an_email_header(app, client, recipient, mailbox):
+    """A name saved before line breaks were refused (or written by a script) is cleaned in
+    the email; the forms refuse one now."""
+    sender = sign_in(client, name="Sam Sender")
+    with app.app_context():
+        db.session.get(User, sender).name = "Sam\r\nBcc: victim@example.com\r\nSender"
+        db.session.commit()
+        recipient_email = db.session.get(User, recipient).email
+    response = client.post(f"/people/{recipient}/help", data={
+        "message": "Could I visit?", "needed_by": days(10).isoformat()})
+    assert response.status_code == 303
+    [mail] = mailbox.to(recipient_email)
+    assert mail["Subject"].startswith("Sam Bcc: victim@example.com Sender has asked you")
+    assert mail["Bcc"] is None and not mailbox.to("victim@example.com")
+
+    sign_in(client, roles={"lead"})
+    refused = client.post(f"/admin/users/{sender}", data={
+        "name": "Sam\r\nBcc: x@example.com", "email": "sam@school.example"})
+    assert refused.status_code == 422
+    assert "Remove the hidden control characters" in refused.get_data(as_text=True)
