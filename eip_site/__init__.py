@@ -57,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    from . import cli, errors, logs, security
+    from . import cli, errors, logs, security, throttle  # noqa: F401 (the throttle's store)
 
     if not app.debug and not app.testing:
         logs.configure(app)
