@@ -65,9 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
 
     from . import cli, errors, security
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import IdConverter, csrf, db, limiter, login_manager, migrate
     from .text_index import include_object
 
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_object=include_object)

@@ -32,6 +32,8 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Longer web addresses get the site's 414 page; below gunicorn's limit_request_line (4094).
+    MAX_URL_LENGTH = 3000
 
     # Throttling: storage must be shared (e.g. redis://) when several instances run.
     RATELIMIT_STORAGE_URI = "memory://"

@@ -27,9 +27,12 @@ def search_form(vocab: queries.SearchVocabulary, stamp: str | None) -> SearchFor
 def index():
     vocab, stamp = queries.search_context()
     form = search_form(vocab, stamp)
-    form.validate()
+    if not form.validate():  # a filter it cannot use counts as "any", its message beside it
+        for f in form:
+            if f.errors:
+                f.data = f.default
     filters = queries.Filters(
-        q=(form.q.data or "")[:2000], skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
+        q=form.q.data or "", skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
         category=form.category.data or "", offer=form.offer.data or "",
         relation=form.relation.data or "", available=bool(form.available.data),
         page=max(1, form.page.data or 1))
@@ -38,7 +41,7 @@ def index():
         queries.record_miss(filters.q, clock.today().strftime("%Y-%m"))  # saved as the page ends
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("directory/index.html", "directory/_results.html", form=form,
-                       search=result, args=args)
+                       search=result, args=args, status=form.status)
 
 
 @bp.route("/directory/strengths")
