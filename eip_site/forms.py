@@ -56,7 +56,7 @@ PLAIN = {IntegerField: "Enter a whole number.", DecimalField: "Enter a number.",
 def plain_words(field) -> str:
     """The site's message for a value a field could not read: the field's own message (the
     first of its validators that has one), else the plain one for its kind."""
-    for validator in field.validators:
+    for validator in field.validators if isinstance(field, IntegerField) else ():
         if isinstance(getattr(validator, "message", None), str):
             return validator.message
     return next((m for kind, m in PLAIN.items() if isinstance(field, kind)), "Check this answer.")

@@ -23,11 +23,11 @@ class SearchForm(BaseForm):
                     filters=[search_words], render_kw={"maxlength": MAX_SEARCH})
     skill = IntegerField(validators=[Optional()])
     school = SelectField("School", coerce=_id, validate_choice=False)
-    phase = SelectField("Phase", choices={"": "Any phase", **PHASES})
-    category = SelectField("Skill area")
+    phase = SelectField("Phase", choices={"": "Any phase", **PHASES}, default="")
+    category = SelectField("Skill area", default="")
     relation = SelectField("Can…", choices={"": "Any strength", **{
-        k: v for k, v in RELATIONS.items()}})
-    offer = SelectField("Offers", choices={"": "Any offer", **OFFERS})
+        k: v for k, v in RELATIONS.items()}}, default="")
+    offer = SelectField("Offers", choices={"": "Any offer", **OFFERS}, default="")
     available = BooleanField("Available now (offers not paused)")
     page = IntegerField(validators=[Optional(), NumberRange(1, message="Enter a page number.")])
 

@@ -41,7 +41,7 @@ def index():
         queries.record_miss(filters.q, clock.today().strftime("%Y-%m"))  # saved as the page ends
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("directory/index.html", "directory/_results.html", form=form,
-                       search=result, args=args, status=form.status)
+                       search=result, args=args)
 
 
 @bp.route("/directory/strengths")
