@@ -62,9 +62,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logs.configure(app)
     logs.init_app(app)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import IdConverter, csrf, db, limiter, login_manager, migrate
     from .text_index import include_object
 
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_object=include_object)

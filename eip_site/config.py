@@ -43,6 +43,8 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Longer web addresses get the site's 414 page; below gunicorn's limit_request_line (4094).
+    MAX_URL_LENGTH = 3000
 
     # Throttling: counts in the site's database (eip_site/throttle.py), shared by every
     # worker and machine; redis:// also works.

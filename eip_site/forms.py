@@ -5,18 +5,41 @@ from __future__ import annotations
 from flask import Response, flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 from wtforms.widgets.core import html_params
 
 from .errors import DomainError
-from .extensions import db
+from .extensions import DB_INT_MAX, db, db_id  # noqa: F401  (db_id: the coerce for ids)
 from .htmx import hx_redirect
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+MAX_SEARCH = 200  # characters of a search box; the box says so with maxlength
+
+
+def search_words(value) -> str:
+    """What a search box sent, as words to search for: control characters (a NUL the
+    databases refuse) count as spaces, and it is cut to MAX_SEARCH characters."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(" " if ord(c) < 32 or c == "\x7f" else c for c in value)[:MAX_SEARCH].strip()
 
 
 def no_control_characters(_form, field):
@@ -25,6 +48,28 @@ def no_control_characters(_form, field):
     allowed = "\t\r\n" if isinstance(field, TextAreaField) else "\t"
     if isinstance(field.data, str) and any(ord(c) < 32 and c not in allowed for c in field.data):
         raise ValidationError("Remove the hidden control characters from this answer.")
+
+
+CHOOSE = "Choose one of the options listed."
+PLAIN = {IntegerField: "Enter a whole number.", DecimalField: "Enter a number.",
+         DateField: "Enter a real date, for example 27/03/2027.",
+         TimeField: "Enter a time, for example 16:00.",
+         DateTimeField: "Enter a date and time."}
+
+
+def plain_words(field) -> str:
+    """The site's message for a value a field could not read: the field's own message (the
+    first of its validators that has one), else the plain one for its kind."""
+    for validator in field.validators if isinstance(field, IntegerField) else ():
+        if isinstance(getattr(validator, "message", None), str):
+            return validator.message
+    return next((m for kind, m in PLAIN.items() if isinstance(field, kind)), "Check this answer.")
+
+
+def fits_the_database(_form, field):
+    """A whole number beyond what an integer column holds is refused beside its field."""
+    if isinstance(field.data, int) and not -DB_INT_MAX <= field.data <= DB_INT_MAX:
+        raise ValidationError(plain_words(field))
 
 
 class BaseForm(FlaskForm):
@@ -40,9 +85,26 @@ class BaseForm(FlaskForm):
             if issubclass(unbound_field.field_class, HiddenField):
                 # No id: a page with several forms would repeat "csrf_token" and "version".
                 options = {**options, "render_kw": {"id": False, **(kwargs.get("render_kw") or {})}}
+            if issubclass(unbound_field.field_class, IntegerField):
+                options = {**options,
+                           "validators": [*kwargs.get("validators", ()), fits_the_database]}
+            if issubclass(unbound_field.field_class, (SelectField, RadioField)):
+                options = {"invalid_choice_message": CHOOSE, "invalid_value_message": CHOOSE,
+                           **options}
             if unbound_field.field_class is SelectField and "widget" not in kwargs:
                 options = {**options, "widget": PlainSelect()}
             return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators=None) -> bool:
+        """WTForms' validation, in the site's words: a number, date or time it could not read
+        gets the field's own message (its range or "Enter the date of …"), else a plain one."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.process_errors and not isinstance(field, (SelectField, RadioField)):
+                plain = plain_words(field)
+                field.errors = list(dict.fromkeys(
+                    plain if e in field.process_errors else e for e in field.errors))
+        return valid
 
     def add_error(self, error: DomainError) -> None:
         """Show a rule's message beside its field, or at the top of the form."""
@@ -68,7 +130,7 @@ class VersionedForm(BaseForm):
 
     @property
     def version_number(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return db_id(self.version.data)
 
 
 class MultiCheckboxField(SelectMultipleField):

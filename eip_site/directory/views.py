@@ -28,9 +28,12 @@ def search_form(vocab: queries.SearchVocabulary, stamp: str | None) -> SearchFor
 def index():
     vocab, stamp = queries.search_context()
     form = search_form(vocab, stamp)
-    form.validate()
+    if not form.validate():  # a filter it cannot use counts as "any", its message beside it
+        for f in form:
+            if f.errors:
+                f.data = f.default
     filters = queries.Filters(
-        q=(form.q.data or "")[:2000], skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
+        q=form.q.data or "", skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
         category=form.category.data or "", offer=form.offer.data or "",
         relation=form.relation.data or "", available=bool(form.available.data),
         page=max(1, form.page.data or 1))
