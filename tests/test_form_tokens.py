@@ -261,3 +261,30 @@ def test_two_different_drawings_at_the_same_moment_one_saved_one_told_why(
     assert sorted(a.status_code for a in answers) == [303, 422]
     assert message in next(a for a in answers if a.status_code == 422).data
     assert count(app, model) == before + 1
+
+
+@pytest.mark.parametrize("who, page, forms", [
+    ("champion", "/reviews/new", 1),          # booking a review
+    ("lead", "/admin/users/new", 1),          # an invitation
+    ("lead", "/admin/schools/new", 1),
+    ("reviewers", "/reviews/availability", 1),  # days off
+    ("lead", "/admin/terms", 2),              # a term, a closure
+    ("lead", "/reviews/rota", 1),
+])
+def test_every_other_create_form_carries_a_token(client, world, who, page, forms):
+    person = world[who][0] if isinstance(world[who], list) else world[who]
+    sign_in(client, person)
+    body = client.get(page).get_data(as_text=True)
+    assert body.count('name="form_token"') == forms
+
+
+def test_a_term_sent_twice_is_added_once(app, client, world):
+    from eip_site.reviews.models import Term
+
+    sign_in(client, world["lead"])
+    token = token_in(client.get("/admin/terms").get_data(as_text=True), "/admin/terms")
+    data = {"form": "term", "term-name": "Summer", "term-start_date": days(40).isoformat(),
+            "term-end_date": days(80).isoformat(), "form_token": token}
+    first, second = client.post("/admin/terms", data=data), client.post("/admin/terms", data=data)
+    assert first.status_code == second.status_code == 303
+    assert count(app, Term) == 1
