@@ -224,7 +224,7 @@ def test_a_skill_suggested_at_the_same_moment_gets_the_vocabulary_message(ctx, v
     stop = _someone_else_inserts_first(Skill.__table__, {
         "name": "Chess", "category_id": category, "status": "suggested", "synonyms": ""})
     try:
-        with pytest.raises(DomainError, match="“Chess” is already in the vocabulary"):
+        with pytest.raises(DomainError, match="“Chess” is already in the skills list"):
             directory.suggest_skill(actor=user, name="Chess", category_id=category)
     finally:
         stop()
@@ -249,7 +249,7 @@ def test_plan_rows_added_at_the_same_moment_are_both_kept(ctx, world):
 
 @pytest.mark.parametrize("name, message", [
     ("network proposal", b"already a network with that name"),
-    ("skill suggestion", b"already in the vocabulary"),
+    ("skill suggestion", b"already in the skills list"),
 ])
 def test_two_different_drawings_at_the_same_moment_one_saved_one_told_why(
         app, world, vocab, name, message):

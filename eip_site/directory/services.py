@@ -178,7 +178,7 @@ def suggest_skill(*, actor: User, name: str, category_id: int, why: str = "") ->
     _check_terms(None, name)
     skill = Skill(name=name, category_id=category_id, status="suggested",
                   suggested_by_id=actor.id, synonyms="")
-    with unique_key(lambda: _check_name(name)):
+    with unique_key(lambda: _check_terms(None, name)):
         db.session.add(skill)
     return skill
 
