@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from flask import Flask, abort, current_app, g, make_response, render_template, request, session
 from flask_login import AnonymousUserMixin
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -195,6 +195,14 @@ def handle_database_down(error: DBAPIError):
     return response
 
 
+def handle_data_error(error: DataError):
+    """PostgreSQL refuses a NUL byte in text, wherever a request's words reach a query."""
+    if "NUL" in str(error.orig):
+        return render_error(400, "Remove the hidden control characters from what you typed, "
+                                 "then try again.")
+    return handle_database_down(error)
+
+
 def handle_unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)
@@ -204,6 +212,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(DBAPIError, handle_database_down)
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_long_urls)
     app.register_error_handler(Exception, handle_unexpected)

@@ -6,6 +6,7 @@ from flask import request, session
 from flask_login import current_user
 
 from .. import clock
+from ..forms import search_words
 from ..htmx import is_htmx, render_page
 from ..people.queries import active_school_names
 from ..security import ADMIN, LEAD
@@ -50,7 +51,7 @@ def index():
 def searched():
     """Typed words the results stayed on for a while: the results that found nobody, swapped
     in as someone types, ask for this after a pause (none is asked once they are replaced)."""
-    _count_unmet(request.form.get("q", ""))
+    _count_unmet(search_words(request.form.get("q", "")))
     return "", 204
 
 

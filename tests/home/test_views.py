@@ -131,3 +131,17 @@ def test_without_its_database_the_site_answers_its_own_503(url):
     fragment = down.get("/login", headers={"HX-Request": "true"})
     assert fragment.status_code == 503 and fragment.headers["HX-Retarget"] == "#flash"
     assert "<html" not in fragment.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method, path, data", [
+    ("post", "/login", {"email": "a\x00b", "password": "x"}),
+    ("get", "/admin/users", {"q": "a\x00b", "role": "\x00", "status": "\x00"}),
+    ("post", "/directory/searched", {"q": "a\x00b"}),
+])
+def test_a_nul_byte_is_a_clear_4xx_on_either_database(client, method, path, data):
+    sign_in(client, roles={"lead"}) if path != "/login" else None
+    if method == "get":
+        response = client.get(path, query_string=data)
+    else:
+        response = client.post(path, data=data)
+    assert response.status_code < 500
