@@ -350,3 +350,17 @@ def test_a_search_in_place_puts_its_words_on_the_tab(client, vocab):
     assert body.startswith("<title>phonics – Directory – ") and "<html" not in body
     hostile = client.get("/directory/?q=%3Cb%3Ex", headers={"HX-Request": "true"})
     assert hostile.get_data(as_text=True).startswith("<title>&lt;b&gt;x – Directory – ")
+
+
+def test_a_suggestions_page_title_is_its_name_only(app, client, vocab):
+    sign_in(client)
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        category = db.session.get(Skill, vocab["Phonics"]).category_id
+    client.post("/skills/suggest", data={"name": "Chess club", "category_id": category})
+    with app.app_context():
+        from eip_site.directory.models import Skill
+        chess = db.session.scalar(select(Skill.id).where(Skill.name == "Chess club"))
+    sign_in(client, roles={"lead"})
+    page = client.get(f"/skills/{chess}").get_data(as_text=True)
+    assert "<title>Chess club – " in page and page.count("Turn down this suggestion") == 1
