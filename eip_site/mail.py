@@ -1,29 +1,18 @@
-"""The one way the site sends email: SMTP when configured, the log otherwise."""
+"""The one way the site sends email: a row in the outbox (``outbox.py``), which the worker sends
+by SMTP when configured, or writes to the log otherwise."""
 
 from __future__ import annotations
 
-import logging
-import smtplib
-import ssl
+import re
 from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app
 
-from .errors import DomainError
+from . import outbox
 
-log = logging.getLogger(__name__)
-
-
-class MailNotSent(DomainError):
-    """The mail server could not be reached: the request is rolled back and the user told."""
-
-    status = 503
-
-    def __init__(self):
-        super().__init__("The email could not be sent just now, so nothing was saved. "
-                         "Please try again in a few minutes.")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -32,40 +21,32 @@ def absolute_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def header_text(value: str) -> str:
+    """A header value from anyone's text on one line: a CR, LF or other control character
+    in a name or a title can never start a header of its own."""
+    return " ".join(_CONTROL.sub(" ", str(value)).split())
+
+
 def send_mail(*, to: str, subject: str, body: str,
-              attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
-    """Send a plain-text message. ``attachments`` are (filename, mime type, bytes)."""
+              attachments: list[tuple[str, str, bytes]] | None = None,
+              kind: str | None = None, headers: dict[str, str] | None = None) -> EmailMessage:
+    """Queue a plain-text message in the outbox, in the current transaction: it is sent by
+    the worker once the change that caused it commits, and never if it rolls back.
+    ``attachments`` are (filename, mime type, bytes); ``kind`` is the notification kind
+    (shown on the admin mail page); ``headers`` are extra headers (List-Unsubscribe)."""
     cfg = current_app.config
     # Headers are not folded at 78 characters: Python folds a subject of 70-77 characters
     # whole onto a continuation line, and readers then show it with a leading space.
     msg = EmailMessage(policy=policy.default.clone(max_line_length=998))
     msg["From"] = cfg["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Message-ID"] = make_msgid(domain="eip.local")
+    msg["To"] = header_text(to)
+    msg["Subject"] = header_text(subject)
+    msg["Message-ID"] = make_msgid(domain=parseaddr(cfg["MAIL_FROM"])[1].rpartition("@")[2] or "eip.local")
+    for name, value in (headers or {}).items():
+        msg[name] = header_text(value)
     msg.set_content(body)
     for filename, mimetype, data in attachments or []:
         maintype, subtype = mimetype.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-
-    host = cfg["SMTP_HOST"]
-    if not host:
-        log.info("Mail (no SMTP_HOST set, not sent)\nTo: %s\nSubject: %s\n\n%s", to, subject, body)
-        return msg
-    port, mode, timeout = int(cfg["SMTP_PORT"]), cfg["SMTP_TLS"], int(cfg["SMTP_TIMEOUT"])
-    try:
-        if mode == "ssl":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                    context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-        with smtp:
-            if mode == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-            if cfg["SMTP_USERNAME"]:
-                smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.error("Mail to %s not sent: %s", to, exc)
-        raise MailNotSent() from exc
+    outbox.queue(msg, kind=kind)
     return msg
