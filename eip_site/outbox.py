@@ -20,16 +20,8 @@ from email import message_from_bytes, policy
 from email.utils import parseaddr
 
 from flask import current_app
-from sqlalchemy import (
-    CheckConstraint,
-    DateTime,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    select,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, String, Text, func, select
+from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from .clock import utcnow
 from .extensions import db, one_of
@@ -264,3 +256,27 @@ def run_worker(poll_seconds: float, stop=lambda: False, tick=lambda: None) -> No
             log.exception("The mail worker's pass failed; trying again shortly")
         db.session.remove()
         time.sleep(poll_seconds)
+
+
+# --- The admin page ---------------------------------------------------------------------------
+
+def counts() -> dict[str, int]:
+    """How many messages are in each state: one grouped count."""
+    found = dict(db.session.execute(select(OutboxMessage.state, func.count())
+                                    .group_by(OutboxMessage.state)).all())
+    return {state: found.get(state, 0) for state in STATES}
+
+
+def listed(state: str, limit: int = 50) -> list[OutboxMessage]:
+    """The newest ``limit`` messages in ``state`` (the content is not loaded)."""
+    return list(db.session.scalars(
+        select(OutboxMessage).options(defer(OutboxMessage.content))
+        .where(OutboxMessage.state == state)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
+
+
+def failing() -> int:
+    """Messages that failed, or are waiting after a failed attempt: for the admin's home."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        (OutboxMessage.state == "failed")
+        | ((OutboxMessage.state == "waiting") & OutboxMessage.last_error.is_not(None))))

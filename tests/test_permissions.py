@@ -72,7 +72,7 @@ def walk(app, world):
         return {"users": users, "args": {"user_id": world["insider"], "school_id": world["host"],
                                          "review_id": review.id, "kind": "closure", **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
-                                         "request_id": 1, "fmt": "csv",
+                                         "request_id": 1, "fmt": "csv", "message_id": 1,
                                          "filename": "css/site.css"}}
 
 

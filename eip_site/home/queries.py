@@ -11,7 +11,7 @@ from functools import cache
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import text_index
+from .. import outbox, text_index
 from ..data_version import Remembered, stamps
 from ..directory.models import SearchMiss
 from ..directory.services import needs_confirming
@@ -86,6 +86,11 @@ def dashboard(user: User, today: date) -> Dashboard:
     if stale:
         todos.append(Todo("Check your profile is still correct this year",
                           "directory.profile", {"user_id": user.id}))
+    if user.has_role(ADMIN):
+        failing = outbox.failing()
+        if failing:
+            todos.insert(0, Todo(f"{failing} email{'s are' if failing != 1 else ' is'} failing "
+                                 "to send: see why", "admin.mail"))
     board = Dashboard(todos=todos, reviews=reviews, help_waiting=waiting, profile_stale=stale)
     _networks(board, user, today)
     if user.has_role(LEAD, ADMIN):
