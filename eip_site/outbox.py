@@ -53,12 +53,15 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-def queue(message, *, kind: str | None = None) -> OutboxMessage:
+_WIRE = policy.compat32.clone(linesep="\r\n", max_line_length=998)
+
+
+def queue(message, *, to: str, subject: str, kind: str | None = None) -> OutboxMessage:
     """Add a built message to the session: it is sent only if the transaction commits."""
-    row = OutboxMessage(message_id=message["Message-ID"], to=str(message["To"]),
-                        subject=str(message["Subject"])[:998], kind=kind,
-                        content=message.as_bytes(policy=message.policy.clone(linesep="\r\n")), state="waiting", attempts=0,
-                        created_at=utcnow(), next_attempt_at=utcnow())
+    now = utcnow()
+    row = OutboxMessage(message_id=message["Message-ID"], to=to, subject=subject[:998],
+                        kind=kind, content=message.as_bytes(policy=_WIRE), state="waiting",
+                        attempts=0, created_at=now, next_attempt_at=now)
     db.session.add(row)
     return row
 
