@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 from wtforms.widgets.core import html_params
@@ -20,7 +20,13 @@ def strip(value):
 
 
 def no_control_characters(_form, field):
-    if isinstance(field.data, str) and any(ord(c) < 32 and c not in "\t\r\n" for c in field.data):
+    """Refuses control characters; line breaks only in a text area (a name or a title with
+    one could end up starting a line of an email's headers)."""
+    if not isinstance(field.data, str):
+        return
+    if not isinstance(field, TextAreaField) and ("\r" in field.data or "\n" in field.data):
+        raise ValidationError("Write this answer on one line: remove the line break.")
+    if any(ord(c) < 32 and c not in "\t\r\n" for c in field.data):
         raise ValidationError("Remove the hidden control characters from this answer.")
 
 

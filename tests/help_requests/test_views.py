@@ -267,3 +267,19 @@ def test_the_list_runs_a_fixed_number_of_queries(app, client, recipient):
     assert queries_for("/help/?box=sent") == small
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(HelpRequest)) == 41
+
+
+def test_a_name_with_a_line_break_cannot_start_a_header_of_the_email(app, client, recipient,
+                                                                     mailbox):
+    """A name saved with CR LF (before names were refused at input) made the email's build
+    fail with a 500; now the request is sent and the name stays inside the Subject."""
+    with app.app_context():
+        sender = factories.user(name="Eve Sender\r\nBcc: everyone@school.example")
+        db.session.commit()
+        recipient_email = db.session.get(User, recipient).email
+    sign_in(client, sender.id)
+    response = client.post(f"/people/{recipient}/help", data={"message": "A visit, please"})
+    assert response.status_code == 303
+    [mail] = mailbox.to(recipient_email)
+    assert mail["Bcc"] is None
+    assert mail["Subject"] == "Eve Sender Bcc: everyone@school.example has asked you for help"
