@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..errors import DomainError, clean_text
 from ..extensions import db
 from ..people.models import User
+from . import notices
 from .models import PROPOSAL_FIELDS, Network, NetworkMember
 from .permissions import check_editor, is_lead, membership, require
 
@@ -28,6 +29,7 @@ def propose_network(*, actor: User, name: str, purpose: str, priority: str = "",
         setattr(network, key, clean_text(proposal.get(key, ""), field=key, label=label.lower()))
     db.session.add(network)
     db.session.flush()
+    notices.proposed(actor, network)
     return network
 
 
@@ -52,6 +54,7 @@ def decide_proposal(*, actor: User, network: Network, sponsor: bool, comment: st
     else:
         network.status = "declined"
     db.session.flush()
+    notices.decided(actor, network)
     return network
 
 
@@ -72,6 +75,7 @@ def ask_to_join(*, actor: User, network: Network) -> NetworkMember:
     row = NetworkMember(network_id=network.id, user_id=actor.id, status="requested")
     db.session.add(row)
     db.session.flush()
+    notices.join_requested(actor, network)
     return row
 
 
@@ -82,4 +86,5 @@ def accept_member(*, actor: User, network: Network, user_id: int) -> NetworkMemb
         raise DomainError("That person has not asked to join.")
     row.status = "member"
     db.session.flush()
+    notices.join_accepted(actor, network, db.session.get(User, user_id))
     return row

@@ -61,22 +61,34 @@ def unsubscribe(*, user: User, kind: str) -> None:
 
 def footer(user: User, kind: str) -> str:
     return render_template("notifications/_footer.txt", label=KINDS[kind][0].lower(),
-                           unsubscribe=absolute_url("notifications.unsubscribe",
-                                                    token=unsubscribe_token(user, kind)),
+                           unsubscribe=unsubscribe_url(user, kind),
                            settings=absolute_url("notifications.settings"))
+
+
+def unsubscribe_url(user: User, kind: str) -> str:
+    return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user, kind))
+
+
+def unsubscribe_headers(user: User, kind: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: mail programs POST to the link to turn the kind off."""
+    return {"List-Unsubscribe": f"<{unsubscribe_url(user, kind)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 # --- Sending --------------------------------------------------------------------------------
 
 def notify(*, user: User, kind: str, subject: str, body: str,
            attachments: list[tuple[str, str, bytes]] | None = None,
-           mode: str | None = None) -> str:
-    """Email now, keep for the digest, or drop, as ``user`` chose for ``kind``. Returns the
-    mode used. Calendar attachments only travel in emails sent at once."""
+           mode: str | None = None, at_once: bool = False) -> str:
+    """Email now, keep for the digest, or drop, as ``user`` chose for ``kind`` (``at_once``:
+    now even if they chose the digest). Returns the mode used. Calendar attachments only
+    travel in emails sent at once."""
     mode = mode or preferences(user)[kind]
+    if at_once and mode == "digest":
+        mode = "now"
     if mode == "now":
         send_mail(to=user.email, subject=subject, body=body + footer(user, kind),
-                  attachments=attachments)
+                  attachments=attachments, kind=kind, headers=unsubscribe_headers(user, kind))
     elif mode == "digest":
         db.session.add(DigestItem(user_id=user.id, kind=kind, subject=subject[:300], body=body))
         db.session.flush()
