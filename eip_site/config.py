@@ -71,6 +71,8 @@ class Config:
     BASE_URL = "http://127.0.0.1:5000"
 
     INVITE_VALID_DAYS = 7
+    # How long a link in an email to take one step without signing in (confirm a review) works.
+    LINK_VALID_DAYS = 14
     RESET_VALID_MINUTES = 60
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0

@@ -75,6 +75,8 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "reviews.index": SIGNED_IN,
     "reviews.calendar": SIGNED_IN,
     "reviews.new": frozenset({CHAMPION, LEAD, ADMIN}),
+    "reviews.answer": PUBLIC,
+    "reviews.answered": PUBLIC,
     "reviews.detail": SIGNED_IN,
     "reviews.team": frozenset({CHAMPION, LEAD, ADMIN}),
     "reviews.step": SIGNED_IN,

@@ -21,6 +21,7 @@ ALLOWED_STATUS = {
     "auth.reset": 404,
     "reviews.feed": 404,         # nor a valid calendar link
     "notifications.unsubscribe": 404,  # nor a signed unsubscribe link
+    "reviews.answer": 404,       # nor a signed link to answer a review
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home

@@ -44,6 +44,28 @@ OPENINGS = {"Team proposed for": "review.team_proposed", "Confirmed:": "review.c
             "Cancelled:": "review.cancelled"}
 
 
+ANSWER = "review-answer"
+
+
+def answer_link(review: Review, head: User) -> str:
+    """The host head's link to confirm or decline without signing in, spent when the
+    review's version moves on."""
+    from ... import links
+
+    return absolute_url("reviews.answer", token=links.make(ANSWER, review.id, head.id,
+                                                           review.version))
+
+
+def answer_problem(review: Review | None, head: User | None, version: int) -> str | None:
+    """Why a head's link no longer works, or None."""
+    if review is None or head is None or not head.active:
+        return "bad"
+    if review.version != version or review.state != "proposed" \
+            or head.school_id != review.host_school_id or not head.has_role(HEAD):
+        return "used"
+    return None
+
+
 def _booker(review: Review) -> User | None:
     return db.session.get(User, review.created_by_id) if review.created_by_id else None
 
@@ -71,11 +93,13 @@ def tell_team_and_host(review: Review, what: str, *, team: list[User] | None = N
     event = OPENINGS.get(what, "review.team_proposed")
     team = [m.user for m in review.members] if team is None else team
     body_ics = ics.review_calendar(review).to_ical()
+    heads = {h.id for h in host_heads(review)} if review.state == "proposed" else set()
     return tell(event, told_of(event, review, team), skip=[actor],
                 subject=f"{what} peer review of {review.host_school.name}",
                 body=lambda person: render_template(
                     "reviews/email_review.txt", review=review, what=what, person=person,
-                    partnership=Partnership.current(), link=_link(review), note=note),
+                    partnership=Partnership.current(), link=_link(review), note=note,
+                    answer=answer_link(review, person) if person.id in heads else ""),
                 attachments=[("review.ics", "text/calendar", body_ics)])
 
 
