@@ -275,3 +275,20 @@ def test_user_text_never_starts_a_header_line(ctx, mailbox):
     (message,) = mailbox.arrived
     assert message["Bcc"] is None
     assert message["Subject"] == "Help from Eve Bcc: all@school.example"
+
+
+def test_the_worker_sends_on_each_pass_and_survives_a_failing_one(app, ctx, mailbox,
+                                                                   monkeypatch, caplog):
+    from eip_site import outbox as outbox_module
+
+    ids = queue(2)
+    passes = []
+
+    def tick():
+        passes.append(1)
+        if len(passes) == 1:
+            raise RuntimeError("database away")  # logged; the worker carries on
+
+    outbox_module.run_worker(0, stop=lambda: len(passes) >= 2, tick=tick)
+    assert len(passes) == 2 and "The mail worker's pass failed" in caplog.text
+    assert sorted(m["Message-ID"] for m in mailbox.arrived) == sorted(ids)

@@ -44,18 +44,10 @@ def worker() -> None:
     from flask import current_app
 
     from ..outbox import run_worker
-    from .services import send_reminders as run
+    from .services import scheduled_reminders
 
     config = current_app.config
-    last_day = []
-
-    def reminders_due() -> None:
-        now = utcnow()
-        today = to_london(now).date()
-        hour = config["REMINDERS_HOUR"]
-        if 0 <= hour <= to_london(now).hour and last_day != [today]:
-            last_day[:] = [today]
-            run(today, now)
+    reminders_due = scheduled_reminders(config["REMINDERS_HOUR"])
 
     click.echo(f"Mail worker started: looking for mail every {config['MAIL_POLL_SECONDS']} s"
                + ("" if not config["SMTP_HOST"] else f", sending through {config['SMTP_HOST']}")

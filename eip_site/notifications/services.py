@@ -159,3 +159,21 @@ def send_reminders(today: date, now: datetime) -> dict[str, int]:
     counts["digests"] = send_digests()
     log.info("Reminders: %s", counts)
     return counts
+
+
+def scheduled_reminders(hour: int):
+    """The worker's daily run of `send-reminders` at ``hour`` (London; -1: never): a function
+    to call after each pass, which runs them once a day from that hour on."""
+    from ..clock import to_london, utcnow
+
+    ran_on = []
+
+    def run_if_due(now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        local = to_london(now)
+        if hour < 0 or local.hour < hour or ran_on == [local.date()]:
+            return False
+        ran_on[:] = [local.date()]
+        send_reminders(local.date(), now)
+        return True
+    return run_if_due

@@ -4,7 +4,7 @@ the signed unsubscribe link, digests, and reminders that go once however often c
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -178,3 +178,20 @@ def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
     assert sorted(m["Subject"].split(":")[0] for m in mailbox.messages
                   if m["To"] == ids[3]) == ["Agenda published", "An action for you from Transitions"]
     assert waiting == [(ids[2], "agenda")]  # the critical friend, on the default digest
+
+
+def test_the_worker_runs_the_reminders_once_a_day_at_the_hour_set(app, mailbox):
+    from eip_site.clock import LONDON
+
+    with app.app_context():
+        factories.user(name="Stale Profile")
+        db.session.commit()
+        run = services.scheduled_reminders(7)
+        year = clock.today().year
+        at = lambda day, hour: datetime(year, 9, day, hour, tzinfo=LONDON).astimezone(  # noqa: E731
+            timezone.utc).replace(tzinfo=None)
+        assert run(at(8, 6)) is False  # before the hour
+        assert run(at(8, 7)) is True and run(at(8, 15)) is False  # once that day
+        assert run(at(9, 7)) is True  # and again the next
+        assert services.scheduled_reminders(-1)(at(8, 12)) is False  # off
+    assert [m["Subject"] for m in mailbox.messages] == ["Is your profile still correct?"]
