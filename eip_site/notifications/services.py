@@ -90,9 +90,16 @@ def notify(*, user: User, kind: str, subject: str, body: str,
         send_mail(to=user.email, subject=subject, body=body + footer(user, kind),
                   attachments=attachments, kind=kind, headers=unsubscribe_headers(user, kind))
     elif mode == "digest":
-        db.session.add(DigestItem(user_id=user.id, kind=kind, subject=subject[:300], body=body))
+        db.session.add(DigestItem(user_id=user.id, kind=kind, subject=subject[:300],
+                                  body=_without_greeting(body)))
         db.session.flush()
     return mode
+
+
+def _without_greeting(body: str) -> str:
+    """A digest greets once: an item's own "Hello Dee," line is left out."""
+    first, _, rest = body.partition("\n")
+    return rest.lstrip("\n") if first.startswith("Hello ") and first.endswith(",") else body
 
 
 def send_digests() -> int:
@@ -105,10 +112,14 @@ def send_digests() -> int:
         user = db.session.get(User, user_id)
         if user is not None and user.active:
 
+            groups = [(kind, label, [i for i in items if i.kind == kind],
+                       unsubscribe_url(user, kind))
+                      for kind, (label, _default) in KINDS.items()
+                      if any(i.kind == kind for i in items)]
             send_mail(to=user.email,
                       subject=f"Your daily digest: {len(items)} update{'s' if len(items) != 1 else ''}",
                       body=render_template("notifications/email_digest.txt", user=user,
-                                           items=items, partnership=Partnership.current(),
+                                           groups=groups, partnership=Partnership.current(),
                                            settings=absolute_url("notifications.settings")))
             sent += 1
         db.session.execute(delete(DigestItem).where(DigestItem.id.in_([i.id for i in items])))

@@ -70,7 +70,12 @@ def test_a_digest_collects_and_goes_once(app, mailbox):
         assert services.send_digests() == 0
     [digest] = mailbox.messages
     assert digest["Subject"] == "Your daily digest: 2 updates"
-    assert "Asker 0 has asked you for help" in digest.get_body().get_content()
+    body = digest.get_body().get_content()
+    assert "Asker 0 has asked you for help" in body
+    # Grouped by kind, greeting once, each kind with its own unsubscribe link.
+    assert body.count("Hello Dee") == 1 and body.count("=== Requests for help") == 1
+    assert re.search(r"To stop emails about requests for help, and answers to yours: "
+                     r"http://localhost/unsubscribe/\S+", body)
 
 
 @pytest.fixture
