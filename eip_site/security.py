@@ -76,6 +76,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "reviews.calendar": SIGNED_IN,
     "reviews.new": frozenset({CHAMPION, LEAD, ADMIN}),
     "reviews.answer": PUBLIC,
+    "networks.join_answer": PUBLIC,
     "reviews.answered": PUBLIC,
     "reviews.detail": SIGNED_IN,
     "reviews.team": frozenset({CHAMPION, LEAD, ADMIN}),

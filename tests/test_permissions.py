@@ -22,6 +22,7 @@ ALLOWED_STATUS = {
     "reviews.feed": 404,         # nor a valid calendar link
     "notifications.unsubscribe": 404,  # nor a signed unsubscribe link
     "reviews.answer": 404,       # nor a signed link to answer a review
+    "networks.join_answer": 404,  # nor one to let someone join a network
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home

@@ -54,11 +54,20 @@ def decided(actor: User, network: Network) -> dict[int, str]:
                             f"{network.name}.{comment}\n\n{_network_link(network)}"))
 
 
+JOIN = "join-accept"
+
+
 def join_requested(actor: User, network: Network) -> dict[int, str]:
+    from .. import links
+
+    accept = absolute_url("networks.join_answer",
+                          token=links.make(JOIN, network.id, network.leader_id, actor.id))
     return tell("network.join_requested", [network.leader], skip=[actor],
                 subject=f"{actor.name} asks to join {network.name}",
-                body=_hello(f"{actor.name} has asked to join {network.name}. Accept them on "
-                            f"the network's page:\n\n{_network_link(network)}"))
+                body=_hello(f"{actor.name} has asked to join {network.name}. Let them in "
+                            f"from this link (no sign-in needed; it works once):\n\n{accept}"
+                            f"\n\nOr answer on the network's page:\n\n"
+                            f"{_network_link(network)}"))
 
 
 def join_accepted(actor: User, network: Network, person: User) -> dict[int, str]:

@@ -39,11 +39,11 @@ NOTICES: dict[str, Notice] = {
     "review.safeguarding": Notice("review", "the host headteacher", "a safeguarding concern was recorded (no detail in the email)", always=True),
     "review.workshop_booked": Notice("review", "the facilitator and the host headteacher", "the workshop's date and facilitator"),
     # Networks and meetings
-    "network.proposed": Notice("agenda", "the cluster leads", "a network is proposed, to sponsor or decline"),
+    "network.proposed": Notice("agenda", "the cluster leads", "a network is proposed, to sponsor or decline", at_once=True),
     "network.decided": Notice("agenda", "the proposer", "the network is sponsored or declined, with the lead's comment"),
-    "network.join_requested": Notice("agenda", "the network's leader", "someone asks to join"),
+    "network.join_requested": Notice("agenda", "the network's leader", "someone asks to join", at_once=True),
     "network.join_accepted": Notice("agenda", "the person who asked", "they are now a member"),
-    "agenda.item_proposed": Notice("agenda", "the network's leader", "a member proposed an agenda item, to accept or decline"),
+    "agenda.item_proposed": Notice("agenda", "the network's leader", "a member proposed an agenda item, to accept or decline", at_once=True),
     "agenda.item_accepted": Notice("agenda", "the proposer", "their item is on the agenda"),
     "agenda.item_declined": Notice("agenda", "the proposer", "their item was not taken onto the agenda"),
     "agenda.published": Notice("agenda", "the members", "the agenda, with a link to the meeting"),
@@ -59,6 +59,9 @@ NOTICES: dict[str, Notice] = {
     "account.invited": Notice("reminder", "the new account's owner", "the link to set a password", always=True),
     "account.reset": Notice("reminder", "the account's owner", "the link to reset their password", always=True),
 }
+
+# What needs an answer comes at once even to those on the digest (as the kinds' defaults
+# do: KINDS); news waits for the digest.
 
 # Tests record what was told here: a list of (event, user id, mode), or None.
 RECORD: list | None = None
