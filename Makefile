@@ -10,7 +10,7 @@ FLASK := $(BIN)/flask --app wsgi
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 export EIP_ENV ?= development
 
-.PHONY: run test setup migrate demo screenshots bench clean
+.PHONY: run test fuzz setup migrate demo screenshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ $(VNU_JAR): | $(STAMP)
 
 test: setup $(VNU_JAR)
 	EIP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+
+# make fuzz: every route with odd values, far longer than make test's share (~5 minutes).
+fuzz: setup
+	EIP_ENV=testing EIP_FUZZ=1 EIP_FUZZ_EXAMPLES=2000 $(BIN)/pytest -q tests/test_fuzz.py $(PYTEST_ARGS)
 
 screenshots: setup
 	EIP_ENV=testing EIP_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e

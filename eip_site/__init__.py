@@ -57,14 +57,15 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    from . import cli, errors, logs, security
+    from . import cli, errors, logs, security, throttle  # noqa: F401 (the throttle's store)
 
     if not app.debug and not app.testing:
         logs.configure(app)
     logs.init_app(app)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import IdConverter, csrf, db, limiter, login_manager, migrate
     from .text_index import include_object
 
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_object=include_object)

@@ -43,9 +43,12 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Longer web addresses get the site's 414 page; below gunicorn's limit_request_line (4094).
+    MAX_URL_LENGTH = 3000
 
-    # Throttling: storage must be shared (e.g. redis://) when several instances run.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Throttling: counts in the site's database (eip_site/throttle.py), shared by every
+    # worker and machine; redis:// also works.
+    RATELIMIT_STORAGE_URI = "eip-database://"
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"

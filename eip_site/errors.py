@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
-from flask import Flask, make_response, render_template, request, session
+from flask import Flask, abort, current_app, g, make_response, render_template, request, session
+from flask_login import AnonymousUserMixin
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +47,22 @@ class StaleEdit(DomainError):
         super().__init__(message)
 
 
+@contextmanager
+def unique_key(check):
+    """Writes a unique key holds, made after ``check()`` found no clash. One saved by someone
+    else the same moment gets the answer the check gives: only these writes are undone (a
+    savepoint), and ``check()`` runs again, now seeing the other row, and raises its
+    DomainError. (reviews/services/booking.py does the same for booked days.)"""
+    db.session.flush()  # what came before is not part of the savepoint
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError:
+        check()
+        raise DomainError("Someone else saved this at the same moment. "
+                          "Reload the page and try again.") from None
+
+
 def check_version(row, version: int | None) -> None:
     """Optimistic locking: a form carries the version it was drawn from; a row changed since
     then refuses the edit."""
@@ -74,9 +93,11 @@ TITLES = {
     405: "That action is not allowed here",
     409: "Changed by someone else",
     413: "File too large",
+    414: "Web address too long",
     422: "That could not be done",
     429: "Too many attempts",
     500: "Sorry, something went wrong",
+    503: "The site cannot reach its database",
 }
 
 MESSAGES = {
@@ -87,8 +108,11 @@ MESSAGES = {
     "If you pasted it, check you copied the whole address.",
     405: "Go back and use the buttons on the page.",
     413: "The file is larger than the site accepts.",
+    414: "The web address is longer than the site accepts. If you were searching, "
+    "use fewer words.",
     429: "Wait a few minutes and try again.",
     500: "The problem has been logged. Try again in a few minutes.",
+    503: "The site cannot reach its database; try again in a minute.",
 }
 
 
@@ -128,6 +152,57 @@ def handle_stale(_error: StaleDataError):
     return render_error(409, STALE_MESSAGE)
 
 
+def refuse_long_urls():
+    """before_request: a web address longer than MAX_URL_LENGTH gets the site's 414 page
+    (the limit sits below the server's own, gunicorn's limit_request_line, whose refusal is
+    a bare page drawn before the app sees the request)."""
+    if len(request.path) + len(request.query_string) > current_app.config["MAX_URL_LENGTH"]:
+        abort(414)
+
+
+def unreachable(error: DBAPIError) -> bool:
+    """Whether a database error means it cannot be reached: a dropped connection, or an
+    OperationalError (PostgreSQL: refused, shut down; SQLite: the file cannot be opened or
+    stays locked; SQLite's other OperationalErrors are mistakes in a statement)."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        return any(words in str(error.orig) for words in ("unable to open", "locked", "I/O"))
+    return True
+
+
+def handle_database_down(error: DBAPIError):
+    """The database cannot be reached (down, restarting, a dropped connection): the site's
+    503 page, or its fragment for htmx. Any other database error is a 500."""
+    if not unreachable(error):
+        return handle_unexpected(error)
+    log.error("Database unreachable on %s %s: %s", request.method, request.path, error)
+    g._login_user = AnonymousUserMixin()  # the page must not ask the database who is signed in
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass
+    session.pop("_flashes", None)
+    ctx = {"code": 503, "title": TITLES[503], "message": MESSAGES[503]}
+    template = "errors/_fragment.html" if is_htmx() else "errors/unavailable.html"
+    response = make_response(render_template(template, **ctx), 503)
+    response.headers["Retry-After"] = "60"
+    if is_htmx():
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def handle_data_error(error: DataError):
+    """PostgreSQL refuses a NUL byte in text, wherever a request's words reach a query."""
+    if "NUL" in str(error.orig):
+        return render_error(400, "Remove the hidden control characters from what you typed, "
+                                 "then try again.")
+    return handle_database_down(error)
+
+
 def handle_unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)
@@ -137,4 +212,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(DBAPIError, handle_database_down)
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_long_urls)
     app.register_error_handler(Exception, handle_unexpected)

@@ -8,6 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.routing import IntegerConverter
 
 # Named constraints so that migrations can drop and alter them on every database.
 NAMING = {
@@ -49,3 +50,28 @@ def get_with(stmt, model, ident: int):
     if found is not None:
         return found
     return db.session.scalars(stmt, {"id": ident}).unique().first()
+
+
+# --- Whole numbers the database can hold ------------------------------------------------------
+# Ids and counts are PostgreSQL ``integer`` columns (32-bit). A larger number from a URL, a
+# query or a form is refused as "not found" or beside its field, never sent to SQL, where
+# PostgreSQL refuses it ("out of range") and SQLite's driver cannot bind it.
+DB_INT_MAX = 2**31 - 1
+
+
+def db_id(value) -> int | None:
+    """An id as a form or a query sends it ("12"): a whole number from 1 to DB_INT_MAX, or
+    None (nothing chosen, or nothing that could exist)."""
+    value = str(value)
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= DB_INT_MAX else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in routes: a number beyond the database's range matches no route (404)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)

@@ -3,7 +3,6 @@ by SMTP when configured, or writes to the log otherwise."""
 
 from __future__ import annotations
 
-import re
 from email.charset import QP, Charset
 from email.encoders import encode_base64
 from email.header import Header
@@ -17,8 +16,6 @@ from flask import current_app
 
 from . import outbox
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
 
 def absolute_url(endpoint: str, **values) -> str:
     """A link for an email or a calendar; works in a request and from the command line."""
@@ -27,9 +24,9 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def header_text(value: str) -> str:
-    """A header value from anyone's text on one line: a CR, LF or other control character
-    in a name or a title can never start a header of its own."""
-    return " ".join(_CONTROL.sub(" ", str(value)).split())
+    """A header value from text people typed: line breaks and other control characters
+    become spaces, so no one's name or title can start a header line of its own."""
+    return " ".join("".join(" " if ord(c) < 32 or c == "\x7f" else c for c in value).split())
 
 
 # Bodies in quoted-printable: readable as they are for the mostly-ASCII text the site writes.
@@ -59,7 +56,7 @@ def send_mail(*, to: str, subject: str, body: str,
             part = MIMEBase(*mimetype.split("/", 1))
             part.set_payload(data)
             encode_base64(part)
-            part.add_header("Content-Disposition", "attachment", filename=filename)
+            part.add_header("Content-Disposition", "attachment", filename=header_text(filename))
             msg.attach(part)
     else:
         msg = text

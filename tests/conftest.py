@@ -190,7 +190,8 @@ def _clean(request, app, smtp):
     if request.node.get_closest_marker("e2e") is None:
         with app.app_context():
             truncate_all()
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
     smtp[1].arrived.clear()
     yield
 

@@ -77,5 +77,5 @@ def test_a_line_break_is_refused_in_a_one_line_field_and_kept_in_a_text_area(app
                                                        "note": "line one\r\nline two"}):
         form = NoteForm()
         assert not form.validate()
-        assert form.name.errors == ["Write this answer on one line: remove the line break."]
+        assert form.name.errors == ["Remove the hidden control characters from this answer."]
         assert form.note.errors == [] and form.note.data == "line one\r\nline two"

@@ -8,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..forms import BaseForm, MultiCheckboxField, VersionedForm
+from ..forms import BaseForm, MultiCheckboxField, VersionedForm, db_id
 from ..people.models import PHASES
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -51,7 +51,7 @@ class UserForm(VersionedForm):
         Length(max=254, message="Email address must be 254 characters or fewer."),
         Email(message="Enter an email address in the correct format, like name@school.org.uk.",
               check_deliverability=False)])
-    school_id = SelectField("School", coerce=lambda v: int(v) if str(v).isdigit() else None,
+    school_id = SelectField("School", coerce=db_id,
                             validate_choice=False)
     job_title = StringField("Job title", validators=[
         Optional(), Length(max=120, message="Job title must be 120 characters or fewer.")])
@@ -64,7 +64,7 @@ class FilterForm(BaseForm):
         csrf = False
 
     q = StringField("Search by name, email or job title", validators=[Optional(), Length(max=100)])
-    school = SelectField("School", coerce=lambda v: int(v) if str(v).isdigit() else None,
+    school = SelectField("School", coerce=db_id,
                          validate_choice=False)
     role = SelectField("Role", validate_choice=False)
     status = SelectField("Status", choices={"": "Any status", "active": "Active",

@@ -7,11 +7,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import BaseForm, MultiCheckboxField, VersionedForm
+from ..forms import MAX_SEARCH, BaseForm, MultiCheckboxField, VersionedForm, db_id, search_words
 from ..people.models import PHASES
 from .models import OFFERS, QUALIFICATIONS, RELATIONS
 
-_id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
+_id = db_id  # an id, or None
 
 
 class SearchForm(BaseForm):
@@ -20,16 +20,16 @@ class SearchForm(BaseForm):
 
     q = StringField("Search by skill, name or job title",
                     description="For example phonics, SEND, behaviour or a colleague's name.",
-                    validators=[Optional(), Length(max=2000)])
+                    filters=[search_words], render_kw={"maxlength": MAX_SEARCH})
     skill = IntegerField(validators=[Optional()])
     school = SelectField("School", coerce=_id, validate_choice=False)
-    phase = SelectField("Phase", choices={"": "Any phase", **PHASES}, validate_choice=False)
-    category = SelectField("Skill area", validate_choice=False)
+    phase = SelectField("Phase", choices={"": "Any phase", **PHASES}, default="")
+    category = SelectField("Skill area", default="")
     relation = SelectField("Can…", choices={"": "Any strength", **{
-        k: v for k, v in RELATIONS.items()}}, validate_choice=False)
-    offer = SelectField("Offers", choices={"": "Any offer", **OFFERS}, validate_choice=False)
+        k: v for k, v in RELATIONS.items()}}, default="")
+    offer = SelectField("Offers", choices={"": "Any offer", **OFFERS}, default="")
     available = BooleanField("Available now (offers not paused)")
-    page = IntegerField(validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(1, message="Enter a page number.")])
 
 
 class ProfileForm(VersionedForm):
@@ -39,18 +39,16 @@ class ProfileForm(VersionedForm):
                         "you have done, what you enjoy helping with.",
                         validators=[Optional(), Length(max=1000, message=
                                                        "Keep it to 1,000 characters or fewer.")])
-    phases = MultiCheckboxField("Phases you have taught", choices=PHASES, validate_choice=False)
+    phases = MultiCheckboxField("Phases you have taught", choices=PHASES)
     subjects = StringField("Subjects", description="Separate subjects with commas.",
                            validators=[Optional(), Length(max=300, message=
                                                           "Subjects must be 300 characters or fewer.")])
-    offers = MultiCheckboxField("What you can offer colleagues", choices=OFFERS,
-                                validate_choice=False)
+    offers = MultiCheckboxField("What you can offer colleagues", choices=OFFERS)
     hours_per_term = IntegerField("Hours you can give per term", default=0,
                                   validators=[Optional(), NumberRange(0, 200, message=
                                               "Enter the hours you can give per term, from 0 to 200.")])
     offers_paused = BooleanField("Pause my offers for now (you stay in the directory)")
-    qualifications = MultiCheckboxField("Qualifications and training", choices=QUALIFICATIONS,
-                                        validate_choice=False)
+    qualifications = MultiCheckboxField("Qualifications and training", choices=QUALIFICATIONS)
     show_email = BooleanField("Show my email address to colleagues in the partnership")
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select, update
 
 from ..clock import utcnow
-from ..errors import DomainError, Forbidden, StaleEdit
+from ..errors import DomainError, Forbidden, StaleEdit, unique_key
 from ..extensions import db
 from ..mail import absolute_url
 from ..notifications.notices import leads, tell
@@ -179,8 +179,8 @@ def suggest_skill(*, actor: User, name: str, category_id: int, why: str = "") ->
     _check_terms(None, name)
     skill = Skill(name=name, category_id=category_id, status="suggested",
                   suggested_by_id=actor.id, synonyms="")
-    db.session.add(skill)
-    db.session.flush()
+    with unique_key(lambda: _check_terms(None, name)):
+        db.session.add(skill)
     tell("skill.suggested", leads(), skip=[actor], subject=f"Skill suggested: {name}",
          body=lambda lead: f"Hello {lead.first_name},\n\n{actor.name} has suggested a skill, "
                            f"“{name}”" + (f": {why}" if why else "") + ". Approve it, merge it "

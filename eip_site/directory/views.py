@@ -6,6 +6,7 @@ from flask import request, session
 from flask_login import current_user
 
 from .. import clock
+from ..forms import search_words
 from ..htmx import is_htmx, render_page
 from ..people.queries import active_school_names
 from ..security import ADMIN, LEAD
@@ -28,9 +29,12 @@ def search_form(vocab: queries.SearchVocabulary, stamp: str | None) -> SearchFor
 def index():
     vocab, stamp = queries.search_context()
     form = search_form(vocab, stamp)
-    form.validate()
+    if not form.validate():  # a filter it cannot use counts as "any", its message beside it
+        for f in form:
+            if f.errors:
+                f.data = f.default
     filters = queries.Filters(
-        q=(form.q.data or "")[:2000], skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
+        q=form.q.data or "", skill=form.skill.data, school=form.school.data, phase=form.phase.data or "",
         category=form.category.data or "", offer=form.offer.data or "",
         relation=form.relation.data or "", available=bool(form.available.data),
         page=max(1, form.page.data or 1))
@@ -47,7 +51,7 @@ def index():
 def searched():
     """Typed words the results stayed on for a while: the results that found nobody, swapped
     in as someone types, ask for this after a pause (none is asked once they are replaced)."""
-    _count_unmet(request.form.get("q", ""))
+    _count_unmet(search_words(request.form.get("q", "")))
     return "", 204
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, db_id
 from .services import MAX_MESSAGE
 
 
 def whole_number(value) -> int | None:
     """A form or query value as an id, or None when it is not one."""
-    return int(value) if str(value).isdigit() else None
+    return db_id(value)
 
 
 class HelpForm(BaseForm):

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db, limiter
 from .. import clock
+from ..forms import search_words
 from ..htmx import render_page
 from . import bp, queries
 
@@ -24,7 +25,7 @@ def index():
 
 @bp.route("/search")
 def search():
-    results = queries.site_search(current_user, request.args.get("q", ""))
+    results = queries.site_search(current_user, search_words(request.args.get("q", "")))
     return render_page("home/search.html", "home/_search_results.html", results=results)
 
 

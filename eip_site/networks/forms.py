@@ -15,10 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import BaseForm, VersionedForm
+from ..forms import BaseForm, VersionedForm, db_id
 from .models import ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS
 
-_id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
+_id = db_id  # an id, or None
 
 
 def _long(label: str, hint: str = "", limit: int = 5000, required: str | None = None):

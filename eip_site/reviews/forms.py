@@ -3,10 +3,10 @@
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import BaseForm, MultiCheckboxField, VersionedForm
+from ..forms import BaseForm, MultiCheckboxField, VersionedForm, db_id
 from .models import CLOSURE_KINDS
 
-_id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
+_id = db_id  # an id, or None
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 DAYS = {1: "1 day", 2: "2 days", 3: "3 days"}
 

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField
 
 from ..errors import DomainError
-from ..forms import BaseForm
+from ..forms import BaseForm, db_id
 from ..people import queries as people_queries
 from ..people.services import manageable_school_ids
 from .spreadsheets import MAX_ROWS
@@ -18,7 +18,7 @@ class UploadForm(BaseForm):
         "A CSV file or an Excel workbook (.xlsx), 5 MB or smaller, with up to "
         f"{MAX_ROWS:,} rows."),
         validators=[FileRequired("Choose a CSV or Excel file.")])
-    school = SelectField("School", coerce=lambda v: int(v) if str(v).isdigit() else None,
+    school = SelectField("School", coerce=db_id,
                          validate_choice=False)
 
 

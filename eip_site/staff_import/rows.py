@@ -68,8 +68,6 @@ def _kinds(text: str, vocabulary: dict[str, str], what: str, errors: list[str]) 
 
 _SEPARATOR = re.compile(r"[;\n]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Columns that reach an email's headers or a one-line field: no line breaks.
-ONE_LINE = {"email", "name", "job_title", "school_urn"}
 _LOOKUPS = {"an offer": _lookup(OFFERS, OFFER_WORDS),
             "a qualification": _lookup(QUALIFICATIONS, {}), "a phase": _lookup(PHASES, {})}
 YES_NO = {"yes": True, "y": True, "true": True, "1": True, "paused": True,
@@ -108,9 +106,8 @@ def check_row(number: int, cells: dict[str, str], index: SkillIndex) -> Row:
     for column, text in cells.items():
         if _CONTROL.search(text):
             errors.append(f"Remove the hidden control characters from the {column} column.")
-        elif column in ONE_LINE and ("\r" in text or "\n" in text):
-            errors.append(f"Write the {column} column on one line: remove the line break.")
-    row.email, row.name = cells.get("email", "").lower(), cells.get("name", "")
+    row.email = cells.get("email", "").lower()
+    row.name = " ".join(cells.get("name", "").split())  # one line: names reach email headers
     if not row.email:
         errors.append("Enter an email address.")
     else:

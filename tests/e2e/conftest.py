@@ -100,7 +100,8 @@ def _live_state(app, live_server):
     """
     previous = app.config.get("WTF_CSRF_ENABLED")
     app.config["WTF_CSRF_ENABLED"] = True
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
     with app.app_context():
         if not demo.is_loaded():  # another test truncated the tables in between
             _load_demo()

@@ -269,20 +269,26 @@ def test_the_list_runs_a_fixed_number_of_queries(app, client, recipient):
         assert db.session.scalar(select(func.count()).select_from(HelpRequest)) == 41
 
 
-def test_a_name_with_a_line_break_cannot_start_a_header_of_the_email(app, client, recipient,
-                                                                     mailbox):
-    """A name saved with CR LF (before names were refused at input) made the email's build
-    fail with a 500; now the request is sent and the name stays inside the Subject."""
+def test_a_name_with_a_line_break_cannot_start_an_email_header(app, client, recipient, mailbox):
+    """A name saved before line breaks were refused (or written by a script) is cleaned in
+    the email; the forms refuse one now."""
+    sender = sign_in(client, name="Sam Sender")
     with app.app_context():
-        sender = factories.user(name="Eve Sender\r\nBcc: everyone@school.example")
+        db.session.get(User, sender).name = "Sam\r\nBcc: victim@example.com\r\nSender"
         db.session.commit()
         recipient_email = db.session.get(User, recipient).email
-    sign_in(client, sender.id)
-    response = client.post(f"/people/{recipient}/help", data={"message": "A visit, please"})
+    response = client.post(f"/people/{recipient}/help", data={
+        "message": "Could I visit?", "needed_by": days(10).isoformat()})
     assert response.status_code == 303
     [mail] = mailbox.to(recipient_email)
-    assert mail["Bcc"] is None
-    assert mail["Subject"] == "Eve Sender Bcc: everyone@school.example has asked you for help"
+    assert mail["Subject"].startswith("Sam Bcc: victim@example.com Sender has asked you")
+    assert mail["Bcc"] is None and not mailbox.to("victim@example.com")
+
+    sign_in(client, roles={"lead"})
+    refused = client.post(f"/admin/users/{sender}", data={
+        "name": "Sam\r\nBcc: x@example.com", "email": "sam@school.example"})
+    assert refused.status_code == 422
+    assert "Remove the hidden control characters" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("mode, said", [

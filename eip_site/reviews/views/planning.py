@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ...clock import today
 from ...extensions import db
-from ...forms import submit
+from ...forms import db_id, submit
 from ...htmx import hx_redirect, render_page
 from ...people.queries import school_names
 from ...security import found
@@ -26,9 +26,9 @@ def _visits() -> list[RotaVisit]:
     visits = []
     for raw in request.form.getlist("visit")[:200]:
         host, _, sent = raw.partition(":")
-        ids = [int(x) for x in sent.split(",") if x.isdigit()]
-        if host.isdigit() and ids:
-            visits.append(RotaVisit(int(host), tuple(ids)))
+        ids = [i for i in map(db_id, sent.split(",")) if i]
+        if db_id(host) and ids:
+            visits.append(RotaVisit(db_id(host), tuple(ids)))
     return visits
 
 

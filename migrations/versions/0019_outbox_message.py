@@ -1,8 +1,8 @@
 """The mail outbox: every email is a row written with the change that causes it, and the
 worker sends it (issue 14).
 
-Revision ID: 0017_outbox_message
-Revises: 0016_review_event_findings
+Revision ID: 0019_outbox_message
+Revises: 0018_form_submission
 Create Date: 2026-12-04 01:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0017_outbox_message'
-down_revision = '0016_review_event_findings'
+revision = '0019_outbox_message'
+down_revision = '0018_form_submission'
 branch_labels = None
 depends_on = None
 
