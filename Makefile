@@ -1,4 +1,5 @@
-# make run: set up, migrate, load the demo when the database is empty, serve on :5000.
+# make run: set up, migrate, load the demo when the database is empty, serve on :5000 with
+# the mail worker beside it.
 # make test: set up with the test extra and run the whole suite.
 PYTHON ?= python3
 VENV := .venv
@@ -25,9 +26,12 @@ migrate: setup
 demo: migrate
 	$(FLASK) seed-demo --if-empty
 
+# The mail worker runs beside the server (mail is written to the log when no EIP_SMTP_HOST is
+# set) and stops with it.
 run: demo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:5000, with the mail worker (Ctrl+C to stop both)"
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 $(VNU_JAR): | $(STAMP)
 	@command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@26.9.27 \

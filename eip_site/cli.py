@@ -1,5 +1,5 @@
 """Operator commands: flask --app wsgi seed-demo | seed-bench | create-admin | send-reminders |
-backup | restore."""
+send-mail | worker | backup | restore."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from .auth.services import password_problem
 from .extensions import db
-from .notifications.cli import send_reminders
+from .notifications.cli import send_mail_command, send_reminders, worker
 from .people.models import User
 from .security import ADMIN
 from .seeds import demo
@@ -162,3 +162,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_bench)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(worker)

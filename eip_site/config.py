@@ -63,10 +63,19 @@ class Config:
     SMTP_PASSWORD = ""
     SMTP_TIMEOUT = 10
     MAIL_FROM = "EIP site <no-reply@localhost>"
+    # The outbox worker (`flask worker`): how often it looks for mail, how long a claimed
+    # message is its own before another worker may take it, how long a temporary failure is
+    # retried, and the London hour at which it runs `send-reminders` itself (-1: never; cron).
+    MAIL_POLL_SECONDS = 5
+    MAIL_LEASE_SECONDS = 600
+    MAIL_RETRY_HOURS = 24
+    REMINDERS_HOUR = -1
     # Absolute links in emails sent outside a request (CLI, reminders).
     BASE_URL = "http://127.0.0.1:5000"
 
     INVITE_VALID_DAYS = 7
+    # How long a link in an email to take one step without signing in (confirm a review) works.
+    LINK_VALID_DAYS = 14
     RESET_VALID_MINUTES = 60
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0

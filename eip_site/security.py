@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "admin.user_edit": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_active": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_invite": frozenset({HEAD, LEAD, ADMIN}),
+    "admin.mail": frozenset({ADMIN}),
+    "admin.mail_retry": frozenset({ADMIN}),
     # Directory: members only; editing someone else's profile is checked in services.
     "directory.index": SIGNED_IN,
     "directory.strengths": SIGNED_IN,
@@ -73,6 +75,9 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "reviews.index": SIGNED_IN,
     "reviews.calendar": SIGNED_IN,
     "reviews.new": frozenset({CHAMPION, LEAD, ADMIN}),
+    "reviews.answer": PUBLIC,
+    "networks.join_answer": PUBLIC,
+    "reviews.answered": PUBLIC,
     "reviews.detail": SIGNED_IN,
     "reviews.team": frozenset({CHAMPION, LEAD, ADMIN}),
     "reviews.step": SIGNED_IN,

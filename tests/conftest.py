@@ -67,29 +67,58 @@ def free_port() -> int:
 
 
 class Mailbox:
-    """What arrived at the test SMTP server, as parsed messages."""
+    """What arrived at the test SMTP server, as parsed messages. Reading ``messages`` (or
+    ``to``) first runs the mail worker's pass over the outbox (``deliver``), as the running
+    worker would have by then; ``arrived`` is what came without running it."""
 
     def __init__(self):
-        self.messages = []
+        self.arrived = []
+        self.deliver = None
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        with self._lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
+    @property
+    def messages(self):
+        if self.deliver is not None:
+            self.deliver()
+        return self.arrived
 
     def clear(self):
-        with self._lock:
-            self.messages.clear()
+        """Forget every message sent so far, queued ones too."""
+        self.messages.clear()
 
     def to(self, address: str):
         return [m for m in self.messages if m["To"] == address]
 
 
+class Receiver:
+    """The aiosmtpd handler (apart from the Mailbox: aiosmtpd reads its handler's attributes,
+    and reading ``messages`` would run the worker from the server's thread)."""
+
+    def __init__(self, mailbox: Mailbox):
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        with self.mailbox._lock:
+            self.mailbox.arrived.append(message_from_bytes(envelope.content,
+                                                           policy=policy.default))
+        return "250 Message accepted"
+
+
+def deliver_outbox(app) -> None:
+    """The worker's pass: in the test's own app context (a service test) or in a new one."""
+    from eip_site.outbox import send_due
+
+    if has_app_context():
+        send_due()
+    else:
+        with app.app_context():
+            send_due()
+
+
 @pytest.fixture(scope="session")
 def smtp():
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller = Controller(Receiver(mailbox), hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, mailbox
     controller.stop()
@@ -114,6 +143,7 @@ def app(tmp_path_factory, smtp):
     })
     with app.app_context():
         reset_schema()
+    smtp[1].deliver = lambda: deliver_outbox(app)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -162,7 +192,7 @@ def _clean(request, app, smtp):
             truncate_all()
     with app.app_context():
         limiter.reset()
-    smtp[1].clear()
+    smtp[1].arrived.clear()
     yield
 
 

@@ -65,3 +65,17 @@ def test_quick_select_matches_wtforms(app):
         form.person.choices = [(None, "Choose a person"), (1, "Ada")]
         assert form.person().startswith('<select id="person" name="person" required>'
                                         '<option value="">Choose a person</option>')
+
+
+def test_a_line_break_is_refused_in_a_one_line_field_and_kept_in_a_text_area(app):
+    from wtforms import TextAreaField
+
+    class NoteForm(NameForm):
+        note = TextAreaField("Note")
+
+    with app.test_request_context(method="POST", data={"name": "Eve\r\nBcc: all@x.example",
+                                                       "note": "line one\r\nline two"}):
+        form = NoteForm()
+        assert not form.validate()
+        assert form.name.errors == ["Remove the hidden control characters from this answer."]
+        assert form.note.errors == [] and form.note.data == "line one\r\nline two"

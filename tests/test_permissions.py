@@ -21,6 +21,8 @@ ALLOWED_STATUS = {
     "auth.reset": 404,
     "reviews.feed": 404,         # nor a valid calendar link
     "notifications.unsubscribe": 404,  # nor a signed unsubscribe link
+    "reviews.answer": 404,       # nor a signed link to answer a review
+    "networks.join_answer": 404,  # nor one to let someone join a network
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home
@@ -72,7 +74,7 @@ def walk(app, world):
         return {"users": users, "args": {"user_id": world["insider"], "school_id": world["host"],
                                          "review_id": review.id, "kind": "closure", **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
-                                         "request_id": 1, "fmt": "csv",
+                                         "request_id": 1, "fmt": "csv", "message_id": 1,
                                          "filename": "css/site.css"}}
 
 

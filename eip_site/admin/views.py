@@ -3,6 +3,8 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_login import current_user
 
+from .. import outbox
+from ..errors import DomainError
 from ..extensions import db
 from ..htmx import hx_redirect, render_page
 from ..people import queries, services
@@ -126,3 +128,22 @@ def user_invite(user_id: int):
     services.resend_invite(actor=current_user, user=user)
     flash(f"A new invitation has been emailed to {user.email}.", "success")
     return hx_redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+# --- Mail -------------------------------------------------------------------------------------
+
+@bp.route("/mail")
+def mail():
+    return render_page("admin/mail.html", counts=outbox.counts(),
+                       lists={state: outbox.listed(state) for state in outbox.STATES},
+                       states=outbox.STATES)
+
+
+@bp.route("/mail/<int:message_id>/retry", methods=["POST"])
+def mail_retry(message_id: int):
+    row = db.get_or_404(outbox.OutboxMessage, message_id)
+    if row.state == "sent":
+        raise DomainError(f"The email to {row.to} was sent already.")
+    outbox.retry(row)
+    flash(f"The email to {row.to} will be tried again in a moment.", "success")
+    return hx_redirect(url_for("admin.mail"))

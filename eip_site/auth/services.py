@@ -16,7 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..clock import utcnow
 from ..errors import DomainError
 from ..extensions import db
-from ..mail import absolute_url, send_mail
+from ..mail import absolute_url
+from ..notifications.notices import tell
 from ..people.models import Partnership, User, UserSession, new_session_token
 from .models import INVITE, RESET, AccountToken, hash_token
 
@@ -196,8 +197,8 @@ def use_token(token: AccountToken, *, password: str) -> User:
 def send_invitation(*, user: User, actor: User | None) -> str:
     raw = issue_token(user=user, purpose=INVITE, actor=actor)
     partnership = Partnership.current()
-    send_mail(
-        to=user.email,
+    tell(
+        "account.invited", [user],
         subject=f"You are invited to the {partnership.name} site",
         body=render_template(
             "auth/email_invite.txt", user=user, actor=actor, partnership=partnership,
@@ -214,8 +215,8 @@ def request_reset(*, email: str) -> str | None:
     if user is None or not user.active or user.password_hash is None:
         return None
     raw = issue_token(user=user, purpose=RESET)
-    send_mail(
-        to=user.email,
+    tell(
+        "account.reset", [user],
         subject="Reset your password",
         body=render_template(
             "auth/email_reset.txt", user=user, partnership=Partnership.current(),

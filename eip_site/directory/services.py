@@ -10,7 +10,8 @@ from ..clock import utcnow
 from ..errors import DomainError, Forbidden, StaleEdit, unique_key
 from ..extensions import db
 from ..mail import absolute_url
-from ..notifications.services import Reminder, notify
+from ..notifications.notices import leads, tell
+from ..notifications.services import Reminder
 from ..people.models import Partnership, User
 from .models import (
     OFFERS,
@@ -180,6 +181,11 @@ def suggest_skill(*, actor: User, name: str, category_id: int, why: str = "") ->
                   suggested_by_id=actor.id, synonyms="")
     with unique_key(lambda: _check_terms(None, name)):
         db.session.add(skill)
+    tell("skill.suggested", leads(), skip=[actor], subject=f"Skill suggested: {name}",
+         body=lambda lead: f"Hello {lead.first_name},\n\n{actor.name} has suggested a skill, "
+                           f"“{name}”" + (f": {why}" if why else "") + ". Approve it, merge it "
+                           "into another or turn it down on the skills page:\n\n"
+                           + absolute_url("directory.skills") + "\n")
     return skill
 
 
@@ -224,7 +230,7 @@ def reject_skill(*, actor: User, skill: Skill, reason: str = "") -> str:
 def _tell_suggester(skill: Skill, subject: str, body: str) -> None:
     person = db.session.get(User, skill.suggested_by_id) if skill.suggested_by_id else None
     if person is not None and person.active:
-        notify(user=person, kind="skills", subject=subject,
+        tell("skill.decided", [person], subject=subject,
                body=body + f"\n\nThe skills list: {absolute_url('directory.skills')}\n")
 
 

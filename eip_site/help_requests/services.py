@@ -16,7 +16,8 @@ from ..directory.models import HELP_STATUSES, HelpRequest, Skill
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
 from ..mail import absolute_url
-from ..notifications.services import Reminder, notify
+from ..notifications.notices import tell
+from ..notifications.services import Reminder
 from ..people.models import Partnership, User
 
 MAX_MESSAGE = 2000
@@ -96,8 +97,8 @@ def send_help_request(*, actor: User, recipient: User, message: str, needed_by: 
                       and actor.school_id != recipient.school_id))
     db.session.add(row)
     db.session.flush()
-    notify(
-        user=recipient, kind="help",
+    tell(
+        "help.requested", [recipient],
         subject=f"{actor.name} has asked you for help"
         + (f" with {skill.name}" if skill else ""),
         body=render_template("help_requests/email_help_new.txt", request=row, sender=actor,
@@ -132,8 +133,8 @@ def respond(*, actor: User, request: HelpRequest, status: str, version: int | No
         raise StaleEdit() from None
     if is_recipient:
         sender = request.from_user
-        notify(
-            user=sender, kind="help",
+        tell(
+            "help.answered", [sender],
             subject=f"{actor.name} has {VERBS[status]} your request for help",
             body=render_template("help_requests/email_help_answer.txt", request=request,
                                  sender=sender, recipient=actor, verb=VERBS[status],

@@ -11,6 +11,7 @@ from ..directory import bp
 from ..directory.models import HELP_STATUSES
 from ..forms import submit
 from ..htmx import hx_redirect, is_htmx, render_page
+from ..notifications.notices import told_as
 from ..security import ADMIN, LEAD
 from . import permissions, queries, services
 from .forms import HelpForm, whole_number
@@ -24,7 +25,7 @@ def help_new(user_id: int):
     return submit(form, lambda: services.send_help_request(
         actor=current_user, recipient=recipient, message=form.message.data,
         needed_by=form.needed_by.data, skill=services.find_skill(form.skill.data)),
-        f"Your request has been sent. We have emailed {recipient.name}.",
+        lambda _row: f"Your request has been sent. {told_as(recipient, 'help')}",
         url_for("directory.help_list", box="sent")) \
         or render_page("help_requests/help_new.html", form=form, recipient=recipient,
                        today=today(), status=form.status)

@@ -8,20 +8,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import text_index
+from .. import outbox, text_index
 from ..data_version import Remembered, stamps
-from ..directory.models import SearchMiss
+from ..directory.models import SearchMiss, Skill
 from ..directory.services import needs_confirming
 from ..extensions import db
 from ..help_requests.queries import open_counts
-from ..networks.models import MeetingState
+from ..networks.models import AgendaItem, Meeting, MeetingState, Network, NetworkMember
 from ..people.models import User
-from ..reviews.models import Review
+from ..reviews.models import OPEN_STATES, Review
 from ..reviews.queries import MINE
-from ..security import ADMIN, HEAD, LEAD
+from ..security import ADMIN, CHAMPION, HEAD, LEAD
 
 WEEKS_AHEAD = 8
 
@@ -47,6 +47,8 @@ class Dashboard:
     lonely_networks: list = field(default_factory=list)
     term: str = ""
     overdue_by_network: list = field(default_factory=list)
+    booked: list = field(default_factory=list)  # a champion's: the reviews they booked
+    is_champion: bool = False
 
 
 # The home page's statements, built once (see extensions.get_with): what changes is a parameter.
@@ -59,6 +61,25 @@ _MY_REVIEWS = select(Review).where(
 _AWAITING = select(Review).where(Review.state == "proposed",
                                  Review.start_date >= bindparam("today")) \
     .order_by(Review.start_date).limit(10)
+_BOOKED = select(Review).where(Review.created_by_id == bindparam("me"),
+                               Review.state.in_(OPEN_STATES)) \
+    .order_by(Review.start_date).limit(10)
+# Counts of what waits on a person as a network's leader and as a lead: one statement.
+_LEADER_WAITING = select(
+    Network.id, Network.name,
+    select(func.count()).select_from(NetworkMember)
+    .where(NetworkMember.network_id == Network.id, NetworkMember.status == "requested")
+    .scalar_subquery(),
+    select(func.count()).select_from(AgendaItem).join(Meeting)
+    .where(Meeting.network_id == Network.id, Meeting.state == "draft",
+           AgendaItem.status == "proposed").scalar_subquery(),
+).where(Network.leader_id == bindparam("me"), Network.status == "sponsored") \
+    .order_by(Network.name)
+_LEAD_WAITING = select(
+    select(func.count()).select_from(Skill).where(Skill.status == "suggested")
+    .scalar_subquery(),
+    select(func.count()).select_from(Network).where(Network.status == "proposed")
+    .scalar_subquery())
 _UNMET = select(SearchMiss).where(SearchMiss.month == bindparam("month")) \
     .order_by(SearchMiss.count.desc(), SearchMiss.term).limit(5)
 
@@ -86,13 +107,51 @@ def dashboard(user: User, today: date) -> Dashboard:
     if stale:
         todos.append(Todo("Check your profile is still correct this year",
                           "directory.profile", {"user_id": user.id}))
+    todos.extend(_leader_todos(user))
+    if user.has_role(ADMIN):
+        failing = outbox.failing()
+        if failing:
+            todos.insert(0, Todo(f"{failing} email{'s are' if failing != 1 else ' is'} failing "
+                                 "to send: see why", "admin.mail"))
     board = Dashboard(todos=todos, reviews=reviews, help_waiting=waiting, profile_stale=stale)
+    if user.has_role(CHAMPION):
+        board.is_champion = True
+        board.booked = list(db.session.scalars(_BOOKED, {"me": user.id}))
     _networks(board, user, today)
     if user.has_role(LEAD, ADMIN):
         stamp, = stamps("partnership")
         (board.awaiting_confirmation, board.unmet, board.term, board.lonely_networks,
          board.overdue_by_network) = _PARTNERSHIP.get(stamp, today, lambda: _for_leads(today))
     return board
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _leader_todos(user: User) -> list[Todo]:
+    """For a network's leader: join requests and proposed agenda items, by network; for a
+    lead: skill suggestions to decide and network proposals to sponsor."""
+    todos = []
+    for network_id, name, requests, items in db.session.execute(_LEADER_WAITING,
+                                                                 {"me": user.id}):
+        if requests:
+            todos.append(Todo(f"{_plural(requests, 'person asks', 'people ask')} to join "
+                              f"{name}", "networks.network", {"network_id": network_id}))
+        if items:
+            todos.append(Todo(f"Accept or remove {_plural(items, 'agenda item', 'agenda items')}"
+                              f" proposed for {name}", "networks.network",
+                              {"network_id": network_id}))
+    if user.has_role(LEAD):
+        skills, networks = db.session.execute(_LEAD_WAITING).one()
+        if skills:
+            todos.append(Todo(f"Decide {_plural(skills, 'suggested skill', 'suggested skills')}",
+                              "directory.skills"))
+        if networks:
+            todos.append(Todo(f"Sponsor or decline "
+                              f"{_plural(networks, 'proposed network', 'proposed networks')}",
+                              "networks.index"))
+    return todos
 
 
 Named = namedtuple("Named", "id name")

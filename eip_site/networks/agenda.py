@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..people.models import User
+from . import notices
 from .models import ITEM_KINDS, AgendaItem, Meeting, Network
 from .permissions import (ITEM_CHANGERS_ONLY, PROPOSERS_ONLY, can_change_item, can_edit,
                           check_editor, is_member, membership, require)
@@ -67,6 +68,8 @@ def add_item(*, actor: User, meeting: Meeting, title: str, kind: str = "discussi
         _touch(meeting)
     db.session.flush()
     db.session.expire(meeting, ["items"])
+    if not editor:
+        notices.item_proposed(actor, item)
     return item
 
 
@@ -144,6 +147,7 @@ def accept_item(*, actor: User, item: AgendaItem) -> AgendaItem:
     _touch(meeting)
     db.session.flush()
     db.session.expire(meeting, ["items"])
+    notices.item_decided(actor, item, accepted=True)
     return item
 
 
@@ -156,6 +160,8 @@ def remove_item(*, actor: User, item: AgendaItem) -> None:
                           "instead.")
     if item.status == "accepted":
         _touch(meeting)
+    elif item.proposed_by_id != actor.id:  # a member's proposal the leader turns down
+        notices.item_decided(actor, item, accepted=False)
     db.session.delete(item)
     db.session.flush()
     db.session.expire(meeting, ["items"])

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..errors import DomainError, clean_text, unique_key
 from ..extensions import db
 from ..people.models import User
+from . import notices
 from .models import PROPOSAL_FIELDS, Network, NetworkMember
 from .permissions import check_editor, is_lead, membership, require
 
@@ -32,6 +33,7 @@ def propose_network(*, actor: User, name: str, purpose: str, priority: str = "",
         setattr(network, key, clean_text(proposal.get(key, ""), field=key, label=label.lower()))
     with unique_key(check_name):
         db.session.add(network)
+    notices.proposed(actor, network)
     return network
 
 
@@ -56,6 +58,7 @@ def decide_proposal(*, actor: User, network: Network, sponsor: bool, comment: st
     else:
         network.status = "declined"
     db.session.flush()
+    notices.decided(actor, network)
     return network
 
 
@@ -80,6 +83,7 @@ def ask_to_join(*, actor: User, network: Network) -> NetworkMember:
     row = NetworkMember(network_id=network.id, user_id=actor.id, status="requested")
     with unique_key(check_member):
         db.session.add(row)
+    notices.join_requested(actor, network)
     return row
 
 
@@ -90,4 +94,5 @@ def accept_member(*, actor: User, network: Network, user_id: int) -> NetworkMemb
         raise DomainError("That person has not asked to join.")
     row.status = "member"
     db.session.flush()
+    notices.join_accepted(actor, network, db.session.get(User, user_id))
     return row

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..mail import absolute_url
 from ..people.models import School, User
 from .models import STANDARD_ITEMS, AgendaItem, Meeting, Network
+from . import notices
 from .permissions import check_editor
 from .queries import members_of, people_of
 
@@ -109,10 +110,17 @@ def update_meeting(*, actor: User, meeting: Meeting, day: date | None, start: ti
     if meeting.reached("held"):
         raise DomainError("The meeting has been held, so its date and place can no longer "
                           "change.")
+    before = (meeting.starts_at, meeting.ends_at, meeting.school_id, meeting.place,
+              meeting.online_link)
     _when_and_where(meeting, day=day, start=start, end=end, school_id=school_id, place=place,
                     online_link=online_link)
     meeting.sequence += 1
     db.session.flush()
+    if meeting.state != "draft" and before != (meeting.starts_at, meeting.ends_at,
+                                               meeting.school_id, meeting.place,
+                                               meeting.online_link):
+        db.session.expire(meeting, ["school"])
+        notices.moved(actor, meeting)
     return meeting
 
 
@@ -141,18 +149,15 @@ def _tell_members(actor: User, meeting: Meeting) -> None:
     """Everyone in the network hears the agenda is out, as they chose (default: digest)."""
     from flask import render_template
 
-    from ..notifications.services import notify
+    from ..notifications.notices import tell
 
     network = meeting.network
     start = meeting.starts_at.replace(tzinfo=timezone.utc).astimezone(LONDON)
-    for person in people_of(network, members_of(network)):
-        if person.id != actor.id and person.active:
-            notify(user=person, kind="agenda",
-                   subject=f"Agenda published: {network.name}, {start:%-d %B at %H:%M}",
-                   body=render_template("networks/email_agenda.txt", meeting=meeting,
-                                        person=person, start=start,
-                                        link=absolute_url("networks.meeting",
-                                                          meeting_id=meeting.id)))
+    tell("agenda.published", people_of(network, members_of(network)), skip=[actor],
+         subject=f"Agenda published: {network.name}, {start:%-d %B at %H:%M}",
+         body=lambda person: render_template(
+             "networks/email_agenda.txt", meeting=meeting, person=person, start=start,
+             link=absolute_url("networks.meeting", meeting_id=meeting.id)))
 
 
 def mark_held(*, actor: User, meeting: Meeting) -> Meeting:
@@ -162,6 +167,8 @@ def mark_held(*, actor: User, meeting: Meeting) -> Meeting:
 
 def approve_minutes(*, actor: User, meeting: Meeting) -> Meeting:
     """Minutes are approved (usually at the next meeting); who approved them is recorded."""
-    return _step(actor, meeting, "minutes_drafted", "minutes_approved",
-                 "Only drafted minutes can be approved.", minutes_approved_at=utcnow(),
-                 minutes_approved_by_id=actor.id)
+    _step(actor, meeting, "minutes_drafted", "minutes_approved",
+          "Only drafted minutes can be approved.", minutes_approved_at=utcnow(),
+          minutes_approved_by_id=actor.id)
+    notices.minutes_approved(actor, meeting)
+    return meeting

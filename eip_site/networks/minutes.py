@@ -11,7 +11,8 @@ from ..clock import utcnow
 from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..mail import absolute_url
-from ..notifications.services import Reminder, notify
+from ..notifications.notices import tell
+from ..notifications.services import Reminder
 from ..people.models import User
 from .markup import html_tag_in
 from .models import ATTENDANCE, Action, AgendaItem, Attendance, Decision, Meeting, MinutesRevision
@@ -116,11 +117,11 @@ def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int
     db.session.add(row)
     db.session.flush()
     if owner.id != actor.id:
-        notify(user=owner, kind="action",
-               subject=f"An action for you from {meeting.network.name}",
-               body=f"At the {meeting.network.name} network meeting, {actor.name} recorded an "
-                    f"action for you, due on {due_on:%-d %B %Y}:\n\n{description}\n\n"
-                    f"Your actions: {absolute_url('networks.actions')}")
+        tell("action.assigned", [owner],
+             subject=f"An action for you from {meeting.network.name}",
+             body=f"At the {meeting.network.name} network meeting, {actor.name} recorded an "
+                  f"action for you, due on {due_on:%-d %B %Y}:\n\n{description}\n\n"
+                  f"Your actions: {absolute_url('networks.actions')}")
     return row
 
 

@@ -61,26 +61,45 @@ def unsubscribe(*, user: User, kind: str) -> None:
 
 def footer(user: User, kind: str) -> str:
     return render_template("notifications/_footer.txt", label=KINDS[kind][0].lower(),
-                           unsubscribe=absolute_url("notifications.unsubscribe",
-                                                    token=unsubscribe_token(user, kind)),
+                           unsubscribe=unsubscribe_url(user, kind),
                            settings=absolute_url("notifications.settings"))
+
+
+def unsubscribe_url(user: User, kind: str) -> str:
+    return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user, kind))
+
+
+def unsubscribe_headers(user: User, kind: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: mail programs POST to the link to turn the kind off."""
+    return {"List-Unsubscribe": f"<{unsubscribe_url(user, kind)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 # --- Sending --------------------------------------------------------------------------------
 
 def notify(*, user: User, kind: str, subject: str, body: str,
            attachments: list[tuple[str, str, bytes]] | None = None,
-           mode: str | None = None) -> str:
-    """Email now, keep for the digest, or drop, as ``user`` chose for ``kind``. Returns the
-    mode used. Calendar attachments only travel in emails sent at once."""
+           mode: str | None = None, at_once: bool = False) -> str:
+    """Email now, keep for the digest, or drop, as ``user`` chose for ``kind`` (``at_once``:
+    now even if they chose the digest). Returns the mode used. Calendar attachments only
+    travel in emails sent at once."""
     mode = mode or preferences(user)[kind]
+    if at_once and mode == "digest":
+        mode = "now"
     if mode == "now":
         send_mail(to=user.email, subject=subject, body=body + footer(user, kind),
-                  attachments=attachments)
+                  attachments=attachments, kind=kind, headers=unsubscribe_headers(user, kind))
     elif mode == "digest":
-        db.session.add(DigestItem(user_id=user.id, kind=kind, subject=subject[:300], body=body))
+        db.session.add(DigestItem(user_id=user.id, kind=kind, subject=subject[:300],
+                                  body=_without_greeting(body)))
         db.session.flush()
     return mode
+
+
+def _without_greeting(body: str) -> str:
+    """A digest greets once: an item's own "Hello Dee," line is left out."""
+    first, _, rest = body.partition("\n")
+    return rest.lstrip("\n") if first.startswith("Hello ") and first.endswith(",") else body
 
 
 def send_digests() -> int:
@@ -93,10 +112,14 @@ def send_digests() -> int:
         user = db.session.get(User, user_id)
         if user is not None and user.active:
 
+            groups = [(kind, label, [i for i in items if i.kind == kind],
+                       unsubscribe_url(user, kind))
+                      for kind, (label, _default) in KINDS.items()
+                      if any(i.kind == kind for i in items)]
             send_mail(to=user.email,
                       subject=f"Your daily digest: {len(items)} update{'s' if len(items) != 1 else ''}",
                       body=render_template("notifications/email_digest.txt", user=user,
-                                           items=items, partnership=Partnership.current(),
+                                           groups=groups, partnership=Partnership.current(),
                                            settings=absolute_url("notifications.settings")))
             sent += 1
         db.session.execute(delete(DigestItem).where(DigestItem.id.in_([i.id for i in items])))
@@ -147,3 +170,21 @@ def send_reminders(today: date, now: datetime) -> dict[str, int]:
     counts["digests"] = send_digests()
     log.info("Reminders: %s", counts)
     return counts
+
+
+def scheduled_reminders(hour: int):
+    """The worker's daily run of `send-reminders` at ``hour`` (London; -1: never): a function
+    to call after each pass, which runs them once a day from that hour on."""
+    from ..clock import to_london, utcnow
+
+    ran_on = []
+
+    def run_if_due(now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        local = to_london(now)
+        if hour < 0 or local.hour < hour or ran_on == [local.date()]:
+            return False
+        ran_on[:] = [local.date()]
+        send_reminders(local.date(), now)
+        return True
+    return run_if_due

@@ -6,6 +6,7 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ..errors import DomainError
+from ..extensions import csrf
 from ..htmx import hx_redirect, render_page
 from . import bp, services
 from .models import KINDS, MODES
@@ -30,6 +31,7 @@ def settings():
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed link is the proof; mail programs POST to it (RFC 8058 one-click)
 def unsubscribe(token: str):
     found = services.read_unsubscribe(token)
     if found is None:

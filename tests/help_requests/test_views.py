@@ -289,3 +289,25 @@ def test_a_name_with_a_line_break_cannot_start_an_email_header(app, client, reci
         "name": "Sam\r\nBcc: x@example.com", "email": "sam@school.example"})
     assert refused.status_code == 422
     assert "Remove the hidden control characters" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("mode, said", [
+    ("now", "We have emailed Rita Recipient."),
+    ("digest", "Rita Recipient gets these emails in a daily digest"),
+    ("none", "Rita Recipient has chosen not to get these emails; they will see it on their "
+             "home page."),
+])
+def test_the_page_says_we_emailed_only_when_an_email_was_queued(app, client, recipient, mode,
+                                                                said):
+    from eip_site.notifications.models import Preference
+    from eip_site.outbox import OutboxMessage
+
+    with app.app_context():
+        db.session.add(Preference(user_id=recipient, kind="help", mode=mode))
+        db.session.commit()
+    sign_in(client)
+    client.post(f"/people/{recipient}/help", data={"message": "A visit, please"})
+    assert said in client.get("/help/?box=sent").get_data(as_text=True)
+    with app.app_context():
+        queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert queued == (1 if mode == "now" else 0)

@@ -6,12 +6,14 @@ from sqlalchemy import text
 
 from eip_site.clock import utcnow
 from eip_site.extensions import db
+from eip_site.directory.models import Skill
 from eip_site.networks import minutes
+from eip_site.networks.models import Network
 from eip_site.people.models import User
 from eip_site.reviews.models import Review
 
 from .. import factories
-from ..helpers import days, page_queries, sign_in
+from ..helpers import days, monday, page_queries, sign_in
 
 
 def test_a_head_is_asked_to_confirm_and_a_lead_sees_the_partnership(app, client):
@@ -127,3 +129,72 @@ def test_home_and_search_run_the_same_queries_on_small_and_bench_sized_data(app,
         counts.append((page_queries(app, client, "/"),
                        page_queries(app, client, "/search?q=phonics")))
     assert counts[0] == counts[1]
+
+
+def test_what_waits_for_a_lead_a_network_leader_and_a_champion(app, client, vocab):
+    """Issue 17.11: a lead's suggestions and proposals, a leader's join requests and proposed
+    items, a champion's bookings (or a prompt to book), and why a review is listed."""
+    from eip_site.directory import services as directory
+    from eip_site.networks import agenda, lifecycle
+    from eip_site.reviews import services as reviews
+
+    with app.app_context():
+        lead = factories.user(roles={"lead"}, school=None)
+        leader, member, asker = (factories.user(name=n) for n in ("Lee Leader", "Mo Member",
+                                                                     "Ann Asker"))
+        network = factories.network(name="Transitions", leader=leader, lead=lead,
+                                    members=(member,))
+        meeting = factories.meeting(network, day=days(20))
+        agenda.add_item(actor=member, meeting=meeting, title="Reading at home")
+        lifecycle.ask_to_join(actor=asker, network=network)
+        lifecycle.propose_network(actor=asker, name="Oracy", purpose="Talk")
+        category = db.session.get(Skill, vocab["Phonics"]).category_id
+        for name in ("Chess club", "Bell ringing"):
+            directory.suggest_skill(actor=asker, name=name, category_id=category)
+        host = factories.school(name="Host Primary")
+        champion = factories.user(roles={"champion"}, school=factories.school(name="Ash"))
+        idle = factories.user(roles={"champion"})
+        reviews.create_review(actor=champion, host_school=host, focus="Reading",
+                              focus_area="curriculum", start_date=monday(4), days=1)
+        colleague = factories.user(school=host, name="Hana Host")
+        db.session.commit()
+        ids = lead.id, leader.id, champion.id, idle.id, colleague.id
+    sign_in(client, ids[0])
+    page = client.get("/").get_data(as_text=True)
+    assert "Nothing is waiting for you" not in page
+    assert "Decide 2 suggested skills" in page and "Sponsor or decline 1 proposed network" in page
+    sign_in(client, ids[1])
+    page = client.get("/").get_data(as_text=True)
+    assert "1 person asks to join Transitions" in page
+    assert "Accept or remove 1 agenda item proposed for Transitions" in page
+    sign_in(client, ids[2])
+    booked = client.get("/").get_data(as_text=True).split("Reviews you booked")[1]
+    assert "Host Primary" in booked.split("</section>")[0] and "Planned" in booked
+    sign_in(client, ids[3])
+    page = client.get("/").get_data(as_text=True)
+    assert "You have not booked a review yet." in page and 'href="/reviews/new"' in page
+    sign_in(client, ids[4])
+    mine = client.get("/").get_data(as_text=True).split("Your reviews in the next eight weeks")[1]
+    assert "(your school is hosting)" in mine.split("</section>")[0]
+
+
+def test_home_runs_the_same_queries_for_a_leader_and_champion_with_more_to_do(app, client):
+    from eip_site.networks import lifecycle
+
+    with app.app_context():
+        person = factories.user(roles={"champion", "lead"})
+        lead = factories.user(roles={"lead"})
+        network = factories.network(leader=person, lead=lead)
+        factories.review(created_by_id=person.id)
+        db.session.commit()
+        ids = person.id, network.id
+    sign_in(client, ids[0])
+    small = _count(app, client)
+    with app.app_context():
+        for i in range(5):
+            asker = factories.user()
+            lifecycle.ask_to_join(actor=asker, network=db.session.get(Network, ids[1]))
+            factories.network(leader=db.session.get(User, ids[0]), lead=lead)
+            factories.review(created_by_id=ids[0], start=days(10 + i))
+        db.session.commit()
+    assert _count(app, client) == small

@@ -4,7 +4,7 @@ the signed unsubscribe link, digests, and reminders that go once however often c
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -70,7 +70,12 @@ def test_a_digest_collects_and_goes_once(app, mailbox):
         assert services.send_digests() == 0
     [digest] = mailbox.messages
     assert digest["Subject"] == "Your daily digest: 2 updates"
-    assert "Asker 0 has asked you for help" in digest.get_body().get_content()
+    body = digest.get_body().get_content()
+    assert "Asker 0 has asked you for help" in body
+    # Grouped by kind, greeting once, each kind with its own unsubscribe link.
+    assert body.count("Hello Dee") == 1 and body.count("=== Requests for help") == 1
+    assert re.search(r"To stop emails about requests for help, and answers to yours: "
+                     r"http://localhost/unsubscribe/\S+", body)
 
 
 @pytest.fixture
@@ -125,9 +130,10 @@ def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
         emails = leader.email, busy.email
         services.send_reminders(clock.today(), utcnow())
         assert db.session.query(SentReminder).count() == 2
-    subjects = {m["To"]: m["Subject"] for m in mailbox.messages}
-    assert subjects[emails[0]] == "Overdue: Send the booklet"
-    assert subjects[emails[1]] == "Ash Asker is waiting for your answer"
+    subjects = {(m["To"], m["Subject"]) for m in mailbox.messages}
+    # (and the leader's digest of the network's news, from the set-up)
+    assert (emails[0], "Overdue: Send the booklet") in subjects
+    assert (emails[1], "Ash Asker is waiting for your answer") in subjects
 
 
 def test_the_profile_reminder_comes_in_september(app, mailbox):
@@ -166,6 +172,7 @@ def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
                                     members=(keen, quiet))
         meeting = factories.meeting(network, day=days(7))
         mailbox.clear()
+        db.session.query(DigestItem).delete()  # the set-up's news (joined, sponsored)
         meetings.publish_agenda(actor=leader, meeting=meeting)
         meetings.mark_held(actor=leader, meeting=meeting)
         minutes.add_action(actor=leader, meeting=meeting, description="Share the booklet",
@@ -176,3 +183,20 @@ def test_agendas_and_actions_reach_members_as_they_chose(app, mailbox):
     assert sorted(m["Subject"].split(":")[0] for m in mailbox.messages
                   if m["To"] == ids[3]) == ["Agenda published", "An action for you from Transitions"]
     assert waiting == [(ids[2], "agenda")]  # the critical friend, on the default digest
+
+
+def test_the_worker_runs_the_reminders_once_a_day_at_the_hour_set(app, mailbox):
+    from eip_site.clock import LONDON
+
+    with app.app_context():
+        factories.user(name="Stale Profile")
+        db.session.commit()
+        run = services.scheduled_reminders(7)
+        year = clock.today().year
+        at = lambda day, hour: datetime(year, 9, day, hour, tzinfo=LONDON).astimezone(  # noqa: E731
+            timezone.utc).replace(tzinfo=None)
+        assert run(at(8, 6)) is False  # before the hour
+        assert run(at(8, 7)) is True and run(at(8, 15)) is False  # once that day
+        assert run(at(9, 7)) is True  # and again the next
+        assert services.scheduled_reminders(-1)(at(8, 12)) is False  # off
+    assert [m["Subject"] for m in mailbox.messages] == ["Is your profile still correct?"]

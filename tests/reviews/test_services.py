@@ -83,7 +83,7 @@ def test_a_proposed_team_is_booked_on_every_day_and_emailed(ctx, world, mailbox)
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 6
     sent = {m["To"] for m in mailbox.messages}
     assert sent == {*(r.email for r in r[:3]), world.get("head").email}
-    attachment = next(mailbox.messages[0].iter_attachments())
+    attachment = next(mailbox.to(r[0].email)[0].iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
 
 

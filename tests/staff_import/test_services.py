@@ -171,6 +171,7 @@ def test_emoji_and_non_latin_names_are_valid_and_a_huge_name_is_not(ctx, vocab):
     assert check(vocab, name="Nul\x00byte").errors[0].startswith("Remove the hidden control")
 
 
+
 @pytest.mark.parametrize("cells, message", [
     ({"email": ""}, "Enter an email address."),
     ({"email": "not-an-email"}, "correct format"),

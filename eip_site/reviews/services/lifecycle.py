@@ -18,7 +18,7 @@ from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent
 from ..scheduling import fmt_day, span_text
 from .booking import book, check_dates, closed_warning, hold_host_days, release, \
     release_host_days
-from .notices import safeguarding_alert, tell_team_and_host
+from .notices import safeguarding_alert, tell_host, tell_team_and_host
 
 MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
 MAX_FOCUS = 300
@@ -64,6 +64,10 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
     hold_host_days(review)
     _log(review, actor, "planned", "planned",
          "Booked" + (f". Closed day: {reason}" if reason else ""))
+    tell_host("review.booked", review, f"A peer review of {host_school.name} is booked",
+              f"{actor.name} has booked a peer review of {host_school.name}, "
+              f"{span_text(start_date, days)}. Enquiry focus: {focus}\n\nYou will be asked "
+              "to confirm once the team is proposed.", actor)
     return review
 
 
@@ -126,12 +130,14 @@ def transition(*, actor: User, review: Review, to: str, note: str = "",
                       required=(review.state, to) in permissions.NEEDS_REASON)
     if to == "feedback" and not review.summary:
         raise DomainError("Record the findings before marking feedback as given.")
+    team = [m.user for m in review.members]
     if to == "planned":  # declined: the team and their days are released
         release(review, "review")
         review.members.clear()
     _move(review, actor, to, note)
     if to in ("confirmed", "planned"):
-        tell_team_and_host(review, "Confirmed:" if to == "confirmed" else "Declined by the host:")
+        tell_team_and_host(review, "Confirmed:" if to == "confirmed" else "Declined by the host:",
+                           team=team, actor=actor, note=note)
     return review
 
 
@@ -154,7 +160,7 @@ def reschedule(*, actor: User, review: Review, start_date: date | None, days: in
     # The host confirms the new dates.
     _move(review, actor, "proposed" if team else "planned",
           f"Rescheduled from {span_text(*old)}: {reason}")
-    tell_team_and_host(review, "Rescheduled:")
+    tell_team_and_host(review, "Rescheduled:", actor=actor, note=reason)
     return review
 
 
@@ -166,8 +172,9 @@ def cancel(*, actor: User, review: Review, reason: str, version: int | None = No
                         required=True)
     release_host_days(review)
     release(review)
+    team = [m.user for m in review.members]
     _move(review, actor, "cancelled", reason)
-    tell_team_and_host(review, "Cancelled:")
+    tell_team_and_host(review, "Cancelled:", team=team, actor=actor, note=reason)
     return review
 
 
@@ -188,6 +195,11 @@ def record_findings(*, actor: User, review: Review, went_well: str, to_develop: 
     db.session.flush()
     if raised:
         safeguarding_alert(review, actor)
+    else:
+        tell_host("review.findings", review,
+                  f"Findings recorded: peer review of {review.host_school.name}",
+                  f"{actor.name} has recorded the findings of the peer review of "
+                  f"{review.host_school.name}. Read them on the site:", actor)
     return review
 
 
@@ -223,4 +235,8 @@ def book_workshop(*, actor: User, review: Review, workshop_date: date | None,
         workshop_date, facilitator, impact_date
     _move(review, actor, "workshop_booked",
           f"Workshop on {fmt_day(workshop_date)} with {facilitator.name}")
+    tell_host("review.workshop_booked", review,
+              f"Improvement workshop booked: {review.host_school.name}",
+              f"The improvement workshop after the peer review of {review.host_school.name} "
+              f"is on {fmt_day(workshop_date)}, facilitated by {facilitator.name}.", actor)
     return review

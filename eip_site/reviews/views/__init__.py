@@ -1,3 +1,3 @@
 """The review pages, by page: the reviews themselves, calendars, and planning a round."""
 
-from . import calendars, planning, reviews  # noqa: F401  (each adds its routes to the blueprint)
+from . import answer, calendars, planning, reviews  # noqa: F401  (each adds its routes to the blueprint)

@@ -1,0 +1,29 @@
+"""The leader lets someone in from the join request's email, without signing in; the link
+works while the request waits and says why when it no longer does."""
+
+from __future__ import annotations
+
+import re
+
+from eip_site.extensions import db
+from eip_site.networks import lifecycle
+from eip_site.networks.models import NetworkMember
+
+
+def test_the_leader_accepts_from_the_email_once(app, client, world, mailbox):
+    with app.app_context():
+        lifecycle.ask_to_join(actor=world.get("outsider"), network=world.get("network"))
+        db.session.commit()
+        leader_email, key = world.get("leader").email, (world["network"], world["outsider"])
+    (mail,) = [m for m in mailbox.to(leader_email) if "Otto Outsider asks to join" in m["Subject"]]
+    (link,) = re.findall(r"http://localhost(/networks/answer/\S+)",
+                         mail.get_body(("plain",)).get_content())
+    page = client.get(link)
+    assert page.status_code == 200 and "Let Otto Outsider join Transitions" in page.text
+    response = client.post(link)
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(NetworkMember, key).status == "member"
+    again = client.get(link)
+    assert again.status_code == 410 and "has been answered or withdrawn" in again.text
+    assert client.get(link[:-4] + "abcd").status_code == 404
