@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from .. import text_index
 from ..data_version import Remembered, stamps
 from ..directory.models import SearchMiss
+from ..directory.queries import count_to_confirm
 from ..directory.services import needs_confirming
 from ..extensions import db
 from ..help_requests.queries import open_counts
@@ -86,6 +87,11 @@ def dashboard(user: User, today: date) -> Dashboard:
     if stale:
         todos.append(Todo("Check your profile is still correct this year",
                           "directory.profile", {"user_id": user.id}))
+    if user.has_role(HEAD, LEAD):  # colleagues' review training, waiting for them
+        to_confirm = count_to_confirm(user)
+        if to_confirm:
+            todos.append(Todo(f"Confirm colleagues’ review training ({to_confirm} waiting)",
+                              "directory.qualifications"))
     board = Dashboard(todos=todos, reviews=reviews, help_waiting=waiting, profile_stale=stale)
     _networks(board, user, today)
     if user.has_role(LEAD, ADMIN):

@@ -53,6 +53,8 @@ class Partnership(db.Model):
     # Academic years start on the 1st of this month (September in England).
     year_start_month: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
     is_demo: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The most reviews a person may join in an academic year (None: no limit).
+    max_reviews_per_year: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}

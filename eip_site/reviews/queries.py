@@ -202,7 +202,8 @@ _ELIGIBLE = (User.active.is_(True),
              or_(User.school_id.is_(None), User.school_id != bindparam("host")),
              User.id.in_(union(
                  select(Qualification.user_id).where(
-                     Qualification.kind.in_(REVIEWER_QUALIFICATIONS)),
+                     Qualification.kind.in_(REVIEWER_QUALIFICATIONS),
+                     Qualification.confirmed_at.is_not(None)),
                  select(UserRole.user_id).where(UserRole.role == CHAMPION))))
 _DAYS = (bindparam("first"), bindparam("last"))  # the review days run on from the first
 # Each candidate's first day off among the review days, looked up by key per candidate.

@@ -70,7 +70,8 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
 def _check_team(review: Review, lead: User, team: list[User]) -> None:
     qualified = set(db.session.scalars(select(Qualification.user_id).where(
         Qualification.user_id.in_([p.id for p in team]),
-        Qualification.kind.in_(REVIEWER_QUALIFICATIONS))))
+        Qualification.kind.in_(REVIEWER_QUALIFICATIONS),
+        Qualification.confirmed_at.is_not(None))))
     for person in team:
         field = "lead" if person is lead else "reviewers"
         if person.school_id == review.host_school_id:
@@ -80,7 +81,8 @@ def _check_team(review: Review, lead: User, team: list[User]) -> None:
             raise DomainError(f"{person.name}'s account is deactivated.", field=field)
         if person.id not in qualified and not person.has_role(CHAMPION):
             raise DomainError(f"{person.name} is not a trained peer reviewer or improvement "
-                              "champion.", field=field)
+                              "champion (or their training is not yet confirmed by their "
+                              "head or a cluster lead).", field=field)
         if review.facilitator_id == person.id:
             raise DomainError(f"{person.name} facilitates the workshop, so cannot be on the "
                               "review team.", field=field)
