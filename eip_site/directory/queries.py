@@ -20,11 +20,11 @@ from .matching import SHORT, Match, NameWords, build_terms, match_skills, neares
 from .models import (
     RELATIONS,
     STRENGTHS,
+    VOUCHED_QUALIFICATIONS,
     Offer,
     Profile,
     Qualification,
     SearchMiss,
-    VOUCHED_QUALIFICATIONS,
     Skill,
     SkillCategory,
     UserSkill,
