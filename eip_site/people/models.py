@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import g, has_app_context
 from flask_login import UserMixin
@@ -67,6 +67,11 @@ class Partnership(db.Model):
             return g.partnership
         return cls.remember(db.session.scalars(_PARTNERSHIP).first()
                             or cls(id=1, name="School partnership", year_start_month=9))
+
+    def year_of(self, day: date) -> tuple[date, date]:
+        """The academic year ``day`` falls in: its first day, and the next year's."""
+        year = day.year if day.month >= self.year_start_month else day.year - 1
+        return date(year, self.year_start_month, 1), date(year + 1, self.year_start_month, 1)
 
     @staticmethod
     def remember(row: "Partnership") -> "Partnership":

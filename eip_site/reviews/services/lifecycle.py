@@ -11,16 +11,16 @@ from sqlalchemy import select
 from ...directory.models import Qualification
 from ...errors import DomainError, Forbidden, check_version, clean_text
 from ...extensions import db
-from ...people.models import School, User
+from ...people.models import Partnership, School, User
 from ...security import CHAMPION
 from .. import permissions
 from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent, ReviewMember
-from ..scheduling import fmt_day, span_text
+from ..queries import reviews_this_year
+from ..scheduling import MAX_REVIEWERS, MIN_REVIEWERS, fmt_day, span_text
 from .booking import book, check_dates, closed_warning, hold_host_days, release, \
     release_host_days
 from .notices import safeguarding_alert, tell_team_and_host
 
-MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
 MAX_FOCUS = 300
 
 
@@ -88,6 +88,20 @@ def _check_team(review: Review, lead: User, team: list[User]) -> None:
                               "review team.", field=field)
 
 
+def _check_cap(review: Review, lead: User, joining: list[User]) -> None:
+    """Nobody joins more reviews in an academic year than the partnership allows."""
+    cap = Partnership.current().max_reviews_per_year
+    if cap is None or not joining:
+        return
+    counts = reviews_this_year(review, [p.id for p in joining])
+    for person in joining:
+        n = counts.get(person.id, 0)
+        if n >= cap:
+            raise DomainError(f"{person.name} is already on {n} review{'s' if n != 1 else ''} "
+                              "this academic year, the partnership's limit.",
+                              field="lead" if person is lead else "reviewers")
+
+
 def _not_started(actor: User, review: Review, message: str) -> None:
     if not permissions.can_edit(actor, review) or review.state not in ("planned", *BOOKED_STATES):
         raise DomainError(message)
@@ -106,6 +120,7 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
                           "lead reviewer.", field="reviewers")
     team = [lead, *reviewers]
     _check_team(review, lead, team)
+    _check_cap(review, lead, [p for p in team if p.id not in {m.user_id for m in review.members}])
     release(review, "review")
     review.members.clear()
     db.session.flush()
