@@ -67,6 +67,8 @@ def _start() -> None:
 
 
 def _finish(response):
+    if "request_id" not in g:  # refused before _start ran (an over-long address)
+        _start()
     response.headers[HEADER] = g.request_id
     took = round((time.perf_counter() - g.request_started) * 1000, 1)
     user_id = current_user.id if current_user.is_authenticated else None

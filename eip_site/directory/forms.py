@@ -39,18 +39,17 @@ class ProfileForm(VersionedForm):
                         "you have done, what you enjoy helping with.",
                         validators=[Optional(), Length(max=1000, message=
                                                        "Keep it to 1,000 characters or fewer.")])
-    phases = MultiCheckboxField("Phases you have taught", choices=PHASES, validate_choice=False)
+    phases = MultiCheckboxField("Phases you have taught", choices=PHASES)
     subjects = StringField("Subjects", description="Separate subjects with commas.",
                            validators=[Optional(), Length(max=300, message=
                                                           "Subjects must be 300 characters or fewer.")])
-    offers = MultiCheckboxField("What you can offer colleagues", choices=OFFERS,
-                                validate_choice=False)
+    offers = MultiCheckboxField("What you can offer colleagues", choices=OFFERS)
     hours_per_term = IntegerField("Hours you can give per term", default=0,
                                   validators=[Optional(), NumberRange(0, 200, message=
                                               "Enter the hours you can give per term, from 0 to 200.")])
     offers_paused = BooleanField("Pause my offers for now (you stay in the directory)")
     qualifications = MultiCheckboxField(
-        "Qualifications and training", choices=QUALIFICATIONS, validate_choice=False,
+        "Qualifications and training", choices=QUALIFICATIONS,
         description="Trained peer reviewers and improvement champions join review teams once "
                     "your headteacher or a cluster lead confirms the training.")
     show_email = BooleanField("Show my email address to colleagues in the partnership")

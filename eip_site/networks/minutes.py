@@ -140,7 +140,7 @@ def reminders(today: date, _now: datetime) -> list[Reminder]:
     for action in db.session.scalars(select(Action).where(
             Action.status == "open", Action.due_on.is_not(None),
             Action.due_on <= today + timedelta(days=3))):
-        late = action.due_on < today
+        late = action.overdue
         out.append(Reminder(action.owner, f"action:{action.id}:{'late' if late else 'due'}",
                             ("Overdue: " if late else "Due soon: ") + action.description[:200],
                             f"Your action \"{action.description}\" "

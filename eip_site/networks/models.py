@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import utcnow
+from ..clock import today, utcnow
 from ..extensions import db, one_of
 from ..people.models import School, User
 from ..text_index import sqlite_text_index
@@ -279,8 +279,20 @@ class Action(db.Model):
     def status_label(self) -> str:
         return ACTION_STATUSES[self.status]
 
-    def overdue(self, today: date) -> bool:
-        return self.status == "open" and self.due_on < today
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.status, self.due_on)
+
+    @classmethod
+    def overdue_where(cls, today):
+        """The same rule in SQL: ``today`` a date or a bind parameter."""
+        return (cls.status == "open") & (cls.due_on < today)
+
+
+def is_overdue(status: str, due_on: date | None) -> bool:
+    """The one rule for an overdue action: not done, and due before today (London's date),
+    whatever page or meeting shows it."""
+    return status == "open" and due_on is not None and due_on < today()
 
 
 class PlanRow(db.Model):

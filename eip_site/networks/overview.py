@@ -67,7 +67,7 @@ def overview(today: date, start_month: int = 9) -> Overview:
         datetime.combine(t_end, datetime.min.time())
     # Only the owner's and network's names are shown: the rest of the joins are left out.
     overdue = list(db.session.scalars(
-        select(Action).where(Action.status == "open", Action.due_on < today)
+        select(Action).where(Action.overdue_where(today))
         .options(lazyload(Action.meeting), defaultload(Action.network).lazyload(Network.leader),
                  defaultload(Action.network).lazyload(Network.critical_friend),
                  *no_roles((Action.owner,)))
@@ -103,7 +103,7 @@ def overdue_by_network(today: date) -> list[tuple[str, int, int]]:
 
 # Counted from the index on (status, network_id, due_on) alone, then named.
 _OVERDUE = select(Action.network_id, func.count().label("n")) \
-    .where(Action.status == "open", Action.due_on < bindparam("today")) \
+    .where(Action.overdue_where(bindparam("today"))) \
     .group_by(Action.network_id).subquery()
 _OVERDUE_BY_NETWORK = select(Network.name, Network.id, _OVERDUE.c.n) \
     .join(_OVERDUE, _OVERDUE.c.network_id == Network.id) \

@@ -22,6 +22,7 @@ from .models import (
     Network,
     NetworkMember,
     PlanRow,
+    is_overdue,
 )
 from .queries import ACTION_USERS, ITEM_PEOPLE, NETWORK_USERS, meeting, members_of, network, \
     no_roles, people_of
@@ -70,7 +71,9 @@ class ActionRow:
     status: str
     owner_name: str
 
-    overdue = Action.overdue
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.status, self.due_on)
 
     @staticmethod
     def select():

@@ -118,7 +118,7 @@ def my_next_actions(user_id: int, today: date, *, limit: int) -> tuple[list[Acti
 
 _MY_OPEN = (Action.owner_id == bindparam("user_id")) & (Action.status == "open")
 _OVERDUE_COUNT = select(func.count()).select_from(Action) \
-    .where(_MY_OPEN, Action.due_on < bindparam("today"))
+    .where(Action.owner_id == bindparam("user_id"), Action.overdue_where(bindparam("today")))
 _NEXT_ACTIONS = select(Action).where(_MY_OPEN).options(*BARE) \
     .order_by(Action.due_on, Action.id).limit(bindparam("limit"))
 

@@ -143,8 +143,15 @@ def test_edit_own_profile_and_bad_input(app, client):
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
     assert "from 0 to 200" in text and "1,000 characters" in text
-    wrong_type = client.post("/profile/edit", data={"hours_per_term": "lots"})
+    wrong_type = client.post("/profile/edit", data={"hours_per_term": "abc"})
     assert wrong_type.status_code == 422
+    text = wrong_type.get_data(as_text=True)
+    assert "from 0 to 200" in text and "Not a valid integer" not in text
+    forged = client.post("/profile/edit", data={"phases": ["primary", "martian"],
+                                                "offers": ["bribes"], "qualifications": ["x"]})
+    assert forged.status_code == 422
+    assert forged.get_data(as_text=True).count("Choose one of the options listed.") >= 3
+    assert "martian" not in client.get(f"/people/{me}").get_data(as_text=True)
 
 
 def test_teachers_cannot_edit_others_but_heads_can_edit_their_staff(app, client, people):
