@@ -4,7 +4,7 @@ works today stops working); the partnership may cap the reviews a person joins i
 the team picker's stamp also watches the teams and the reviews' dates and states, as it now
 counts each candidate's reviews of the year.
 
-Revision ID: 0018_revpeople_confirmed_reviewers
+Revision ID: 0018_revpeople_reviewers
 Revises: 0017_rate_limit
 Create Date: 2026-12-04 01:00:00
 
@@ -16,7 +16,7 @@ from eip_site.clock import utcnow
 from eip_site.data_version import ddl, drop_ddl
 
 # revision identifiers, used by Alembic.
-revision = '0018_revpeople_confirmed_reviewers'
+revision = '0018_revpeople_reviewers'
 down_revision = '0017_rate_limit'
 branch_labels = None
 depends_on = None
