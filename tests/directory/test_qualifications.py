@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from eip_site.directory.models import Qualification
 from eip_site.extensions import db
+from eip_site.people.models import User
 
 from .. import factories
 from ..helpers import monday, sign_in
@@ -128,3 +129,22 @@ def test_the_demo_head_has_training_to_confirm_and_the_rest_counts(app):
         waiting = db.session.scalars(select(Qualification).where(
             Qualification.confirmed_at.is_(None), Qualification.kind == "peer_reviewer")).all()
         assert len(waiting) == 1
+
+
+def test_training_in_a_heads_import_of_their_staff_counts_as_confirmed(ctx, vocab):
+    from eip_site.staff_import import services as imports
+
+    from ..staff_import.test_services import person, preview
+
+    head = factories.user(roles={"head"})
+    admin = factories.user(roles={"admin"}, school=None)
+    db.session.commit()
+    imports.apply_import(actor=head, preview=preview(head, [
+        person(1, qualifications="Trained peer reviewer")]))
+    imports.apply_import(actor=admin, preview=preview(admin, [
+        person(2, qualifications="Trained peer reviewer", school_urn=head.school.urn)]))
+    db.session.commit()
+    rows = {q.user_id: q for q in db.session.scalars(select(Qualification))}
+    by_email = dict(db.session.execute(select(User.email, User.id)).all())
+    assert rows[by_email["teacher1@hill.example"]].confirmed_by_id == head.id
+    assert rows[by_email["teacher2@hill.example"]].confirmed_at is None  # an admin is no head
