@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from flask import Flask, abort, current_app, g, make_response, render_template, request, session
 from flask_login import AnonymousUserMixin
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +45,22 @@ class StaleEdit(DomainError):
 
     def __init__(self, message: str = STALE_MESSAGE):
         super().__init__(message)
+
+
+@contextmanager
+def unique_key(check):
+    """Writes a unique key holds, made after ``check()`` found no clash. One saved by someone
+    else the same moment gets the answer the check gives: only these writes are undone (a
+    savepoint), and ``check()`` runs again, now seeing the other row, and raises its
+    DomainError. (reviews/services/booking.py does the same for booked days.)"""
+    db.session.flush()  # what came before is not part of the savepoint
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError:
+        check()
+        raise DomainError("Someone else saved this at the same moment. "
+                          "Reload the page and try again.") from None
 
 
 def check_version(row, version: int | None) -> None:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, flash
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Response, flash, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from sqlalchemy import DateTime, String, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import (
     DateField,
     DateTimeField,
@@ -22,6 +29,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 from wtforms.widgets.core import html_params
 
+from .clock import utcnow
 from .errors import DomainError
 from .extensions import DB_INT_MAX, db, db_id  # noqa: F401  (db_id: the coerce for ids)
 from .htmx import hx_redirect
@@ -140,6 +148,71 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# --- Once only: a form that creates something is saved once per drawing ----------------------
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FormSubmission(db.Model):
+    """A create form's one-time token, claimed by its first submission (``submit``) in the
+    same transaction as what it created, with where that submission was sent. A second
+    submission of the same drawing (a double click, a re-sent POST) is sent there too and
+    creates nothing. Unique on the token: of two at once, the second waits for the first."""
+
+    __tablename__ = "form_submission"
+
+    token: Mapped[str] = mapped_column(String(43), primary_key=True)
+    location: Mapped[str | None] = mapped_column(String(2000))
+    message: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, index=True)
+
+
+KEEP_SUBMISSIONS = timedelta(days=2)  # a form left open longer is a fresh one again
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,43}")
+
+
+def form_token() -> Markup:
+    """The hidden one-time token a create form carries (``{{ form_token() }}`` inside the
+    ``<form>``, a template global): fresh at each drawing. A POST without one (a hand-made
+    request) saves as any other form."""
+    return Markup('<input type="hidden" name="form_token" value="%s">') % new_form_token()
+
+
+def _posted_token() -> str | None:
+    token = request.form.get("form_token")
+    return token if token and _TOKEN.fullmatch(token) else None
+
+
+def _claim() -> FormSubmission | None:
+    """Claim the posted form token for this submission, or give the earlier submission that
+    holds it. The claim is the request's first write: of two at once, PostgreSQL and SQLite
+    both make the second INSERT wait for the first to commit, and its clash undoes the whole
+    (still empty) transaction before the earlier result is read."""
+    token = _posted_token()
+    if token is None:
+        return None
+    earlier = db.session.get(FormSubmission, token)
+    if earlier is not None:
+        return earlier
+    db.session.execute(delete(FormSubmission).where(
+        FormSubmission.created_at < utcnow() - KEEP_SUBMISSIONS))
+    try:
+        db.session.add(FormSubmission(token=token))
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.get(FormSubmission, token)
+    return None
+
+
+def _record(message: str | None, location: str) -> None:
+    """Where the first submission was sent, for a second one of the same drawing."""
+    claimed = db.session.get(FormSubmission, _posted_token() or "")
+    if claimed is not None:
+        claimed.location, claimed.message = location[:2000], (message or "")[:500] or None
+
+
 def submit(form, action, success, redirect_to):
     """The one way a form is saved: validate, run the service (``action()``), flash
     ``success`` (None: nothing to say) and redirect; the request's end commits. On a broken
@@ -151,6 +224,11 @@ def submit(form, action, success, redirect_to):
     that response instead of an address."""
     if not form.validate_on_submit():
         return None
+    earlier = _claim()  # the same drawing of a create form again: the first's answer
+    if earlier is not None:
+        if earlier.message:
+            flash(earlier.message, "success")
+        return hx_redirect(earlier.location or request.path)
     try:
         result = action()
     except DomainError as error:
@@ -161,6 +239,7 @@ def submit(form, action, success, redirect_to):
     if message:
         flash(message, "success")
     target = redirect_to(result) if callable(redirect_to) else redirect_to
+    _record(message, target if isinstance(target, str) else request.path)
     return target if isinstance(target, Response) else hx_redirect(target)
 
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from .clock import to_london
 from .directory.models import OFFERS, QUALIFICATIONS, RELATIONS
 from .directory.services import completeness
-from .forms import options
+from .forms import form_token, options
 from .networks.markup import render_markdown
 from .people.models import PHASES, Partnership
 from .reviews.models import STATES
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can_see=can_see,
         csrf=csrf,
+        form_token=form_token,
         ROLE_LABELS=ROLE_LABELS,
         RELATIONS=RELATIONS,
         PHASES=PHASES,

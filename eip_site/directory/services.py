@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select, update
 
 from ..clock import utcnow
-from ..errors import DomainError, Forbidden, StaleEdit
+from ..errors import DomainError, Forbidden, StaleEdit, unique_key
 from ..extensions import db
 from ..mail import absolute_url
 from ..notifications.services import Reminder, notify
@@ -213,8 +213,8 @@ def suggest_skill(*, actor: User, name: str, category_id: int, why: str = "") ->
     _check_terms(None, name)
     skill = Skill(name=name, category_id=category_id, status="suggested",
                   suggested_by_id=actor.id, synonyms="")
-    db.session.add(skill)
-    db.session.flush()
+    with unique_key(lambda: _check_terms(None, name)):
+        db.session.add(skill)
     return skill
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..errors import DomainError, clean_text
+from ..errors import DomainError, clean_text, unique_key
 from ..extensions import db
 from ..people.models import User
 from .models import PROPOSAL_FIELDS, Network, NetworkMember
@@ -17,8 +17,12 @@ def propose_network(*, actor: User, name: str, purpose: str, priority: str = "",
                     is_open: bool = False, **proposal: str) -> Network:
     """A member of staff proposes a network; they lead it once a lead sponsors it."""
     name = clean_text(name, field="name", label="the network's name", limit=120, required=True)
-    if db.session.scalar(select(Network.id).where(func.lower(Network.name) == name.lower())):
-        raise DomainError("There is already a network with that name.", field="name")
+
+    def check_name():
+        if db.session.scalar(select(Network.id).where(func.lower(Network.name) == name.lower())):
+            raise DomainError("There is already a network with that name.", field="name")
+
+    check_name()
     network = Network(name=name, leader_id=actor.id, proposed_by_id=actor.id, is_open=is_open,
                       purpose=clean_text(purpose, field="purpose", label="the network's purpose",
                                     required=True),
@@ -26,8 +30,8 @@ def propose_network(*, actor: User, name: str, purpose: str, priority: str = "",
                                      label="the partnership priority", limit=200))
     for key, label in PROPOSAL_FIELDS.items():
         setattr(network, key, clean_text(proposal.get(key, ""), field=key, label=label.lower()))
-    db.session.add(network)
-    db.session.flush()
+    with unique_key(check_name):
+        db.session.add(network)
     return network
 
 
@@ -67,11 +71,15 @@ def close_network(*, actor: User, network: Network) -> Network:
 def ask_to_join(*, actor: User, network: Network) -> NetworkMember:
     if network.status != "sponsored":
         raise DomainError("You can only join a network that is running.")
-    if membership(actor, network):
-        raise DomainError("You are already a member, or have already asked to join.")
+
+    def check_member():
+        if membership(actor, network):
+            raise DomainError("You are already a member, or have already asked to join.")
+
+    check_member()
     row = NetworkMember(network_id=network.id, user_id=actor.id, status="requested")
-    db.session.add(row)
-    db.session.flush()
+    with unique_key(check_member):
+        db.session.add(row)
     return row
 
 

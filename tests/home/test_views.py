@@ -1,5 +1,6 @@
 import logging
 
+import pytest
 from sqlalchemy.exc import OperationalError
 
 from eip_site.extensions import db
@@ -115,3 +116,18 @@ def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_one(clie
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize("url", ["sqlite:////nonexistent-eip-dir/site.sqlite3",
+                                 "postgresql://eip@127.0.0.1:1/eip"])
+def test_without_its_database_the_site_answers_its_own_503(url):
+    """A database that cannot be reached (SQLite's file gone, PostgreSQL's port closed)."""
+    from eip_site import create_app
+
+    down = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url}).test_client()
+    page = down.get("/login")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert "cannot reach its database" in page.get_data(as_text=True)
+    fragment = down.get("/login", headers={"HX-Request": "true"})
+    assert fragment.status_code == 503 and fragment.headers["HX-Retarget"] == "#flash"
+    assert "<html" not in fragment.get_data(as_text=True)

@@ -7,7 +7,8 @@ from flask import flash, request, url_for
 from flask_login import current_user
 
 from ... import clock
-from ...forms import submit
+from ...errors import DomainError
+from ...forms import BaseForm, submit
 from ...htmx import hx_redirect, render_page
 from ...people.models import Partnership
 from ...people.queries import paginate
@@ -96,9 +97,13 @@ def network_close(network_id: int):
 @bp.route("/networks/<int:network_id>/join", methods=["POST"])
 def network_join(network_id: int):
     network = network_for(current_user, network_id)
-    lifecycle.ask_to_join(actor=current_user, network=network)
-    return _back(network_id, f"You have asked to join {network.name}. The network leader "
-                             "will let you in.")
+    form = BaseForm()  # no fields: the button's one-time token makes a double click one request
+    done = submit(form, lambda: lifecycle.ask_to_join(actor=current_user, network=network),
+                  f"You have asked to join {network.name}. The network leader will let you in.",
+                  url_for("networks.network", network_id=network_id))
+    if done is None:  # refused: the rule's message as a page, as for any button
+        raise DomainError(" ".join(form.form_errors) or "Reload the page and try again.")
+    return done
 
 
 @bp.route("/networks/<int:network_id>/members/<int:user_id>", methods=["POST"])
