@@ -4,8 +4,8 @@ works today stops working); the partnership may cap the reviews a person joins i
 the team picker's stamp also watches the teams and the reviews' dates and states, as it now
 counts each candidate's reviews of the year.
 
-Revision ID: 0018_revpeople_reviewers
-Revises: 0017_rate_limit
+Revision ID: 0019_revpeople_reviewers
+Revises: 0018_form_submission
 Create Date: 2026-12-04 01:00:00
 
 """
@@ -16,8 +16,8 @@ from eip_site.clock import utcnow
 from eip_site.data_version import ddl, drop_ddl
 
 # revision identifiers, used by Alembic.
-revision = '0018_revpeople_reviewers'
-down_revision = '0017_rate_limit'
+revision = '0019_revpeople_reviewers'
+down_revision = '0018_form_submission'
 branch_labels = None
 depends_on = None
 
