@@ -46,7 +46,8 @@ WATCHED: dict[str, dict[str, tuple[str, ...] | None]] = {
         "skill_category": ("slug", "name", "position"),
     },
     # A review's team picker: who may review, where they work, their days off and bookings
-    # (with the booked review's school), and their strengths in the review's focus area.
+    # (with the booked review's school), their strengths in the review's focus area, and
+    # how many reviews they are on that academic year.
     "reviewers": {
         "user": ("name", "school_id", "active"),
         "school": ("name",),
@@ -54,7 +55,8 @@ WATCHED: dict[str, dict[str, tuple[str, ...] | None]] = {
         "user_role": None,
         "unavailable": None,
         "booking": None,
-        "review": ("host_school_id",),
+        "review": ("host_school_id", "start_date", "state"),
+        "review_member": None,
         "user_skill": None,
         "skill": ("name", "category_id"),
         "skill_category": ("slug",),

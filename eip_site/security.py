@@ -60,6 +60,8 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "directory.profile": SIGNED_IN,
     "directory.profile_edit": SIGNED_IN,
     "directory.profile_confirm": SIGNED_IN,
+    "directory.qualifications": frozenset({HEAD, LEAD}),
+    "directory.qualification_confirm": frozenset({HEAD, LEAD}),
     "directory.skill_add": SIGNED_IN,
     "directory.skill_change": SIGNED_IN,
     "directory.skill_remove": SIGNED_IN,

@@ -114,8 +114,11 @@ def offer(person, kind: str = "coaching") -> Offer:
     return _add(Offer(user_id=_id(person), kind=kind))
 
 
-def qualification(person, kind: str = "peer_reviewer") -> Qualification:
-    return _add(Qualification(user_id=_id(person), kind=kind))
+def qualification(person, kind: str = "peer_reviewer", *, confirmed: bool = True
+                  ) -> Qualification:
+    """Confirmed by a head or lead unless ``confirmed=False`` (a self-tick waiting)."""
+    return _add(Qualification(user_id=_id(person), kind=kind,
+                              confirmed_at=clock.utcnow() if confirmed else None))
 
 
 def profile(person, **kwargs) -> Profile:

@@ -23,6 +23,11 @@ class PartnershipForm(VersionedForm):
         "Academic year starts in", coerce=int,
         choices={i + 1: m for i, m in enumerate(MONTHS)},
         validators=[NumberRange(1, 12, message="Choose a month.")])
+    max_reviews_per_year = IntegerField(
+        "Most reviews one person joins in a year", description="Leave blank for no limit. "
+        "The team picker shows those at the limit but does not let them be chosen.",
+        validators=[Optional(), NumberRange(1, 50, message="Enter a number from 1 to 50, or "
+                                                            "leave it blank.")])
 
 
 class SchoolForm(VersionedForm):

@@ -48,7 +48,10 @@ class ProfileForm(VersionedForm):
                                   validators=[Optional(), NumberRange(0, 200, message=
                                               "Enter the hours you can give per term, from 0 to 200.")])
     offers_paused = BooleanField("Pause my offers for now (you stay in the directory)")
-    qualifications = MultiCheckboxField("Qualifications and training", choices=QUALIFICATIONS)
+    qualifications = MultiCheckboxField(
+        "Qualifications and training", choices=QUALIFICATIONS,
+        description="Trained peer reviewers and improvement champions join review teams once "
+                    "your headteacher or a cluster lead confirms the training.")
     show_email = BooleanField("Show my email address to colleagues in the partnership")
 
 

@@ -40,6 +40,9 @@ QUALIFICATIONS = {
     "peer_reviewer": "Trained peer reviewer",
     "champion": "Trained improvement champion",
 }
+# The qualifications that let someone join a review team: a head of their school or a lead
+# confirms them, and until then they do not count.
+VOUCHED_QUALIFICATIONS = ("peer_reviewer", "champion")
 
 SKILL_STATUSES = ("approved", "suggested")
 HELP_STATUSES = {
@@ -147,6 +150,10 @@ class Offer(_PersonKind, db.Model):
 class Qualification(_PersonKind, db.Model):
     __tablename__ = "qualification"
     __table_args__ = (CheckConstraint(one_of("kind", QUALIFICATIONS), name="kind"),)
+
+    # Set when a head of the person's school or a lead confirms it (VOUCHED_QUALIFICATIONS).
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime())
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class HelpRequest(db.Model):

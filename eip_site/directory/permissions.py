@@ -8,6 +8,8 @@ from ..security import ADMIN, HEAD, LEAD, allow, found
 from . import queries
 
 EDIT_PROFILE = "You can only change your own profile."
+CONFIRM_QUALIFICATION = ("A head of the person's school or a cluster lead confirms their "
+                         "training, and nobody confirms their own.")
 
 
 def can_edit_profile(actor: User, user: User) -> bool:
@@ -16,6 +18,14 @@ def can_edit_profile(actor: User, user: User) -> bool:
         return True
     return actor.has_role(HEAD) and actor.school_id is not None \
         and actor.school_id == user.school_id
+
+
+def can_confirm_qualifications(actor: User, user: User) -> bool:
+    """A head of the person's school, or a lead; never the person themselves."""
+    if actor.id == user.id:
+        return False
+    return actor.has_role(LEAD) or (actor.has_role(HEAD) and actor.school_id is not None
+                                    and actor.school_id == user.school_id)
 
 
 def profile_for(user: User, person_id: int | None, *, edit: bool = False) -> User:

@@ -10,8 +10,8 @@ from ..htmx import hx_redirect, is_htmx, render_page
 from ..people.models import User
 from . import bp, queries, services
 from .forms import ProfileForm, SkillLinkForm
-from .models import RELATIONS, UserSkill
-from .permissions import can_edit_profile, profile_for
+from .models import QUALIFICATIONS, RELATIONS, UserSkill
+from .permissions import can_confirm_qualifications, can_edit_profile, profile_for
 
 
 @bp.route("/people/<int:user_id>")
@@ -20,7 +20,25 @@ def profile(user_id: int):
     return render_page("directory/profile.html", person=user,
                        details=queries.profile_details(user.id),
                        can_edit=can_edit_profile(current_user, user),
+                       can_confirm=can_confirm_qualifications(current_user, user),
                        needs_confirming=services.needs_confirming(user.profile))
+
+
+@bp.route("/people/qualifications")
+def qualifications():
+    """Trained peer reviewers and champions waiting for this head (their school's) or lead
+    (everyone's) to confirm them: until then they are not picked for review teams."""
+    return render_page("directory/qualifications.html", waiting=queries.to_confirm(current_user))
+
+
+@bp.route("/people/<int:user_id>/qualifications/<kind>/confirm", methods=["POST"])
+def qualification_confirm(user_id: int, kind: str):
+    user = profile_for(current_user, user_id)
+    services.confirm_qualification(actor=current_user, user=user, kind=kind)
+    flash(f"Confirmed: {user.name}, {QUALIFICATIONS[kind].lower()}.", "success")
+    back = request.form.get("back") == "list"
+    return hx_redirect(url_for("directory.qualifications") if back
+                       else url_for("directory.profile", user_id=user.id))
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"], endpoint="profile_edit")

@@ -14,11 +14,13 @@ from ..data_version import Remembered, stamps
 from ..extensions import db
 from ..people.models import School, User
 from ..people.queries import Page
+from ..security import LEAD
 from . import ranking
 from .matching import SHORT, Match, NameWords, build_terms, match_skills, nearest_skills, normalise
 from .models import (
     RELATIONS,
     STRENGTHS,
+    VOUCHED_QUALIFICATIONS,
     Offer,
     Profile,
     Qualification,
@@ -374,9 +376,51 @@ def profile_details(user_id: int) -> dict:
         select(UserSkill).where(UserSkill.user_id == user_id)))
     skills.sort(key=lambda l: (-RANK[l.relation], l.skill.name.lower()))
     offers = list(db.session.scalars(select(Offer.kind).where(Offer.user_id == user_id)))
-    quals = list(db.session.scalars(
-        select(Qualification.kind).where(Qualification.user_id == user_id)))
-    return {"skills": skills, "offers": offers, "qualifications": quals}
+    quals = db.session.execute(select(Qualification.kind, Qualification.confirmed_at)
+                               .where(Qualification.user_id == user_id)).all()
+    return {"skills": skills, "offers": offers, "qualifications": [k for k, _at in quals],
+            # Training that lets them join review teams, waiting for a head or lead.
+            "unconfirmed": [k for k, at in quals if k in VOUCHED_QUALIFICATIONS and at is None]}
+
+
+@dataclass
+class ToConfirm:
+    user_id: int
+    name: str
+    school: str | None
+    kind: str
+
+
+_UNCONFIRMED = (Qualification.confirmed_at.is_(None),
+                Qualification.kind.in_(VOUCHED_QUALIFICATIONS),
+                User.active.is_(True), User.id != bindparam("me"))
+_TO_CONFIRM = {mine: select(Qualification.user_id, User.name, School.name, Qualification.kind)
+               .join(User, User.id == Qualification.user_id)
+               .outerjoin(School, School.id == User.school_id)
+               .where(*_UNCONFIRMED, *([User.school_id == bindparam("school")] if mine else []))
+               .order_by(School.name, User.name, Qualification.kind)
+               for mine in (False, True)}
+_COUNT_TO_CONFIRM = {mine: select(func.count()).select_from(Qualification)
+                     .join(User, User.id == Qualification.user_id)
+                     .where(*_UNCONFIRMED, *([User.school_id == bindparam("school")]
+                                             if mine else []))
+                     for mine in (False, True)}
+
+
+def _confirmer(user: User) -> tuple[bool, dict]:
+    """Whose training ``user`` confirms: everyone's (a lead) or their school's (a head)."""
+    return not user.has_role(LEAD), {"me": user.id, "school": user.school_id or 0}
+
+
+def to_confirm(user: User) -> list[ToConfirm]:
+    """Trained peer reviewers and champions waiting for ``user`` to confirm them."""
+    mine, params = _confirmer(user)
+    return [ToConfirm(*row) for row in db.session.execute(_TO_CONFIRM[mine], params)]
+
+
+def count_to_confirm(user: User) -> int:
+    mine, params = _confirmer(user)
+    return db.session.scalar(_COUNT_TO_CONFIRM[mine], params)
 
 
 # Every link counted from the skill index, less the links of the few inactive people (their

@@ -17,6 +17,7 @@ from .models import (
     OFFERS,
     QUALIFICATIONS,
     RELATIONS,
+    VOUCHED_QUALIFICATIONS,
     HelpRequest,
     Offer,
     Profile,
@@ -25,7 +26,12 @@ from .models import (
     SkillCategory,
     UserSkill,
 )
-from .permissions import EDIT_PROFILE, can_edit_profile
+from .permissions import (
+    CONFIRM_QUALIFICATION,
+    EDIT_PROFILE,
+    can_confirm_qualifications,
+    can_edit_profile,
+)
 
 MAX_BIO = 1000
 
@@ -65,9 +71,38 @@ def save_profile(*, actor: User, user: User, job_title: str, bio: str, phases: l
     profile.hours_per_term, profile.offers_paused = hours_per_term, offers_paused
     profile.confirmed_at = utcnow()
     _replace(Offer, user, offers)
-    _replace(Qualification, user, qualifications)
+    _set_qualifications(actor, user, qualifications)
     db.session.flush()
     return profile
+
+
+def _set_qualifications(actor: User, user: User, kinds: list[str]) -> None:
+    """Those still ticked keep their confirmation; a new tick counts once confirmed, at once
+    when ``actor`` is the person's head or a lead (they confirm it by ticking it)."""
+    had = {q.kind: q for q in db.session.scalars(
+        select(Qualification).where(Qualification.user_id == user.id))}
+    for kind, row in had.items():
+        if kind not in kinds:
+            db.session.delete(row)
+    vouched = can_confirm_qualifications(actor, user)
+    db.session.add_all(Qualification(
+        user_id=user.id, kind=k, confirmed_at=utcnow() if vouched else None,
+        confirmed_by_id=actor.id if vouched else None)
+        for k in sorted(set(kinds) - had.keys()))
+
+
+def confirm_qualification(*, actor: User, user: User, kind: str) -> Qualification:
+    """A head of the person's school or a lead confirms a trained peer reviewer or champion."""
+    if not can_confirm_qualifications(actor, user):
+        raise Forbidden(CONFIRM_QUALIFICATION)
+    row = db.session.get(Qualification, (user.id, kind))
+    if row is None or kind not in VOUCHED_QUALIFICATIONS:
+        raise DomainError(f"{user.name} no longer lists that training: there is nothing to "
+                          "confirm.")
+    if row.confirmed_at is None:
+        row.confirmed_at, row.confirmed_by_id = utcnow(), actor.id
+        db.session.flush()
+    return row
 
 
 def _replace(model, user: User, kinds: list[str]) -> None:

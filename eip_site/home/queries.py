@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from .. import outbox, text_index
 from ..data_version import Remembered, stamps
 from ..directory.models import SearchMiss, Skill
+from ..directory.queries import count_to_confirm
 from ..directory.services import needs_confirming
 from ..extensions import db
 from ..help_requests.queries import open_counts
@@ -108,6 +109,11 @@ def dashboard(user: User, today: date) -> Dashboard:
         todos.append(Todo("Check your profile is still correct this year",
                           "directory.profile", {"user_id": user.id}))
     todos.extend(_leader_todos(user))
+    if user.has_role(HEAD, LEAD):  # colleagues' review training, waiting for them
+        to_confirm = count_to_confirm(user)
+        if to_confirm:
+            todos.append(Todo(f"Confirm colleagues’ review training ({to_confirm} waiting)",
+                              "directory.qualifications"))
     if user.has_role(ADMIN):
         failing = outbox.failing()
         if failing:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import g, has_app_context
 from flask_login import UserMixin
@@ -53,6 +53,8 @@ class Partnership(db.Model):
     # Academic years start on the 1st of this month (September in England).
     year_start_month: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
     is_demo: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The most reviews a person may join in an academic year (None: no limit).
+    max_reviews_per_year: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
@@ -65,6 +67,11 @@ class Partnership(db.Model):
             return g.partnership
         return cls.remember(db.session.scalars(_PARTNERSHIP).first()
                             or cls(id=1, name="School partnership", year_start_month=9))
+
+    def year_of(self, day: date) -> tuple[date, date]:
+        """The academic year ``day`` falls in: its first day, and the next year's."""
+        year = day.year if day.month >= self.year_start_month else day.year - 1
+        return date(year, self.year_start_month, 1), date(year + 1, self.year_start_month, 1)
 
     @staticmethod
     def remember(row: "Partnership") -> "Partnership":

@@ -30,6 +30,7 @@ def _flush_unique(field: str, message: str) -> None:
 # --- Partnership and schools ------------------------------------------------------------
 
 def update_partnership(*, actor: User, name: str, year_start_month: int,
+                       max_reviews_per_year: int | None = None,
                        version: int | None = None) -> Partnership:
     row = db.session.get(Partnership, 1)
     if row is None:
@@ -37,7 +38,11 @@ def update_partnership(*, actor: User, name: str, year_start_month: int,
         db.session.add(row)
     else:
         check_version(row, version)
+    if max_reviews_per_year is not None and not 1 <= max_reviews_per_year <= 50:
+        raise DomainError("Enter a number from 1 to 50, or leave it blank.",
+                          field="max_reviews_per_year")
     row.name, row.year_start_month = name, year_start_month
+    row.max_reviews_per_year = max_reviews_per_year
     db.session.flush()
     return row
 

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import BaseForm, MultiCheckboxField, VersionedForm, db_id
 from .models import CLOSURE_KINDS
+from .scheduling import TEAM_SIZES
 
 _id = db_id  # an id, or None
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -92,8 +93,15 @@ class UnavailableForm(BaseForm):
 
 class RotaForm(BaseForm):
     schools = MultiCheckboxField("Schools taking part", coerce=_id, validate_choice=False)
-    per_review = SelectField("Reviewers on each review", coerce=int, default=2,
-                             choices={1: "1", 2: "2", 3: "3", 4: "4"}, validate_choice=False)
+    per_review = SelectField("People on each review team", coerce=int, default=TEAM_SIZES[0],
+                             choices={n: str(n) for n in TEAM_SIZES}, validate_choice=False,
+                             description="A lead reviewer and the reviewers, each from a "
+                                         "different school.")
+    propose_teams = BooleanField(
+        "Propose the people on each team", default=True,
+        description="Trained reviewers whose training is confirmed, from the schools the rota "
+                    "names, free on the review days; those with the fewest reviews this year "
+                    "first. Each host headteacher then confirms their team.")
     avoid_reciprocal = BooleanField("Avoid pairs of schools reviewing each other", default=True)
     focus_area = SelectField("Focus area for the round", validate_choice=False,
                              validators=[DataRequired("Choose the focus area.")])

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
+from ..directory.models import VOUCHED_QUALIFICATIONS
 from ..extensions import db, one_of
 from ..people.models import School, User
 
@@ -38,8 +39,8 @@ STATES = {
 OPEN_STATES = tuple(s for s in STATES if s not in ("closed", "cancelled"))
 # States whose days hold people and the host school (bookings exist).
 BOOKED_STATES = ("proposed", "confirmed", "data_shared")
-# Who may be on a review team: these qualifications, or the champion role.
-REVIEWER_QUALIFICATIONS = ("peer_reviewer", "champion")
+# Who may be on a review team: these qualifications once confirmed, or the champion role.
+REVIEWER_QUALIFICATIONS = VOUCHED_QUALIFICATIONS
 MEMBER_ROLES = {"lead": "Lead reviewer", "reviewer": "Reviewer"}
 BOOKING_KINDS = {"review": "Review", "workshop": "Improvement workshop"}
 CLOSURE_KINDS = {"holiday": "Holiday", "inset": "INSET day", "closure": "Closure"}

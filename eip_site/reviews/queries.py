@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinloa
 from ..data_version import Remembered, stamps
 from ..directory.models import Qualification, Skill, SkillCategory, UserSkill
 from ..extensions import db
-from ..people.models import School, User, UserRole
+from ..people.models import Partnership, School, User, UserRole
 from ..people.queries import PAGE_SIZE, Page
 from ..security import CHAMPION
 from .models import (
@@ -189,6 +189,9 @@ class Candidate:
     clash: str = ""
     strengths: list[tuple[str, str]] = field(default_factory=list)  # (skill, relation)
     score: int = 0
+    reviews: int = 0              # other reviews they are on in the review's academic year
+    capped: bool = False          # at the partnership's limit of reviews a year
+    school_id: int | None = None
 
 
 STATUS_ORDER = {"free": 0, "unavailable": 1, "booked": 2}
@@ -202,14 +205,15 @@ _ELIGIBLE = (User.active.is_(True),
              or_(User.school_id.is_(None), User.school_id != bindparam("host")),
              User.id.in_(union(
                  select(Qualification.user_id).where(
-                     Qualification.kind.in_(REVIEWER_QUALIFICATIONS)),
+                     Qualification.kind.in_(REVIEWER_QUALIFICATIONS),
+                     Qualification.confirmed_at.is_not(None)),
                  select(UserRole.user_id).where(UserRole.role == CHAMPION))))
 _DAYS = (bindparam("first"), bindparam("last"))  # the review days run on from the first
 # Each candidate's first day off among the review days, looked up by key per candidate.
 _DAY_OFF = (select(func.min(Unavailable.day))
             .where(Unavailable.user_id == User.id, Unavailable.day.between(*_DAYS))
             .scalar_subquery())
-_PEOPLE = (select(User.id, User.name, School.name, _DAY_OFF)
+_PEOPLE = (select(User.id, User.name, School.name, _DAY_OFF, User.school_id)
            .outerjoin(School, School.id == User.school_id).where(*_ELIGIBLE))
 # Bookings are read for everyone on the review days (a few rows, by the day's index) rather
 # than for a list of a few hundred candidates' ids, which cost ~1 ms to bind; the last day
@@ -231,6 +235,28 @@ _STRENGTHS = (select(UserSkill.user_id, Skill.name, UserSkill.relation)
                         Skill.name))
 
 
+# How many reviews (not cancelled) each person is on in an academic year, other than this one:
+# one grouped statement, whatever the number of people or reviews.
+_YEAR_REVIEWS = (select(ReviewMember.user_id, func.count())
+                 .join(Review, Review.id == ReviewMember.review_id)
+                 .where(Review.start_date >= bindparam("year_start"),
+                        Review.start_date < bindparam("year_end"),
+                        Review.state != "cancelled", Review.id != bindparam("review"))
+                 .group_by(ReviewMember.user_id))
+_YEAR_REVIEWS_OF = _YEAR_REVIEWS.where(ReviewMember.user_id.in_(bindparam("people",
+                                                                           expanding=True)))
+
+
+def _year(review: Review) -> dict:
+    start, end = Partnership.current().year_of(review.start_date)
+    return {"year_start": start, "year_end": end, "review": review.id or 0}
+
+
+def reviews_this_year(review: Review, people: list[int]) -> dict[int, int]:
+    """How many other reviews each of ``people`` is on in ``review``'s academic year."""
+    return dict(db.session.execute(_YEAR_REVIEWS_OF, _year(review) | {"people": people}).all())
+
+
 _PICKED = Remembered()  # candidates, under the reviewers stamp (see data_version)
 
 
@@ -241,21 +267,24 @@ def candidates(review: Review, limit: int = 40) -> tuple[list[Candidate], int]:
     Remembered until anything they are read from changes: reading and ranking some 400
     people was a third of the review page."""
     team = frozenset(m.user_id for m in review.members)
+    partnership = Partnership.current()
+    cap, year = partnership.max_reviews_per_year, partnership.year_of(review.start_date)
     key = (review.id, review.host_school_id, review.focus_area, review.start_date,
-           review.end_date, team, limit)
+           review.end_date, team, limit, cap, year)
     stamp, = stamps("reviewers")
-    return _PICKED.get(stamp, key, lambda: _candidates(review, team, limit))
+    return _PICKED.get(stamp, key, lambda: _candidates(review, team, limit, cap))
 
 
-def _candidates(review: Review, team: frozenset, limit: int) -> tuple[list[Candidate], int]:
+def _candidates(review: Review, team: frozenset, limit: int, cap: int | None
+                ) -> tuple[list[Candidate], int]:
     params = {"host": review.host_school_id, "review": review.id, "focus": review.focus_area,
-              "first": review.start_date, "last": review.end_date}
+              "first": review.start_date, "last": review.end_date} | _year(review)
     # Plain rows from the connection: the session would wrap each of some 400 rows as an
     # ORM result (~0.7 ms), and these statements read columns, never objects.
     run = db.session.connection().execute
     people = run(_PEOPLE, params).all()
     status = {user_id: ("unavailable", f"not available on {day:%a} {day.day} {day:%b}")
-              for user_id, _name, _school, day in people if day}
+              for user_id, _name, _school, day, _school_id in people if day}
     for user_id, day, school in run(_BOOKED, params):  # a booking outranks a day off
         status[user_id] = ("booked", f"booked on {day:%a} {day.day} {day:%b} at {school}")
     strengths: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -263,13 +292,19 @@ def _candidates(review: Review, team: frozenset, limit: int) -> tuple[list[Candi
     for user_id, name, relation in run(_STRENGTHS, params):
         strengths[user_id].append((name, relation))
         score[user_id] += RELATION_SCORE[relation]
+    reviews = dict(run(_YEAR_REVIEWS, params).all())
+    capped = {i for i, n in reviews.items() if cap is not None and n >= cap and i not in team}
     free = ("free", "")
-    ranked = sorted(people, key=lambda p: (STATUS_ORDER[status.get(p[0], free)[0]],
-                                           -score[p[0]], p[1]))
+    # Those the limit stops after the rest; then those with fewer reviews this year first.
+    ranked = sorted(people, key=lambda p: (p[0] in capped,
+                                           STATUS_ORDER[status.get(p[0], free)[0]],
+                                           -score[p[0]], reviews.get(p[0], 0), p[1]))
     # Objects only for the rows shown.
     shown = [Candidate(id_, name, school or "Partnership", *status.get(id_, free),
-                       strengths[id_], score[id_])
-             for i, (id_, name, school, _day) in enumerate(ranked) if i < limit or id_ in team]
+                       strengths[id_], score[id_], reviews.get(id_, 0), id_ in capped,
+                       school_id)
+             for i, (id_, name, school, _day, school_id) in enumerate(ranked)
+             if i < limit or id_ in team]
     return shown, len(ranked)
 
 

@@ -54,7 +54,13 @@ def span_text(start: date, days: int) -> str:
     return f"{fmt_day(start)} to {fmt_day(end)}"
 
 
-# --- The rota --------------------------------------------------------------------------------
+# --- The team and the rota ---------------------------------------------------------------------
+
+# A review team: a lead reviewer and 2 to 4 reviewers, so 3 to 5 people.
+MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
+TEAM_SIZES = range(MIN_REVIEWERS + 1, MAX_REVIEWERS + 2)
+TEAM_RULE = (f"A review team has {TEAM_SIZES[0]} to {TEAM_SIZES[-1]} people: a lead reviewer "
+             f"and {MIN_REVIEWERS} to {MAX_REVIEWERS} reviewers.")
 
 class NoRota(Exception):
     """No rota meets the constraints; the message says why in plain words."""
@@ -67,9 +73,9 @@ class RotaVisit:
 
 
 def make_rota(schools: list[int], per_review: int, *, avoid_reciprocal: bool) -> list[RotaVisit]:
-    """Every school hosts once; each review takes ``per_review`` reviewers, each from a
-    different school that is not the host; every school sends exactly ``per_review``, so the
-    load is balanced.
+    """Every school hosts once; each review takes a team of ``per_review`` people (a lead
+    reviewer and the reviewers, ``TEAM_SIZES``), each from a different school that is not the
+    host; every school sends exactly ``per_review``, so the load is balanced.
 
     A cyclic design: school i is reviewed by schools i+1 … i+k (mod n). Each school then
     sends one reviewer to each of i-1 … i-k. A and B review each other exactly when both
@@ -80,8 +86,8 @@ def make_rota(schools: list[int], per_review: int, *, avoid_reciprocal: bool) ->
         raise NoRota("A rota needs at least two schools.")
     if len(set(schools)) != n:
         raise NoRota("A school is listed twice.")
-    if per_review < 1:
-        raise NoRota("Each review needs at least one reviewer.")
+    if per_review not in TEAM_SIZES:
+        raise NoRota(TEAM_RULE)
     if per_review > n - 1:
         raise NoRota(f"With {n} schools each review can have at most {n - 1} reviewers from "
                      "other schools, one per school.")
@@ -93,7 +99,9 @@ def make_rota(schools: list[int], per_review: int, *, avoid_reciprocal: bool) ->
                 f"schools would review each other. Avoiding that allows at most {limit} "
                 f"reviewer{'s' if limit != 1 else ''} per review"
                 + (" (two schools can only review each other)." if n == 2 else ".")
-                + " Allow reciprocal pairs, or ask for fewer reviewers.")
+                + (" Allow reciprocal pairs, or ask for fewer reviewers." if limit > TEAM_SIZES[0]
+                   else f" A team of {TEAM_SIZES[0]} without them needs "
+                        f"{2 * TEAM_SIZES[0] + 1} schools: allow reciprocal pairs."))
     offsets = range(1, per_review + 1)
     return [RotaVisit(host=schools[i],
                       reviewers=tuple(schools[(i + o) % n] for o in offsets))
@@ -109,6 +117,8 @@ def rota_problems(visits: list[RotaVisit], *, avoid_reciprocal: bool) -> list[st
     sent: dict[int, int] = {}
     pairs = set()
     for visit in visits:
+        if len(visit.reviewers) not in TEAM_SIZES:
+            problems.append(TEAM_RULE)
         if visit.host in visit.reviewers:
             problems.append("A school would review itself.")
         if len(set(visit.reviewers)) != len(visit.reviewers):

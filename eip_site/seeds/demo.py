@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from ..clock import utcnow
+from ..directory.models import Qualification
 from ..extensions import db
 from ..people.models import Partnership, School, User
 from ..security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
@@ -126,7 +127,22 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     directory.seed_demo(rng, now)
     reviews.seed_demo(rng, now)
     networks.seed_demo(rng, now)
+    _unconfirmed_reviewer()
     return logins()
+
+
+def _unconfirmed_reviewer() -> None:
+    """A teacher at the demo head's school has ticked "Trained peer reviewer" on their
+    profile: the head sees it waiting to be confirmed."""
+    head = next(l for l in logins() if l.role == HEAD)
+    school_id = db.session.scalar(select(User.school_id).where(User.email == head.email))
+    user = db.session.scalars(select(User).where(
+        User.school_id == school_id, ~User.role_rows.any(), User.active.is_(True),
+        ~User.id.in_(select(Qualification.user_id).where(Qualification.kind == "peer_reviewer")))
+        .order_by(User.id)).first()
+    if user is not None:
+        db.session.add(Qualification(user_id=user.id, kind="peer_reviewer"))
+        db.session.flush()
 
 
 def logins() -> list[DemoLogin]:

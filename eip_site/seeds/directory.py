@@ -128,7 +128,8 @@ def seed_demo(rng: random.Random, now: datetime) -> None:
             quals += ["npqsenco"]
         if rng.random() < 0.15:
             quals += ["ect_mentor"]
-        db.session.add_all(Qualification(user_id=user.id, kind=k) for k in sorted(set(quals)))
+        db.session.add_all(Qualification(user_id=user.id, kind=k, confirmed_at=now)
+                           for k in sorted(set(quals)))
         confirmed = now - timedelta(days=rng.randint(0, 400))
         db.session.add(Profile(
             user_id=user.id, bio=rng.choice(BIOS) if rng.random() < 0.8 else "",
@@ -223,7 +224,7 @@ def seed_bench(conn, rng: random.Random, now: datetime, users: list[tuple[int, s
             kind = ("npqh" if row["job_title"] == "Headteacher"
                     else "npqsenco" if row["job_title"] == "SENCo"
                     else rng.choice(("npqsl", "npqml", "sle", "ect_mentor", "peer_reviewer")))
-            quals.append({"user_id": user_id, "kind": kind})
+            quals.append({"user_id": user_id, "kind": kind, "confirmed_at": now})
         if row["password_hash"] and rng.random() < 0.8:
             profiles.append({
                 "user_id": user_id, "bio": rng.choice(BENCH_BIOS),

@@ -12,7 +12,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import send_invitation
+from ..clock import utcnow
 from ..directory.models import Offer, Profile, Qualification, Skill, UserSkill
+from ..directory.permissions import can_confirm_qualifications
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
 from ..people.models import PHASES, User
@@ -163,7 +165,11 @@ def apply_import(*, actor: User, preview: Preview, invite: bool = False) -> Summ
             else:
                 db.session.add(UserSkill(user_id=uid, skill_id=skill_id, relation=relation))
         db.session.add_all(Offer(user_id=uid, kind=k) for k in row.offers)
-        db.session.add_all(Qualification(user_id=uid, kind=k) for k in row.qualifications)
+        # A head importing their school's staff (or a lead) vouches for the training listed.
+        vouched = utcnow() if can_confirm_qualifications(actor, row.user) else None
+        db.session.add_all(Qualification(user_id=uid, kind=k, confirmed_at=vouched,
+                                         confirmed_by_id=vouched and actor.id)
+                           for k in row.qualifications)
         fields = {"hours_per_term": row.hours, "subjects": row.subjects,
                   "offers_paused": row.paused, "phases": None if row.phases is None else
                   "|".join(k for k in PHASES if k in row.phases)}

@@ -174,13 +174,13 @@ def test_lead_generates_a_rota_for_six_schools(app, page: Page, context, demo_lo
     axe_check(page)
     boxes = page.get_by_role("group", name="Schools taking part").get_by_role("checkbox")
     expect(boxes).to_have_count(6)
-    page.get_by_label("Reviewers on each review").select_option("3")
+    page.get_by_label("People on each review team").select_option("3")
     page.get_by_label("Focus area for the round").select_option(label="Assessment and data")
     page.get_by_label("Length of each review").select_option(label="1 day")
     page.get_by_role("button", name="Propose a rota").click()
-    expect(page.locator(".error-summary")).to_contain_text("at most 2 reviewers per review")
+    expect(page.locator(".error-summary")).to_contain_text("needs 7 schools")
     axe_check(page)
-    page.get_by_label("Reviewers on each review").select_option("2")
+    page.get_by_label("Avoid pairs of schools reviewing each other").uncheck()
     page.get_by_role("button", name="Propose a rota").click()
     rows = page.locator("#proposal ~ .table-wrap tbody tr")
     expect(rows).to_have_count(6)
@@ -193,7 +193,8 @@ def test_lead_generates_a_rota_for_six_schools(app, page: Page, context, demo_lo
         day = open_day(app, [host], weeks=30 + i)
         rows.nth(i).get_by_label(f"First review day at {host}").fill(day.isoformat())
     page.get_by_role("button", name="Accept and create the reviews").click()
-    expect(page.locator("#flash")).to_contain_text("6 planned reviews created")
+    expect(page.locator("#flash")).to_contain_text("6 reviews created")
+    expect(page.locator("#flash")).to_contain_text("with a team proposed")
     assert len(names) == 6
 
 

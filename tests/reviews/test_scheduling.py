@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eip_site.reviews.scheduling import (
+    TEAM_SIZES,
     ClosedSpan,
     NoRota,
     RotaVisit,
@@ -49,9 +50,10 @@ def test_a_rota_is_fair_or_says_why_not(n, k, avoid):
     try:
         rota = make_rota(schools, k, avoid_reciprocal=avoid)
     except NoRota as why:
-        # Only when it is truly impossible: k reviewers from other schools need k <= n-1, and
-        # without reciprocal pairs every pair of schools is used at most once: n*k <= n(n-1)/2.
-        assert k > n - 1 or (avoid and k > (n - 1) // 2), str(why)
+        # Only for a team of other than 3 to 5, or when it is truly impossible: k reviewers
+        # from other schools need k <= n-1, and without reciprocal pairs every pair of
+        # schools is used at most once: n*k <= n(n-1)/2.
+        assert k not in TEAM_SIZES or k > n - 1 or (avoid and k > (n - 1) // 2), str(why)
         assert str(why)
         return
     assert sorted(v.host for v in rota) == sorted(schools)
@@ -65,13 +67,17 @@ def test_rota_problems_are_found_in_a_hand_adjusted_rota():
     visits = [RotaVisit(1, (2,)), RotaVisit(2, (1,)), RotaVisit(3, (3,))]
     problems = rota_problems(visits, avoid_reciprocal=True)
     assert "A school would review itself." in problems
+    assert any(p.startswith("A review team has 3 to 5 people") for p in problems)
     assert "Two schools would review each other." in problems
 
 
 @pytest.mark.parametrize("schools, k, avoid, words", [
-    ([1], 1, False, "at least two schools"),
+    ([1], 3, False, "at least two schools"),
     ([1, 2, 3], 3, False, "at most 2 reviewers"),
-    ([1, 2, 3, 4], 2, True, "at most 1 reviewer per review"),
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9], 5, True, "at most 4 reviewers per review"),
+    ([1, 2, 3, 4, 5, 6], 3, True, "without them needs 7 schools: allow reciprocal pairs"),
+    ([1, 2, 3, 4, 5, 6], 2, False, "A review team has 3 to 5 people"),
+    ([1, 2, 3, 4, 5, 6, 7], 6, False, "A review team has 3 to 5 people"),
 ])
 def test_no_rota_says_why_in_plain_words(schools, k, avoid, words):
     with pytest.raises(NoRota, match=words):

@@ -236,14 +236,13 @@ def test_a_lead_proposes_a_rota_for_six_schools_and_accepts_it(app, client, worl
         db.session.commit()
     sign_in(client, world["lead"])
     assert client.get("/reviews/rota").status_code == 200
-    settings = {"schools": schools, "per_review": "2", "avoid_reciprocal": "y",
-                "focus_area": "pedagogy", "days": "1"}
+    settings = {"schools": schools, "per_review": "3", "focus_area": "pedagogy", "days": "1"}
     proposal = client.post("/reviews/rota", data={**settings, "action": "propose"})
     assert proposal.status_code == 200
     visits = [v.split('"')[0] for v in
               proposal.get_data(as_text=True).split('name="visit" value="')[1:]]
     assert len(visits) == 6
-    impossible = client.post("/reviews/rota", data={**settings, "per_review": "3",
+    impossible = client.post("/reviews/rota", data={**settings, "avoid_reciprocal": "y",
                                                      "action": "propose"})
     assert impossible.status_code == 422 and b"each other" in impossible.data
     starts = {f"start-{v.split(':')[0]}": (monday(6) + timedelta(days=i % 5)).isoformat()
@@ -254,11 +253,18 @@ def test_a_lead_proposes_a_rota_for_six_schools_and_accepts_it(app, client, worl
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0
     done = client.post("/reviews/rota", data={**settings, "action": "accept", "visit": visits,
-                                               **starts})
+                                               "propose_teams": "y", **starts})
     assert done.status_code == 303
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Review).where(
-            Review.state == "planned")) == 6
+        # The last school is reviewed by Host Primary, Ash and Birch, whose trained people
+        # make its team; every other review needs someone from an extra school, which has
+        # nobody trained, and is left for the picker.
+        planned = db.session.scalars(select(Review).where(Review.state == "planned")).all()
+        assert len(planned) == 5
+        assert all("No trained reviewer is free on these days at: Extra" in r.notes
+                   for r in planned)
+        staffed = db.session.scalars(select(Review).where(Review.state == "proposed")).one()
+        assert staffed.host_school.name == "Extra 2" and len(staffed.members) == 3
 
 
 def test_terms_and_closures(app, client, world):

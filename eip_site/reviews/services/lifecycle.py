@@ -11,16 +11,16 @@ from sqlalchemy import select
 from ...directory.models import Qualification
 from ...errors import DomainError, Forbidden, check_version, clean_text
 from ...extensions import db
-from ...people.models import School, User
+from ...people.models import Partnership, School, User
 from ...security import CHAMPION
 from .. import permissions
 from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent, ReviewMember
-from ..scheduling import fmt_day, span_text
+from ..queries import reviews_this_year
+from ..scheduling import MAX_REVIEWERS, MIN_REVIEWERS, fmt_day, span_text
 from .booking import book, check_dates, closed_warning, hold_host_days, release, \
     release_host_days
 from .notices import safeguarding_alert, tell_host, tell_team_and_host
 
-MIN_REVIEWERS, MAX_REVIEWERS = 2, 4
 MAX_FOCUS = 300
 
 
@@ -74,7 +74,8 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
 def _check_team(review: Review, lead: User, team: list[User]) -> None:
     qualified = set(db.session.scalars(select(Qualification.user_id).where(
         Qualification.user_id.in_([p.id for p in team]),
-        Qualification.kind.in_(REVIEWER_QUALIFICATIONS))))
+        Qualification.kind.in_(REVIEWER_QUALIFICATIONS),
+        Qualification.confirmed_at.is_not(None))))
     for person in team:
         field = "lead" if person is lead else "reviewers"
         if person.school_id == review.host_school_id:
@@ -84,10 +85,25 @@ def _check_team(review: Review, lead: User, team: list[User]) -> None:
             raise DomainError(f"{person.name}'s account is deactivated.", field=field)
         if person.id not in qualified and not person.has_role(CHAMPION):
             raise DomainError(f"{person.name} is not a trained peer reviewer or improvement "
-                              "champion.", field=field)
+                              "champion (or their training is not yet confirmed by their "
+                              "head or a cluster lead).", field=field)
         if review.facilitator_id == person.id:
             raise DomainError(f"{person.name} facilitates the workshop, so cannot be on the "
                               "review team.", field=field)
+
+
+def _check_cap(review: Review, lead: User, joining: list[User]) -> None:
+    """Nobody joins more reviews in an academic year than the partnership allows."""
+    cap = Partnership.current().max_reviews_per_year
+    if cap is None or not joining:
+        return
+    counts = reviews_this_year(review, [p.id for p in joining])
+    for person in joining:
+        n = counts.get(person.id, 0)
+        if n >= cap:
+            raise DomainError(f"{person.name} is already on {n} review{'s' if n != 1 else ''} "
+                              "this academic year, the partnership's limit.",
+                              field="lead" if person is lead else "reviewers")
 
 
 def _not_started(actor: User, review: Review, message: str) -> None:
@@ -108,6 +124,7 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
                           "lead reviewer.", field="reviewers")
     team = [lead, *reviewers]
     _check_team(review, lead, team)
+    _check_cap(review, lead, [p for p in team if p.id not in {m.user_id for m in review.members}])
     release(review, "review")
     review.members.clear()
     db.session.flush()

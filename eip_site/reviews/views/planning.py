@@ -53,9 +53,8 @@ def rota():
         starts = {v.host: _date(request.form.get(f"start-{v.host}")) for v in proposal}
         done = submit(form, lambda: services.accept_rota(
             actor=current_user, visits=proposal, starts=starts, days=form.days.data,
-            focus_area=form.focus_area.data, avoid_reciprocal=form.avoid_reciprocal.data),
-            lambda created: f"Rota accepted: {len(created)} planned reviews created. Propose "
-                            "each team from its review page.",
+            focus_area=form.focus_area.data, avoid_reciprocal=form.avoid_reciprocal.data,
+            propose_teams=form.propose_teams.data), _accepted,
             url_for("reviews.index", state="planned"))
         if done:
             return done
@@ -69,6 +68,17 @@ def rota():
     return render_page("reviews/rota.html", form=form, proposal=proposal,
                        names={s.id: s.name for s in schools}, starts=starts, today=today(),
                        status=form.status)
+
+
+def _accepted(created) -> str:
+    staffed = sum(review.state == "proposed" for review in created)
+    if not staffed:
+        return (f"Rota accepted: {len(created)} planned reviews created. Propose each team "
+                "from its review page.")
+    left = len(created) - staffed
+    return (f"Rota accepted: {len(created)} reviews created, {staffed} with a team proposed "
+            "to the host headteacher." + (f" {left} still need a team: their notes say which "
+                                          "school had nobody free." if left else ""))
 
 
 def _add_to_calendar(which: str, form):

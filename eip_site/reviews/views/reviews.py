@@ -13,7 +13,7 @@ from ...data_version import stamps
 from ...extensions import db
 from ...forms import submit
 from ...htmx import is_htmx, render_page
-from ...people.models import School, User
+from ...people.models import Partnership, School, User
 from ...people.queries import active_school_names, school_names
 from .. import bp, queries, services
 from ..forms import (
@@ -112,7 +112,7 @@ def _detail(review, status: int = 200, **forms):
     picking = editable and review.state in ("planned", "proposed", "confirmed", "data_shared")
     candidates, total = queries.candidates(review) if picking else ([], 0)
     team.lead.choices = [("", "Choose the lead reviewer")] + [
-        (c.id, c.name) for c in candidates]
+        (c.id, c.name) for c in candidates if not c.capped]
     # The findings and workshop forms are made only when they show (or come back with errors).
     can_record = can_record_findings(user, review)
     findings = forms.get("findings") or (FindingsForm(
@@ -132,6 +132,7 @@ def _detail(review, status: int = 200, **forms):
     return render_page(
         "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
         findings=findings, workshop=workshop, candidate_total=total,
+        review_cap=Partnership.current().max_reviews_per_year,
         step=forms.get("step") or StepForm(formdata=None, version=review.version),
         cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
         steps=next_steps(user, review), can_edit=editable, picking=picking,
