@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, or_, select, union
+from sqlalchemy import String, bindparam, case, cast, func, literal, null, or_, select, union, \
+    union_all
 from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
 from ..data_version import Remembered, stamps
@@ -21,11 +22,13 @@ from .models import (
     Booking,
     Closure,
     Review,
+    ReviewDay,
     ReviewEvent,
     ReviewMember,
     Term,
     Unavailable,
 )
+from .scheduling import term_gaps
 
 
 _CATEGORIES = select(SkillCategory.slug, SkillCategory.name).order_by(SkillCategory.position)
@@ -64,7 +67,7 @@ class Listed:
     """A row of the review list: the columns it shows, not whole reviews and schools."""
     id: int
     start_date: date
-    days: int
+    end_date: date
     focus: str
     state: str
     host_name: str
@@ -107,7 +110,7 @@ def _listing(term: bool, school: bool, state: bool, mine: bool):
     # Counted from the review table alone: the lead's name is only needed for the page.
     count = select(func.count()).select_from(Review).where(*where)
     lead, lead_user = _LEAD, _LEAD_USER
-    rows = select(Review.id, Review.start_date, Review.days, Review.focus, Review.state,
+    rows = select(Review.id, Review.start_date, Review.end_date, Review.focus, Review.state,
                   School.name, lead_user.name).where(*where) \
         .join(School, School.id == Review.host_school_id) \
         .outerjoin(lead, (lead.review_id == Review.id) & (lead.role == "lead")) \
@@ -117,25 +120,58 @@ def _listing(term: bool, school: bool, state: bool, mine: bool):
     return count, rows
 
 
-def month(year: int, month_no: int, user: User | None = None) -> dict[date, list[Review]]:
-    """Reviews (not cancelled) on each day of a month, for the month grid."""
+def _month_span(year: int, month_no: int) -> tuple[date, date]:
     first = date(year, month_no, 1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    params = {"first": first - timedelta(days=2), "last": last}
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def month(year: int, month_no: int, user: User | None = None) -> dict[date, list[Review]]:
+    """Reviews (not cancelled) on each of their days in a month, for the month grid."""
+    first, last = _month_span(year, month_no)
+    params = {"first": first, "last": last}
     if user is not None:
         params |= {"me": user.id, "my_school": user.school_id or 0}
     by_day: dict[date, list[Review]] = defaultdict(list)
-    for review in db.session.scalars(_MONTH[user is not None], params):
-        for day in review.dates:
-            if first <= day <= last:
-                by_day[day].append(review)
+    for day, review in db.session.execute(_MONTH[user is not None], params):
+        by_day[day].append(review)
     return by_day
 
 
-_MONTH = {mine: select(Review).where(
-    Review.state != "cancelled", Review.start_date <= bindparam("last"),
-    Review.start_date >= bindparam("first"), *([MINE] if mine else []))
-    .order_by(Review.start_date, Review.id) for mine in (False, True)}
+_MONTH = {mine: select(ReviewDay.day, Review).join(Review, Review.id == ReviewDay.review_id)
+          .where(Review.state != "cancelled", ReviewDay.day.between(bindparam("first"),
+                                                                   bindparam("last")),
+                 *([MINE] if mine else []))
+          .order_by(ReviewDay.day, Review.start_date, Review.id) for mine in (False, True)}
+
+# The month's closures (with the school's name, none for every school) and the terms around
+# it (the holidays between them), in one statement.
+_MONTH_CLOSED = union_all(
+    select(Closure.name, Closure.kind, Closure.start_date, Closure.end_date,
+           School.name.label("school")).outerjoin(School, School.id == Closure.school_id)
+    .where(Closure.start_date <= bindparam("last"), Closure.end_date >= bindparam("first")),
+    select(Term.name, literal("term"), Term.start_date, Term.end_date, cast(null(), String))
+    .where(Term.start_date <= bindparam("terms_to"), Term.end_date >= bindparam("terms_from")))
+
+
+def month_closed(year: int, month_no: int) -> dict[date, list[str]]:
+    """What closes schools on each weekday of a month: holidays, INSET days and closures
+    ("INSET day (Oak Primary)": a school's own), and the holidays between terms."""
+    first, last = _month_span(year, month_no)
+    rows = db.session.execute(_MONTH_CLOSED, {
+        "first": first, "last": last, "terms_from": first - timedelta(days=366),
+        "terms_to": last + timedelta(days=366)}).all()
+    closures = [(r.name + (f" ({r.school})" if r.school else ""), r.start_date, r.end_date)
+                for r in rows if r.kind != "term"]
+    holidays = [(gap.name, gap.start, gap.end) for gap in term_gaps(
+        [(r.name, r.start_date, r.end_date) for r in rows if r.kind == "term"])]
+    by_day: dict[date, list[str]] = defaultdict(list)
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            by_day[day] = [label for label, start, end in closures if start <= day <= end] \
+                or [label for label, start, end in holidays if start <= day <= end]
+        day += timedelta(days=1)
+    return {d: labels for d, labels in by_day.items() if labels}
 
 
 # The people a review names are shown by name, the team with their schools: their roles (a
@@ -148,6 +184,7 @@ _PERSON = (load_only(User.name, User.school_id), lazyload(User.role_rows),
 _REVIEW = select(Review).where(Review.id == bindparam("id")).options(
     joinedload(Review.host_school).load_only(School.name),
     joinedload(Review.members).joinedload(ReviewMember.user).options(*_PERSON),
+    joinedload(Review.day_rows),
     joinedload(Review.champion).options(*_NAME), joinedload(Review.facilitator).options(*_NAME))
 
 
@@ -349,7 +386,8 @@ def feed_reviews(user_id: int) -> list[Review]:
         select(Review).where(Review.state != "cancelled", or_(
             Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user_id)),
             Review.facilitator_id == user_id))
-        .options(selectinload(Review.members)).order_by(Review.start_date)))
+        .options(selectinload(Review.members), selectinload(Review.day_rows))
+        .order_by(Review.start_date)))
 
 
 def closures() -> list[Closure]:

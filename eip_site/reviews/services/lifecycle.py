@@ -15,7 +15,7 @@ from ...people.models import School, User
 from ...security import CHAMPION
 from .. import permissions
 from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent, ReviewMember
-from ..scheduling import fmt_day, span_text
+from ..scheduling import dates_text, fmt_day
 from .booking import book, check_dates, closed_warning, hold_host_days, release, \
     release_host_days
 from .notices import safeguarding_alert, tell_team_and_host
@@ -53,10 +53,10 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
                                  or not champion.has_role(CHAMPION)):
         raise DomainError("The host's improvement champion must be a champion at that school.",
                           field="champion")
-    reason = check_dates(school_id=host_school.id, start=start_date, days=days,
-                         closed_reason=closed_reason)
+    dates, reason = check_dates(school_id=host_school.id, start=start_date, days=days,
+                                closed_reason=closed_reason)
     review = Review(host_school=host_school, focus=focus, focus_area=focus_area,
-                    start_date=start_date, days=days, champion=champion,
+                    dates=dates, champion=champion,
                     notes=clean_text(notes, field="notes", label="the notes"),
                     closed_day_reason=reason, created_by_id=actor.id, state="planned")
     db.session.add(review)
@@ -141,10 +141,10 @@ def reschedule(*, actor: User, review: Review, start_date: date | None, days: in
     check_version(review, version)
     reason = clean_text(reason, field="reason", label="why the review is moving", limit=1000,
                         required=True)
-    closed = check_dates(school_id=review.host_school_id, start=start_date, days=days,
-                         closed_reason=closed_reason)
-    old = (review.start_date, review.days)
-    review.start_date, review.days, review.closed_day_reason = start_date, days, closed
+    dates, closed = check_dates(school_id=review.host_school_id, start=start_date, days=days,
+                                closed_reason=closed_reason)
+    old = review.dates
+    review.dates, review.closed_day_reason, review.offered_dates = dates, closed, ""
     hold_host_days(review)
     team = [m.user for m in review.members]
     release(review, "review")
@@ -153,7 +153,8 @@ def reschedule(*, actor: User, review: Review, start_date: date | None, days: in
         book(review, team, review.dates, "review", "start_date")
     # The host confirms the new dates.
     _move(review, actor, "proposed" if team else "planned",
-          f"Rescheduled from {span_text(*old)}: {reason}")
+          f"Rescheduled. The review days were {dates_text(old)}; now "
+          f"{dates_text(review.dates)}. Why: {reason}")
     tell_team_and_host(review, "Rescheduled:")
     return review
 
@@ -204,7 +205,7 @@ def _check_workshop(review: Review, workshop_date: date | None, facilitator: Use
                           "facilitated by a champion who was not.", field="facilitator")
     if impact_date is not None and impact_date <= workshop_date:
         raise DomainError("The impact review comes after the workshop.", field="impact_date")
-    warning = closed_warning(review.host_school_id, workshop_date, 1)
+    warning = closed_warning(review.host_school_id, [workshop_date])
     if warning:
         raise DomainError(warning, field="workshop_date")
 

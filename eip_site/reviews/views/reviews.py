@@ -74,6 +74,7 @@ def calendar():
     mine = request.args.get("mine") == "1"
     return render_page("reviews/calendar.html", weeks=month_weeks(year, month),
                        by_day=queries.month(year, month, current_user if mine else None),
+                       closed=queries.month_closed(year, month),
                        first=date(year, month, 1), mine=mine, today=day,
                        prev=shift_month(year, month, -1), next=shift_month(year, month, 1))
 
@@ -140,7 +141,7 @@ def _detail(review, status: int = 200, **forms):
         history=queries.history(review.id, findings=see_findings), area=queries.categories().get(review.focus_area,
                                                                           review.focus_area),
         helpers=queries.helpers_for(review) if see_findings and review.areas else [],
-        closed=services.closed_warning(review.host_school_id, review.start_date, review.days))
+        closed=services.closed_warning(review.host_school_id, review.dates))
 
 
 @bp.route("/reviews/<int:review_id>")
