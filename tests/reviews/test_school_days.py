@@ -1,0 +1,109 @@
+"""A review's days are the host's school days (17.12): weekends, holidays, the gaps between
+terms and the school's closures are skipped, the days are kept as rows, and the .ics, the
+month grid and the clash checks use them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from eip_site.errors import DomainError
+from eip_site.extensions import db
+from eip_site.reviews import ics, services
+from eip_site.reviews.models import Booking, HostDay, ReviewDay
+from eip_site.reviews.scheduling import ClosedSpan, school_days, term_gaps
+
+from .. import factories
+from ..helpers import monday, sign_in, thursday
+from .test_services import book
+
+
+def test_three_school_days_from_a_thursday_are_thursday_friday_and_monday():
+    thu = thursday()
+    assert school_days(thu, 3, [], 1) == [thu, thu + timedelta(days=1), thu + timedelta(days=4)]
+    bank_holiday = [ClosedSpan("Bank holiday", thu + timedelta(days=4), thu + timedelta(days=4),
+                               None)]
+    assert school_days(thu, 3, bank_holiday, 1)[-1] == thu + timedelta(days=5)
+    own_inset = [ClosedSpan("INSET day", thu + timedelta(days=1), thu + timedelta(days=1), 7)]
+    assert school_days(thu, 2, own_inset, 7) == [thu, thu + timedelta(days=4)]
+    assert school_days(thu, 2, own_inset, 8) == [thu, thu + timedelta(days=1)]  # not theirs
+
+
+def test_the_days_between_terms_are_holidays():
+    mon = monday()
+    autumn = ("Autumn", mon - timedelta(weeks=10), mon + timedelta(days=4))
+    spring = ("Spring", mon + timedelta(weeks=2), mon + timedelta(weeks=12))
+    gap, = term_gaps([spring, autumn])
+    assert (gap.name, gap.start, gap.end) == ("Holiday after Autumn", mon + timedelta(days=5),
+                                              mon + timedelta(weeks=2, days=-1))
+    # Friday, the last day of term: the next school day is after the holiday, too far.
+    assert school_days(mon + timedelta(days=4), 2, [gap], 1) == [mon + timedelta(days=4)]
+
+
+def test_a_thursday_review_of_three_days_holds_thursday_friday_and_monday(ctx, world):
+    thu = thursday()
+    want = [thu, thu + timedelta(days=1), thu + timedelta(days=4)]
+    r = world.get("reviewers")
+    review = book(world, start=thu, days=3)
+    services.set_team(actor=world.get("champion"), review=review, lead=r[0],
+                      reviewers=r[1:3])
+    db.session.commit()
+    assert db.session.scalars(select(ReviewDay.day).where(ReviewDay.review_id == review.id)
+                              .order_by(ReviewDay.day)).all() == want
+    assert (review.start_date, review.end_date, review.days) == (thu, want[-1], 3)
+    assert sorted(db.session.scalars(select(HostDay.day))) == want
+    assert sorted(set(db.session.scalars(select(Booking.day)))) == want
+    # Someone off on the Saturday between is free for it; someone off on the Monday is not.
+    other = factories.user(roles={"champion"}, school=world["ash"], name="Sam Saturday")
+    services.set_unavailable(actor=other, day=thu + timedelta(days=2), available=False)
+    services.set_unavailable(actor=r[3], day=want[-1], available=False)
+    with pytest.raises(DomainError, match="not available on Mon"):
+        services.set_team(actor=world.get("champion"), review=review, lead=r[0],
+                          reviewers=[r[1], r[3]])
+    db.session.rollback()
+    review = db.session.get(type(review), review.id)
+    services.set_team(actor=world.get("champion"), review=review, lead=r[0],
+                      reviewers=[r[1], other])
+    # The calendar: one event for Thursday and Friday, one for Monday.
+    events = [(e.decoded("dtstart"), e.decoded("dtend"), str(e["uid"]).split("@")[0])
+              for e in Calendar.from_ical(ics.review_calendar(review).to_ical()).walk("VEVENT")]
+    assert events == [(thu, thu + timedelta(days=2), f"review-{review.id}-review"),
+                      (want[-1], want[-1] + timedelta(days=1), f"review-{review.id}-review-2")]
+
+
+def test_a_review_is_not_split_across_a_holiday(ctx, world):
+    fri = monday() + timedelta(days=4)
+    factories.closure(None, name="Half term", kind="holiday", start=fri + timedelta(days=3),
+                      end=fri + timedelta(days=7))
+    db.session.commit()
+    with pytest.raises(DomainError, match="open on only 1 of the days") as error:
+        book(world, start=fri, days=2)
+    assert error.value.field == "start_date"
+
+
+def test_the_month_grid_shows_each_review_day_and_the_holidays(app, client, world):
+    thu = thursday(6)
+    with app.app_context():
+        review = factories.review(host=world["host"], dates=[thu, thu + timedelta(days=4)],
+                                  state="confirmed")
+        factories.closure(world["ash"], name="INSET day", start=thu + timedelta(days=1))
+        factories.closure(None, name="May Day", kind="holiday", start=thu + timedelta(days=5))
+        db.session.commit()
+        review_id = review.id
+    sign_in(client, world["teacher"])
+    page = client.get(f"/reviews/calendar?month={thu:%Y-%m}").get_data(as_text=True)
+    cells = {}
+    for cell in page.split('<span class="day-number">')[1:]:
+        cells[int(cell.split("<")[0])] = cell.split("</td>")[0]
+    link = f"/reviews/{review_id}"
+    if (thu + timedelta(days=5)).month == thu.month:
+        assert link in cells[(thu + timedelta(days=4)).day]
+        assert "May Day" in cells[(thu + timedelta(days=5)).day]
+    assert link in cells[thu.day]
+    if (thu + timedelta(days=2)).month == thu.month:
+        assert link not in cells[(thu + timedelta(days=2)).day]  # the Saturday between
+    if (thu + timedelta(days=1)).month == thu.month:
+        assert "INSET day (Ash" in cells[(thu + timedelta(days=1)).day]
