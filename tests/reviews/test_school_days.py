@@ -107,3 +107,83 @@ def test_the_month_grid_shows_each_review_day_and_the_holidays(app, client, worl
         assert link not in cells[(thu + timedelta(days=2)).day]  # the Saturday between
     if (thu + timedelta(days=1)).month == thu.month:
         assert "INSET day (Ash" in cells[(thu + timedelta(days=1)).day]
+
+
+# --- Each step once its day has come (17.13) ----------------------------------------------
+
+def test_each_step_is_offered_and_accepted_only_once_its_day_has_come(app, client, world,
+                                                                       monkeypatch):
+    from eip_site.reviews import permissions
+
+    start = monday(1)
+    with app.app_context():
+        review_id = factories.review(host=world["host"], start=start, days=2,
+                                     team=tuple(world.get("reviewers")[:3]),
+                                     state="data_shared").id
+        db.session.commit()
+    sign_in(client, world["lead"])
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert 'value="reviewed"' not in page
+    assert "Mark the review days as held: from " + f"{start + timedelta(days=1):%a}" in page
+    early = client.post(f"/reviews/{review_id}/step", data={"to": "reviewed", "version": 1})
+    assert early.status_code == 422 and "Not yet" in early.get_data(as_text=True)
+    monkeypatch.setattr(permissions, "today", lambda: start + timedelta(days=1))
+    assert 'value="reviewed"' in client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert client.post(f"/reviews/{review_id}/step",
+                       data={"to": "reviewed", "version": 1}).status_code == 303
+
+
+def test_workshop_held_and_impact_review_wait_for_their_days(ctx, world, monkeypatch):
+    from eip_site.reviews import permissions
+
+    start = monday(1)
+    review = factories.review(host=world["host"], start=start, days=1, state="workshop_booked",
+                              workshop_date=start + timedelta(weeks=3),
+                              facilitator_id=world["champion"],
+                              impact_date=start + timedelta(weeks=12))
+    db.session.commit()
+    lead = world.get("lead")
+    with pytest.raises(DomainError, match="Not yet: “Mark the workshop as held” opens on"):
+        services.transition(actor=lead, review=review, to="workshop_done")
+    monkeypatch.setattr(permissions, "today", lambda: review.workshop_date)
+    services.transition(actor=lead, review=review, to="workshop_done")
+    with pytest.raises(DomainError, match="Not yet: “Mark the impact review as held”"):
+        services.transition(actor=lead, review=review, to="impact")
+    assert permissions.next_steps(lead, review) == []
+    monkeypatch.setattr(permissions, "today", lambda: review.impact_date)
+    services.transition(actor=lead, review=review, to="impact")
+    services.transition(actor=lead, review=review, to="closed")
+    assert review.state == "closed"
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "9999-06-01"])
+def test_far_dates_are_refused_beside_the_field(app, client, world, day):
+    sign_in(client, world["lead"])
+    for which, data in (
+            ("term", {"name": "Autumn", "start_date": day, "end_date": day}),
+            ("closure", {"school": "", "name": "Holiday", "kind": "holiday",
+                         "start_date": day, "end_date": day})):
+        answer = client.post("/admin/terms", data={
+            "form": which, **{f"{which}-{k}": v for k, v in data.items()}})
+        assert answer.status_code == 422, answer.status_code
+        assert "Choose a date within two years of today." in answer.get_data(as_text=True)
+    if day.startswith("9999"):
+        answer = client.post("/reviews/availability", data={"day": day})
+        assert answer.status_code == 422
+        assert "within the next two years" in answer.get_data(as_text=True)
+    with app.app_context():
+        from eip_site.reviews.models import Closure, Term
+        assert db.session.scalars(select(Term)).all() == []
+        assert db.session.scalars(select(Closure)).all() == []
+
+
+def test_a_workshop_in_9999_is_refused(ctx, world):
+    from datetime import date
+
+    review = factories.review(host=world["host"], start=monday(1), state="feedback",
+                              summary="Done")
+    with pytest.raises(DomainError, match="within two years of the review days") as error:
+        services.book_workshop(actor=world.get("lead"), review=review,
+                               workshop_date=date(9999, 6, 1),
+                               facilitator=world.get("champion"), impact_date=None)
+    assert error.value.field == "workshop_date"

@@ -16,7 +16,7 @@ from ...security import CHAMPION
 from .. import permissions
 from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent, ReviewMember
 from ..scheduling import dates_text, fmt_day
-from .booking import book, check_dates, closed_warning, hold_host_days, release, \
+from .booking import MAX_AHEAD, book, check_dates, closed_warning, hold_host_days, release, \
     release_host_days
 from .notices import safeguarding_alert, tell_team_and_host
 
@@ -119,6 +119,10 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
 def transition(*, actor: User, review: Review, to: str, note: str = "",
                version: int | None = None) -> Review:
     check_version(review, version)
+    opens = permissions.not_yet(review, to)
+    if opens and permissions.step_is_theirs(actor, review, to):
+        raise DomainError(f"Not yet: “{permissions.STEPS[review.state, to][1]}” opens on "
+                          f"{fmt_day(opens)}.")
     if not permissions.may_step(actor, review, to):
         raise DomainError(f"This review is {review.state_label.lower()}: that step is not "
                           "open to you now.")
@@ -198,6 +202,9 @@ def _check_workshop(review: Review, workshop_date: date | None, facilitator: Use
         raise DomainError("Enter the workshop date.", field="workshop_date")
     if workshop_date <= review.end_date:
         raise DomainError("The workshop comes after the review days.", field="workshop_date")
+    if workshop_date > review.end_date + MAX_AHEAD:
+        raise DomainError("Choose a workshop date within two years of the review days.",
+                          field="workshop_date")
     if facilitator is None or not facilitator.has_role(CHAMPION):
         raise DomainError("Choose an improvement champion to facilitate.", field="facilitator")
     if permissions.on_team(facilitator, review):
@@ -205,6 +212,9 @@ def _check_workshop(review: Review, workshop_date: date | None, facilitator: Use
                           "facilitated by a champion who was not.", field="facilitator")
     if impact_date is not None and impact_date <= workshop_date:
         raise DomainError("The impact review comes after the workshop.", field="impact_date")
+    if impact_date is not None and impact_date > workshop_date + MAX_AHEAD:
+        raise DomainError("Choose an impact review date within two years of the workshop.",
+                          field="impact_date")
     warning = closed_warning(review.host_school_id, [workshop_date])
     if warning:
         raise DomainError(warning, field="workshop_date")

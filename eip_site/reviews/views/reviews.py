@@ -36,6 +36,7 @@ from ..permissions import (
     next_steps,
     on_team,
     review_for,
+    waiting_steps,
 )
 from ..scheduling import month_weeks, shift_month
 
@@ -135,7 +136,8 @@ def _detail(review, status: int = 200, **forms):
         findings=findings, workshop=workshop, candidate_total=total,
         step=forms.get("step") or StepForm(formdata=None, version=review.version),
         cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
-        steps=next_steps(user, review), can_edit=editable, picking=picking,
+        steps=next_steps(user, review), waiting=waiting_steps(user, review),
+        can_edit=editable, picking=picking,
         can_cancel=can_cancel(user, review), see_findings=see_findings,
         can_record=can_record, can_workshop=can_workshop,
         history=queries.history(review.id, findings=see_findings), area=queries.categories().get(review.focus_area,
