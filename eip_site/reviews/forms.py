@@ -22,15 +22,23 @@ def reason_field(label: str, description: str = ""):
         Optional(), Length(max=300, message="Keep the reason to 300 characters or fewer.")])
 
 
+def focus_field():
+    return StringField("Enquiry focus", description="The host school's question, usually "
+                       "starting “To what extent …”.", validators=[
+                           DataRequired("Enter the enquiry focus."),
+                           Length(max=300, message="Keep the focus to 300 characters or fewer.")])
+
+
+def focus_area_field():
+    return SelectField("Focus area", validate_choice=False,
+                       validators=[DataRequired("Choose the focus area.")])
+
+
 class ReviewForm(BaseForm):
     host_school = SelectField("School to be reviewed", coerce=_id, validate_choice=False,
                               validators=[DataRequired("Choose the school to be reviewed.")])
-    focus = StringField("Enquiry focus", description="The host school's question, usually "
-                        "starting “To what extent …”.", validators=[
-                            DataRequired("Enter the enquiry focus."),
-                            Length(max=300, message="Keep the focus to 300 characters or fewer.")])
-    focus_area = SelectField("Focus area", validate_choice=False,
-                             validators=[DataRequired("Choose the focus area.")])
+    focus = focus_field()
+    focus_area = focus_area_field()
     start_date = date_field("First review day", required="Enter the first review day.")
     days = SelectField("Length", coerce=int, choices=DAYS, default=2, validate_choice=False)
     champion = SelectField("Host school's improvement champion (optional)", coerce=_id,
@@ -38,6 +46,12 @@ class ReviewForm(BaseForm):
     notes = TextAreaField("Notes (optional)", validators=[
         Optional(), Length(max=5000, message="Keep the notes to 5,000 characters or fewer.")])
     closed_reason = reason_field("Reason to book on a closed day (only if the school is closed)")
+
+
+class FocusForm(VersionedForm):
+    """The enquiry focus, agreed with the host school until the team is confirmed."""
+    focus = focus_field()
+    focus_area = focus_area_field()
 
 
 class TeamForm(VersionedForm):

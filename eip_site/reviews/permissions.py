@@ -116,6 +116,14 @@ def can_edit(user: User, review: Review) -> bool:
     return review.state in OPEN_STATES and is_organiser(user)
 
 
+def can_edit_focus(user: User, review: Review) -> bool:
+    """The host head, whoever booked the review and leads agree the enquiry focus, until the
+    host confirms the team."""
+    return review.state in ("planned", "proposed") and (
+        is_host_head(user, review) or is_lead(user)
+        or (review.created_by_id is not None and review.created_by_id == user.id))
+
+
 def can_record_findings(user: User, review: Review) -> bool:
     return review.state in ("data_shared", "reviewed", "feedback") and (
         is_lead_reviewer(user, review) or is_lead(user))

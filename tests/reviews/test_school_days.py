@@ -187,3 +187,48 @@ def test_a_workshop_in_9999_is_refused(ctx, world):
                                workshop_date=date(9999, 6, 1),
                                facilitator=world.get("champion"), impact_date=None)
     assert error.value.field == "workshop_date"
+
+
+# --- The enquiry focus (17.14) --------------------------------------------------------------
+
+def test_the_host_head_edits_the_focus_until_the_team_is_confirmed(app, client, world):
+    from eip_site.reviews.models import Review
+    from eip_site.reviews.services.rota import ROTA_FOCUS
+
+    with app.app_context():
+        review_id = factories.review(host=world["host"], state="proposed",
+                                     team=tuple(world.get("reviewers")[:3])).id
+        db.session.get(Review, review_id).focus = ROTA_FOCUS
+        db.session.commit()
+    sign_in(client, world["head"])
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert "Change the enquiry focus" in page
+    forged = client.post(f"/reviews/{review_id}/focus", data={
+        "focus": "To what extent do pupils read widely?", "focus_area": "bogus"})
+    assert forged.status_code == 422
+    assert "Choose one of the focus areas in the list." in forged.get_data(as_text=True)
+    saved = client.post(f"/reviews/{review_id}/focus", data={
+        "focus": "To what extent do pupils read widely?", "focus_area": "curriculum"})
+    assert saved.status_code == 303
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        assert (review.focus, review.focus_area) == ("To what extent do pupils read widely?",
+                                                     "curriculum")
+        review.state = "confirmed"
+        db.session.commit()
+    assert "Change the enquiry focus" not in client.get(
+        f"/reviews/{review_id}").get_data(as_text=True)
+    late = client.post(f"/reviews/{review_id}/focus", data={
+        "focus": "Something else", "focus_area": "curriculum"})
+    assert late.status_code == 422
+    sign_in(client, world["teacher"])  # not the host, not the booker
+    assert "Change the enquiry focus" not in client.get(
+        f"/reviews/{review_id}").get_data(as_text=True)
+
+
+def test_a_forged_focus_area_is_refused_when_booking(ctx, world):
+    with pytest.raises(DomainError, match="focus areas in the list") as error:
+        services.create_review(actor=world.get("champion"), host_school=world.get("host"),
+                               focus="To what extent?", focus_area="bogus",
+                               start_date=monday(), days=1)
+    assert error.value.field == "focus_area"

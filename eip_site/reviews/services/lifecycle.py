@@ -13,7 +13,7 @@ from ...errors import DomainError, Forbidden, check_version, clean_text
 from ...extensions import db
 from ...people.models import School, User
 from ...security import CHAMPION
-from .. import permissions
+from .. import permissions, queries
 from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent, ReviewMember
 from ..scheduling import dates_text, fmt_day
 from .booking import MAX_AHEAD, book, check_dates, closed_warning, hold_host_days, release, \
@@ -47,8 +47,7 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
         raise DomainError("Choose the school to be reviewed.", field="host_school")
     focus = clean_text(focus, field="focus", label="the enquiry focus", limit=MAX_FOCUS,
                        required=True)
-    if not focus_area:
-        raise DomainError("Choose the focus area.", field="focus_area")
+    check_focus_area(focus_area)
     if champion is not None and (champion.school_id != host_school.id
                                  or not champion.has_role(CHAMPION)):
         raise DomainError("The host's improvement champion must be a champion at that school.",
@@ -64,6 +63,32 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
     hold_host_days(review)
     _log(review, actor, "planned", "planned",
          "Booked" + (f". Closed day: {reason}" if reason else ""))
+    return review
+
+
+def check_focus_area(slug: str) -> str:
+    """A focus area is one of the skill areas (a forged one is refused)."""
+    if not slug:
+        raise DomainError("Choose the focus area.", field="focus_area")
+    if slug not in queries.categories():
+        raise DomainError("Choose one of the focus areas in the list.", field="focus_area")
+    return slug
+
+
+def set_focus(*, actor: User, review: Review, focus: str, focus_area: str,
+              version: int | None = None) -> Review:
+    """The enquiry focus, agreed with the host school until the team is confirmed."""
+    if not permissions.can_edit_focus(actor, review):
+        raise DomainError("The host headteacher and whoever booked the review agree the "
+                          "enquiry focus, until the host confirms the team.")
+    check_version(review, version)
+    focus = clean_text(focus, field="focus", label="the enquiry focus", limit=MAX_FOCUS,
+                       required=True)
+    review.focus_area = check_focus_area(focus_area)
+    if focus != review.focus:
+        review.focus = focus
+        review.sequence += 1  # the calendar event's description
+    _log(review, actor, review.state, review.state, f"Enquiry focus: {focus}")
     return review
 
 

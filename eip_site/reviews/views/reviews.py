@@ -19,6 +19,7 @@ from .. import bp, queries, services
 from ..forms import (
     CancelForm,
     FindingsForm,
+    FocusForm,
     RescheduleForm,
     ReviewForm,
     StepForm,
@@ -30,6 +31,7 @@ from ..permissions import (
     can_book_workshop,
     can_cancel,
     can_edit,
+    can_edit_focus,
     can_record_findings,
     can_see_findings,
     is_organiser,
@@ -130,10 +132,15 @@ def _detail(review, status: int = 200, **forms):
         workshop.facilitator.choices = [("", "Choose a champion")] + [
             (u.id, u.name + (f", {u.school.name}" if u.school else ""))
             for u in queries.champions() if not on_team(u, review)]
+    focus = forms.get("focus") or (FocusForm(
+        formdata=None, version=review.version, focus=review.focus,
+        focus_area=review.focus_area) if can_edit_focus(user, review) else None)
+    if focus:
+        focus.focus_area.choices = list(queries.categories().items())
     see_findings = can_see_findings(user, review)
     return render_page(
         "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
-        findings=findings, workshop=workshop, candidate_total=total,
+        findings=findings, workshop=workshop, candidate_total=total, focus=focus,
         step=forms.get("step") or StepForm(formdata=None, version=review.version),
         cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
         steps=next_steps(user, review), waiting=waiting_steps(user, review),
@@ -174,6 +181,14 @@ def team(review_id: int):
                           version=form.version_number)
     return _act(review_id, "team", TeamForm(), act,
                 "Team proposed. We have emailed the team and the host headteacher.")
+
+
+@bp.route("/reviews/<int:review_id>/focus", methods=["POST"])
+def focus(review_id: int):
+    def act(review, form):
+        services.set_focus(actor=current_user, review=review, focus=form.focus.data or "",
+                           focus_area=form.focus_area.data or "", version=form.version_number)
+    return _act(review_id, "focus", FocusForm(), act, "Enquiry focus saved.")
 
 
 @bp.route("/reviews/<int:review_id>/step", methods=["POST"])
