@@ -353,27 +353,40 @@ _THEMES_COUNTED = (Review.start_date >= bindparam("since"), Review.state.in_((
 _THEMES = Remembered(size=1)  # the list pages all ask the same question
 
 
-def themes(since: date, stamp: str | None, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
+@dataclass
+class Themes:
+    areas: list[tuple[str, int, list[str]]]  # (area, reviews, most common lines)
+    held_back: int  # areas with reviews of too few schools to show without naming one
+
+
+def themes(since: date, stamp: str | None, min_schools: int = 3, per_area: int = 8) -> Themes:
     """Anonymised themes for the cluster: per focus area, how many reviews since ``since``
-    gave feedback, and their most common areas for development, without schools or names.
-    Remembered under the themes ``stamp`` (see data_version): reading and splitting a year
-    of findings on every list page cost ~6 ms on the bench data."""
-    return _THEMES.get(stamp, (since, per_area), lambda: _themes(since, per_area))
+    gave feedback, and their most common areas for development, without schools or names;
+    an area only when reviews of ``min_schools`` different schools contribute (one review,
+    or one school's, would name the school in effect). Remembered under the themes
+    ``stamp`` (see data_version): reading and splitting a year of findings on every list
+    page cost ~6 ms on the bench data."""
+    return _THEMES.get(stamp, (since, min_schools, per_area),
+                       lambda: _themes(since, min_schools, per_area))
 
 
-def _themes(since: date, per_area: int) -> list[tuple[str, int, list[str]]]:
+def _themes(since: date, min_schools: int, per_area: int) -> Themes:
     names = categories()
     lines: dict[str, Counter] = defaultdict(Counter)
     counts: Counter = Counter()
-    for area, to_develop in db.session.execute(
-            select(Review.focus_area, Review.to_develop).where(*_THEMES_COUNTED),
-            {"since": since}):
+    schools: dict[str, set[int]] = defaultdict(set)
+    for area, school_id, to_develop in db.session.execute(
+            select(Review.focus_area, Review.host_school_id, Review.to_develop)
+            .where(*_THEMES_COUNTED), {"since": since}):
         counts[area] += 1
+        schools[area].add(school_id)
         lines[area].update(line.strip(" -•\t") for line in to_develop.splitlines()
                            if line.strip(" -•\t"))
-    return [(names.get(area, area), counts[area],
-             [line for line, _n in lines[area].most_common(per_area)])
-            for area in sorted(counts, key=lambda a: names.get(a, a))]
+    shown = [area for area in counts if len(schools[area]) >= min_schools]
+    return Themes([(names.get(area, area), counts[area],
+                    [line for line, _n in lines[area].most_common(per_area)])
+                   for area in sorted(shown, key=lambda a: names.get(a, a))],
+                  len(counts) - len(shown))
 
 
 def my_unavailable(user: User, from_day: date) -> list[date]:

@@ -232,3 +232,34 @@ def test_a_forged_focus_area_is_refused_when_booking(ctx, world):
                                focus="To what extent?", focus_area="bogus",
                                start_date=monday(), days=1)
     assert error.value.field == "focus_area"
+
+
+# --- Themes that name no school (17.15) -------------------------------------------------------
+
+def test_an_area_is_themed_only_once_three_schools_contribute(app, client, world):
+    from ..helpers import days
+
+    with app.app_context():
+        factories.review(host=world["host"], start=days(-40), state="feedback",
+                         focus_area="curriculum", to_develop="Early reading")
+        for school in ("host", "birch"):  # two reviews, two schools: held back
+            factories.review(host=world[school], start=days(-60 if school == "host" else -30),
+                             state="closed", focus_area="pedagogy", to_develop="Questioning")
+        db.session.commit()
+    sign_in(client, world["teacher"])
+    themes = client.get("/reviews/").get_data(as_text=True).split("Themes across")[1]
+    assert "Early reading" not in themes and "Questioning" not in themes
+    assert "2 focus areas are held back" in themes
+    with app.app_context():
+        factories.review(host=world["ash"], start=days(-20), state="closed",
+                         focus_area="pedagogy", to_develop="Questioning")
+        db.session.commit()
+    themes = client.get("/reviews/").get_data(as_text=True).split("Themes across")[1]
+    assert "(3 reviews)" in themes and "<li>Questioning</li>" in themes
+    assert "Early reading" not in themes and "1 focus area is held back" in themes
+    app.config["REVIEW_THEMES_MIN_SCHOOLS"] = 1
+    try:
+        themes = client.get("/reviews/").get_data(as_text=True).split("Themes across")[1]
+        assert "Early reading" in themes and "held back" not in themes
+    finally:
+        app.config["REVIEW_THEMES_MIN_SCHOOLS"] = 3

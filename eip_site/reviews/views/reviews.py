@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from ...clock import today
@@ -62,7 +62,8 @@ def index():
     return render_page("reviews/index.html", filters=filters, listing=listing,
                        terms=queries.terms(), schools=active_school_names(people_stamp),
                        states=STATES, can_book=can_book,
-                       themes=queries.themes(today() - timedelta(days=365), themes_stamp))
+                       themes=queries.themes(today() - timedelta(days=365), themes_stamp,
+                                             current_app.config["REVIEW_THEMES_MIN_SCHOOLS"]))
 
 
 @bp.route("/reviews/calendar")
