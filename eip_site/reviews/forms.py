@@ -64,6 +64,14 @@ class TeamForm(VersionedForm):
 class StepForm(VersionedForm):
     note = StringField("Reason", validators=[
         Optional(), Length(max=1000, message="Keep the reason to 1,000 characters or fewer.")])
+    # Declining: other first review days the host could offer (optional).
+    offer_1 = date_field("Another first day you could host (optional)")
+    offer_2 = date_field("Another (optional)")
+    offer_3 = date_field("Another (optional)")
+
+    @property
+    def offered(self) -> list:
+        return [f.data for f in (self.offer_1, self.offer_2, self.offer_3) if f.data]
 
 
 class RescheduleForm(VersionedForm):

@@ -291,10 +291,10 @@ def _candidates(review: Review, team: frozenset, limit: int) -> tuple[list[Candi
     # ORM result (~0.7 ms), and these statements read columns, never objects.
     run = db.session.connection().execute
     people = run(_PEOPLE, params).all()
-    status = {user_id: ("unavailable", f"not available on {day:%a} {day.day} {day:%b}")
+    status = {user_id: ("unavailable", f"on {day:%a} {day.day} {day:%b}")
               for user_id, _name, _school, day in people if day}
     for user_id, day, school in run(_BOOKED, params):  # a booking outranks a day off
-        status[user_id] = ("booked", f"booked on {day:%a} {day.day} {day:%b} at {school}")
+        status[user_id] = ("booked", f"on {day:%a} {day.day} {day:%b} at {school}")
     strengths: dict[int, list[tuple[str, str]]] = defaultdict(list)
     score: Counter = Counter()
     for user_id, name, relation in run(_STRENGTHS, params):

@@ -263,3 +263,62 @@ def test_an_area_is_themed_only_once_three_schools_contribute(app, client, world
         assert "Early reading" in themes and "held back" not in themes
     finally:
         app.config["REVIEW_THEMES_MIN_SCHOOLS"] = 3
+
+
+# --- History, picker, declining with other dates (17.17) -------------------------------------
+
+def test_rescheduling_records_the_old_and_the_new_days(app, client, world):
+    thu = thursday(5)
+    with app.app_context():
+        review = factories.review(host=world["host"], start=thu, days=2)
+        review.created_by_id = world["champion"]
+        db.session.commit()
+        review_id = review.id
+    sign_in(client, world["champion"])
+    moved = client.post(f"/reviews/{review_id}/edit", data={
+        "start_date": (thu + timedelta(days=1)).isoformat(), "days": "2",
+        "reason": "Parents evening", "version": 2})
+    assert moved.status_code == 303, moved.get_data(as_text=True)
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    fri, mon = thu + timedelta(days=1), thu + timedelta(days=4)
+    assert (f"The review days were {thu:%a} {thu.day} {thu:%B %Y} and {fri:%a} {fri.day} "
+            f"{fri:%B %Y}; now {fri:%a} {fri.day} {fri:%B %Y} and {mon:%a} {mon.day} "
+            f"{mon:%B %Y}. Why: Parents evening") in page
+
+
+def test_the_picker_says_booked_and_not_available_once(app, client, world):
+    start = monday(3)
+    with app.app_context():
+        r = world.get("reviewers")
+        review_id = factories.review(host=world["host"], start=start, days=1).id
+        factories.review(host=world["birch"], start=start, days=1, team=(r[0],))
+        services.set_unavailable(actor=r[1], day=start, available=False)
+        db.session.commit()
+    sign_in(client, world["lead"])
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert f"Booked</span> on {start:%a} {start.day} {start:%b} at Birch" in page
+    assert f"Not available</span> on {start:%a} {start.day} {start:%b}" in page
+    assert "Booked</span> booked" not in page and "Not available</span> not" not in page
+
+
+def test_a_declining_host_offers_other_dates_which_the_booker_sees(app, client, world):
+    start = monday(3)
+    with app.app_context():
+        review_id = factories.review(host=world["host"], start=start, days=1, state="proposed",
+                                     team=tuple(world.get("reviewers")[:3])).id
+        db.session.commit()
+    sign_in(client, world["head"])
+    bad = client.post(f"/reviews/{review_id}/step", data={
+        "to": "planned", "note": "SATs week", "offer_1": "9999-06-01"})
+    assert bad.status_code == 422
+    assert "Offer days from today to two years ahead." in bad.get_data(as_text=True)
+    one, two = start + timedelta(weeks=2), start + timedelta(weeks=3)
+    declined = client.post(f"/reviews/{review_id}/step", data={
+        "to": "planned", "note": "SATs week", "offer_1": two.isoformat(),
+        "offer_2": one.isoformat()})
+    assert declined.status_code == 303
+    sign_in(client, world["champion"])
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    offered = f"{one:%a} {one.day} {one:%B %Y} and {two:%a} {two.day} {two:%B %Y}"
+    assert f"Other dates the host offered</dt><dd>{offered}" in page
+    assert f"SATs week Other dates the host could offer: {offered}." in page  # the history

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ...clock import today
 from ...directory.models import Qualification
 from ...errors import DomainError, Forbidden, check_version, clean_text
 from ...extensions import db
@@ -141,8 +142,17 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
     return review
 
 
+def _offered(dates: list[date]) -> list[date]:
+    """Other first days a declining host offers: from today to two years ahead."""
+    for i, day in enumerate(dates):
+        if not today() <= day <= today() + MAX_AHEAD:
+            raise DomainError("Offer days from today to two years ahead.",
+                              field=f"offer_{i + 1}")
+    return sorted(set(dates))
+
+
 def transition(*, actor: User, review: Review, to: str, note: str = "",
-               version: int | None = None) -> Review:
+               offered: list[date] = (), version: int | None = None) -> Review:
     check_version(review, version)
     opens = permissions.not_yet(review, to)
     if opens and permissions.step_is_theirs(actor, review, to):
@@ -155,9 +165,13 @@ def transition(*, actor: User, review: Review, to: str, note: str = "",
                       required=(review.state, to) in permissions.NEEDS_REASON)
     if to == "feedback" and not review.summary:
         raise DomainError("Record the findings before marking feedback as given.")
+    offered = _offered(list(offered)) if to == "planned" else []
     if to == "planned":  # declined: the team and their days are released
         release(review, "review")
         review.members.clear()
+        review.offered_dates = " ".join(d.isoformat() for d in offered)
+        if offered:
+            note += f" Other dates the host could offer: {dates_text(offered)}."
     _move(review, actor, to, note)
     if to in ("confirmed", "planned"):
         tell_team_and_host(review, "Confirmed:" if to == "confirmed" else "Declined by the host:")

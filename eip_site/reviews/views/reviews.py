@@ -198,7 +198,7 @@ def step(review_id: int):
 
     def act(review, form):
         services.transition(actor=current_user, review=review, to=to, note=form.note.data or "",
-                            version=form.version_number)
+                            offered=form.offered, version=form.version_number)
     return _act(review_id, "step", StepForm(), act,
                 f"The review is now: {STATES.get(to, '').lower()}.")
 
