@@ -8,7 +8,9 @@ from .models import CLOSURE_KINDS
 
 _id = lambda v: int(v) if str(v).isdigit() else None  # noqa: E731
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-DAYS = {1: "1 day", 2: "2 days", 3: "3 days"}
+DAYS = {1: "1 school day", 2: "2 school days", 3: "3 school days"}
+DAYS_HINT = ("The host's school days from the first: weekends, holidays and the school's "
+             "closures are skipped, so 3 days from a Thursday are Thursday, Friday and Monday.")
 
 
 def date_field(label: str, *, required: str | None = None, description: str = ""):
@@ -40,7 +42,8 @@ class ReviewForm(BaseForm):
     focus = focus_field()
     focus_area = focus_area_field()
     start_date = date_field("First review day", required="Enter the first review day.")
-    days = SelectField("Length", coerce=int, choices=DAYS, default=2, validate_choice=False)
+    days = SelectField("Length", coerce=int, choices=DAYS, default=2, validate_choice=False,
+                       description=DAYS_HINT)
     champion = SelectField("Host school's improvement champion (optional)", coerce=_id,
                            validate_choice=False)
     notes = TextAreaField("Notes (optional)", validators=[
@@ -76,7 +79,8 @@ class StepForm(VersionedForm):
 
 class RescheduleForm(VersionedForm):
     start_date = date_field("New first review day", required="Enter the new first review day.")
-    days = SelectField("Length", coerce=int, choices=DAYS, validate_choice=False)
+    days = SelectField("Length", coerce=int, choices=DAYS, validate_choice=False,
+                       description=DAYS_HINT)
     reason = StringField("Why is it moving?", validators=[
         DataRequired("Enter why the review is moving."),
         Length(max=1000, message="Keep the reason to 1,000 characters or fewer.")])
