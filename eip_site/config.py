@@ -73,6 +73,10 @@ class Config:
     # Absolute links in emails sent outside a request (CLI, reminders).
     BASE_URL = "http://127.0.0.1:5000"
 
+    # The reviews' anonymised themes show a focus area only when reviews of at least this
+    # many different schools contribute, so no area points at one school.
+    REVIEW_THEMES_MIN_SCHOOLS = 3
+
     INVITE_VALID_DAYS = 7
     # How long a link in an email to take one step without signing in (confirm a review) works.
     LINK_VALID_DAYS = 14

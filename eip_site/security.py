@@ -82,6 +82,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "reviews.answered": PUBLIC,
     "reviews.detail": SIGNED_IN,
     "reviews.team": frozenset({CHAMPION, LEAD, ADMIN}),
+    "reviews.focus": SIGNED_IN,  # the host head or the booker: the service checks
     "reviews.step": SIGNED_IN,
     "reviews.cancel": SIGNED_IN,
     "reviews.findings": SIGNED_IN,

@@ -14,7 +14,7 @@ from .forms import form_token, options
 from .networks.markup import render_markdown
 from .people.models import PHASES, Partnership
 from .reviews.models import STATES
-from .reviews.scheduling import span_text
+from .reviews.scheduling import dates_text, span_text
 from .security import ROLE_LABELS, can_see
 
 
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["review_days"] = span_text
+    app.jinja_env.filters["review_dates"] = dates_text
     app.jinja_env.globals["STATES_LABELS"] = STATES
 
     @app.template_filter("london")

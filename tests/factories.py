@@ -162,12 +162,13 @@ def review(*, host=None, start: date | None = None, days: int = 2,
            state: str = "planned", team: tuple[User, ...] = (), focus_area: str = "pedagogy",
            **kwargs) -> Review:
     """A review written straight to the tables (no rules, no email): bookings and host days
-    as the services would make them, so clash checks see it. Starts 30 days from today."""
+    as the services would make them, so clash checks see it. Starts 30 days from today, on
+    ``days`` calendar days unless ``dates`` names them."""
     host = school() if host is None else db.session.get(School, _id(host))
     start = start or clock.today() + timedelta(days=30)
+    dates = kwargs.pop("dates", None) or [start + timedelta(days=i) for i in range(days)]
     row = _add(Review(host_school=host, focus="To what extent does feedback move learning on?",
-                      focus_area=focus_area, start_date=start, days=days, state=state,
-                      **kwargs))
+                      focus_area=focus_area, dates=dates, state=state, **kwargs))
     row.members = [ReviewMember(user_id=u.id, user=u, role="lead" if i == 0 else "reviewer",
                                 position=i) for i, u in enumerate(team)]
     if state != "cancelled":

@@ -9,7 +9,9 @@ from .scheduling import TEAM_SIZES
 
 _id = db_id  # an id, or None
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-DAYS = {1: "1 day", 2: "2 days", 3: "3 days"}
+DAYS = {1: "1 school day", 2: "2 school days", 3: "3 school days"}
+DAYS_HINT = ("The host's school days from the first: weekends, holidays and the school's "
+             "closures are skipped, so 3 days from a Thursday are Thursday, Friday and Monday.")
 
 
 def date_field(label: str, *, required: str | None = None, description: str = ""):
@@ -23,22 +25,37 @@ def reason_field(label: str, description: str = ""):
         Optional(), Length(max=300, message="Keep the reason to 300 characters or fewer.")])
 
 
+def focus_field():
+    return StringField("Enquiry focus", description="The host school's question, usually "
+                       "starting “To what extent …”.", validators=[
+                           DataRequired("Enter the enquiry focus."),
+                           Length(max=300, message="Keep the focus to 300 characters or fewer.")])
+
+
+def focus_area_field():
+    return SelectField("Focus area", validate_choice=False,
+                       validators=[DataRequired("Choose the focus area.")])
+
+
 class ReviewForm(BaseForm):
     host_school = SelectField("School to be reviewed", coerce=_id, validate_choice=False,
                               validators=[DataRequired("Choose the school to be reviewed.")])
-    focus = StringField("Enquiry focus", description="The host school's question, usually "
-                        "starting “To what extent …”.", validators=[
-                            DataRequired("Enter the enquiry focus."),
-                            Length(max=300, message="Keep the focus to 300 characters or fewer.")])
-    focus_area = SelectField("Focus area", validate_choice=False,
-                             validators=[DataRequired("Choose the focus area.")])
+    focus = focus_field()
+    focus_area = focus_area_field()
     start_date = date_field("First review day", required="Enter the first review day.")
-    days = SelectField("Length", coerce=int, choices=DAYS, default=2, validate_choice=False)
+    days = SelectField("Length", coerce=int, choices=DAYS, default=2, validate_choice=False,
+                       description=DAYS_HINT)
     champion = SelectField("Host school's improvement champion (optional)", coerce=_id,
                            validate_choice=False)
     notes = TextAreaField("Notes (optional)", validators=[
         Optional(), Length(max=5000, message="Keep the notes to 5,000 characters or fewer.")])
     closed_reason = reason_field("Reason to book on a closed day (only if the school is closed)")
+
+
+class FocusForm(VersionedForm):
+    """The enquiry focus, agreed with the host school until the team is confirmed."""
+    focus = focus_field()
+    focus_area = focus_area_field()
 
 
 class TeamForm(VersionedForm):
@@ -51,11 +68,20 @@ class TeamForm(VersionedForm):
 class StepForm(VersionedForm):
     note = StringField("Reason", validators=[
         Optional(), Length(max=1000, message="Keep the reason to 1,000 characters or fewer.")])
+    # Declining: other first review days the host could offer (optional).
+    offer_1 = date_field("Another first day you could host (optional)")
+    offer_2 = date_field("Another (optional)")
+    offer_3 = date_field("Another (optional)")
+
+    @property
+    def offered(self) -> list:
+        return [f.data for f in (self.offer_1, self.offer_2, self.offer_3) if f.data]
 
 
 class RescheduleForm(VersionedForm):
     start_date = date_field("New first review day", required="Enter the new first review day.")
-    days = SelectField("Length", coerce=int, choices=DAYS, validate_choice=False)
+    days = SelectField("Length", coerce=int, choices=DAYS, validate_choice=False,
+                       description=DAYS_HINT)
     reason = StringField("Why is it moving?", validators=[
         DataRequired("Enter why the review is moving."),
         Length(max=1000, message="Keep the reason to 1,000 characters or fewer.")])

@@ -12,27 +12,31 @@ from ..calendars import new_calendar, uid
 from ..clock import utcnow
 from ..mail import absolute_url
 from .models import Review
+from .scheduling import runs
 
 
 def _events(review: Review, kinds=("review", "workshop")) -> list[Event]:
-    """The review days, and the improvement workshop once booked."""
+    """The review days, an event for each run of consecutive days (Thu–Fri, then Mon: the
+    first run keeps the review's first UID), and the improvement workshop once booked."""
 
     cancelled = review.state == "cancelled"
     link = absolute_url("reviews.detail", review_id=review.id)
     events = []
-    wanted = [("review", review.start_date, review.days, f"Peer review: {review.host_school.name}")]
+    wanted = [("review", f"review-{review.id}-review" + (f"-{i + 1}" if i else ""), first, last,
+               f"Peer review: {review.host_school.name}")
+              for i, (first, last) in enumerate(runs(review.dates))]
     if review.workshop_date:
-        wanted.append(("workshop", review.workshop_date, 1,
-                       f"Improvement workshop: {review.host_school.name}"))
-    for kind, start, days, summary in wanted:
+        wanted.append(("workshop", f"review-{review.id}-workshop", review.workshop_date,
+                       review.workshop_date, f"Improvement workshop: {review.host_school.name}"))
+    for kind, name, start, last, summary in wanted:
         if kind not in kinds:
             continue
         event = Event()
-        event.add("uid", uid(f"review-{review.id}-{kind}"))
+        event.add("uid", uid(name))
         event.add("sequence", review.sequence)
         event.add("dtstamp", utcnow().replace(tzinfo=None))
         event.add("dtstart", start)
-        event.add("dtend", start + timedelta(days=days))
+        event.add("dtend", last + timedelta(days=1))
         event.add("summary", summary)
         event.add("description", f"{review.focus}\n\n{link}")
         event.add("location", review.host_school.name)

@@ -3,7 +3,7 @@ and the partnership's school calendar (terms and closures)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -90,7 +90,10 @@ class Review(db.Model):
         ForeignKey("school.id", ondelete="RESTRICT"), index=True)
     focus: Mapped[str] = mapped_column(String(300))          # "To what extent …?"
     focus_area: Mapped[str] = mapped_column(String(40))      # a skill category slug
+    # The first and last review days and how many there are; the days themselves are the
+    # ``review_day`` rows (school days: a Thursday three-day review is Thu, Fri and Mon).
     start_date: Mapped[date] = mapped_column(Date(), index=True)
+    end_date: Mapped[date] = mapped_column(Date())
     days: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(String(20), default="planned", index=True)
     champion_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -104,6 +107,9 @@ class Review(db.Model):
     workshop_date: Mapped[date | None] = mapped_column(Date())
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     impact_date: Mapped[date | None] = mapped_column(Date())
+    # Other days the host head offered when declining ("2027-02-01 2027-02-02"), until the
+    # review is moved or a team proposed again.
+    offered_dates: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     # Rises with every change a calendar should see (the .ics SEQUENCE).
@@ -117,16 +123,25 @@ class Review(db.Model):
     members: Mapped[list["ReviewMember"]] = relationship(
         back_populates="review", cascade="all, delete-orphan",
         order_by="ReviewMember.position")
+    day_rows: Mapped[list["ReviewDay"]] = relationship(
+        cascade="all, delete-orphan", order_by="ReviewDay.day")
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def dates(self) -> list[date]:
-        return [self.start_date + timedelta(days=i) for i in range(self.days)]
+        return [row.day for row in self.day_rows]
+
+    @dates.setter
+    def dates(self, days: list[date]) -> None:
+        """The review's days (sorted), with the first, last and count kept beside them."""
+        days = sorted(days)
+        self.day_rows = [ReviewDay(day=d) for d in days]
+        self.start_date, self.end_date, self.days = days[0], days[-1], len(days)
 
     @property
-    def end_date(self) -> date:
-        return self.start_date + timedelta(days=self.days - 1)
+    def offered(self) -> list[date]:
+        return [date.fromisoformat(d) for d in self.offered_dates.split()]
 
     @property
     def state_label(self) -> str:
@@ -143,6 +158,16 @@ class Review(db.Model):
     @property
     def areas(self) -> list[str]:
         return [line.strip(" -•\t") for line in self.to_develop.splitlines() if line.strip(" -•\t")]
+
+
+class ReviewDay(db.Model):
+    """A day of a review, as booked: kept as chosen even if the calendar changes later."""
+
+    __tablename__ = "review_day"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("review.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True, index=True)  # the month grid
 
 
 class ReviewMember(db.Model):

@@ -4,8 +4,11 @@ again before they write."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
+from ..clock import today
 from ..extensions import db
 from ..people.models import User
 from ..security import ADMIN, CHAMPION, HEAD, LEAD, allow, found
@@ -54,8 +57,31 @@ STEPS = {
 NEEDS_REASON = {("proposed", "planned")}
 
 
+def step_opens(review: Review, to: str) -> date | None:
+    """The day from which a step can be taken: the review days are held on the last of them,
+    the workshop on its day, the impact review on its day (without one, after the workshop)."""
+    if to == "reviewed":
+        return review.end_date
+    if to == "workshop_done":
+        return review.workshop_date
+    if to == "impact" and review.workshop_date:
+        return review.impact_date or review.workshop_date + timedelta(days=1)
+    return None
+
+
+def not_yet(review: Review, to: str) -> date | None:
+    """The day a step opens, while it is still to come."""
+    opens = step_opens(review, to)
+    return opens if opens is not None and today() < opens else None
+
+
 def may_step(user: User, review: Review, to: str) -> bool:
     """Whether ``user`` may move ``review`` from its state to ``to`` now."""
+    return step_is_theirs(user, review, to) and not_yet(review, to) is None
+
+
+def step_is_theirs(user: User, review: Review, to: str) -> bool:
+    """Whether the step from the review's state to ``to`` is ``user``'s, whatever the day."""
     step = STEPS.get((review.state, to))
     if step is None:
         return False
@@ -76,12 +102,26 @@ def next_steps(user: User, review: Review) -> list[tuple[str, str, bool]]:
             if frm == review.state and may_step(user, review, to)]
 
 
+def waiting_steps(user: User, review: Review) -> list[tuple[str, date]]:
+    """The user's steps whose day is still to come: (button text, the day it opens)."""
+    return [(label, not_yet(review, to)) for (frm, to), (_who, label) in STEPS.items()
+            if frm == review.state and step_is_theirs(user, review, to) and not_yet(review, to)]
+
+
 def can_cancel(user: User, review: Review) -> bool:
     return review.state in OPEN_STATES and (is_organiser(user) or is_host_head(user, review))
 
 
 def can_edit(user: User, review: Review) -> bool:
     return review.state in OPEN_STATES and is_organiser(user)
+
+
+def can_edit_focus(user: User, review: Review) -> bool:
+    """The host head, whoever booked the review and leads agree the enquiry focus, until the
+    host confirms the team."""
+    return review.state in ("planned", "proposed") and (
+        is_host_head(user, review) or is_lead(user)
+        or (review.created_by_id is not None and review.created_by_id == user.id))
 
 
 def can_record_findings(user: User, review: Review) -> bool:

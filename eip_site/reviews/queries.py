@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, or_, select, union
+from sqlalchemy import String, bindparam, case, cast, func, literal, null, or_, select, union, \
+    union_all
 from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
 from ..data_version import Remembered, stamps
@@ -21,11 +22,13 @@ from .models import (
     Booking,
     Closure,
     Review,
+    ReviewDay,
     ReviewEvent,
     ReviewMember,
     Term,
     Unavailable,
 )
+from .scheduling import term_gaps
 
 
 _CATEGORIES = select(SkillCategory.slug, SkillCategory.name).order_by(SkillCategory.position)
@@ -64,7 +67,7 @@ class Listed:
     """A row of the review list: the columns it shows, not whole reviews and schools."""
     id: int
     start_date: date
-    days: int
+    end_date: date
     focus: str
     state: str
     host_name: str
@@ -107,7 +110,7 @@ def _listing(term: bool, school: bool, state: bool, mine: bool):
     # Counted from the review table alone: the lead's name is only needed for the page.
     count = select(func.count()).select_from(Review).where(*where)
     lead, lead_user = _LEAD, _LEAD_USER
-    rows = select(Review.id, Review.start_date, Review.days, Review.focus, Review.state,
+    rows = select(Review.id, Review.start_date, Review.end_date, Review.focus, Review.state,
                   School.name, lead_user.name).where(*where) \
         .join(School, School.id == Review.host_school_id) \
         .outerjoin(lead, (lead.review_id == Review.id) & (lead.role == "lead")) \
@@ -117,25 +120,58 @@ def _listing(term: bool, school: bool, state: bool, mine: bool):
     return count, rows
 
 
-def month(year: int, month_no: int, user: User | None = None) -> dict[date, list[Review]]:
-    """Reviews (not cancelled) on each day of a month, for the month grid."""
+def _month_span(year: int, month_no: int) -> tuple[date, date]:
     first = date(year, month_no, 1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    params = {"first": first - timedelta(days=2), "last": last}
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def month(year: int, month_no: int, user: User | None = None) -> dict[date, list[Review]]:
+    """Reviews (not cancelled) on each of their days in a month, for the month grid."""
+    first, last = _month_span(year, month_no)
+    params = {"first": first, "last": last}
     if user is not None:
         params |= {"me": user.id, "my_school": user.school_id or 0}
     by_day: dict[date, list[Review]] = defaultdict(list)
-    for review in db.session.scalars(_MONTH[user is not None], params):
-        for day in review.dates:
-            if first <= day <= last:
-                by_day[day].append(review)
+    for day, review in db.session.execute(_MONTH[user is not None], params):
+        by_day[day].append(review)
     return by_day
 
 
-_MONTH = {mine: select(Review).where(
-    Review.state != "cancelled", Review.start_date <= bindparam("last"),
-    Review.start_date >= bindparam("first"), *([MINE] if mine else []))
-    .order_by(Review.start_date, Review.id) for mine in (False, True)}
+_MONTH = {mine: select(ReviewDay.day, Review).join(Review, Review.id == ReviewDay.review_id)
+          .where(Review.state != "cancelled", ReviewDay.day.between(bindparam("first"),
+                                                                   bindparam("last")),
+                 *([MINE] if mine else []))
+          .order_by(ReviewDay.day, Review.start_date, Review.id) for mine in (False, True)}
+
+# The month's closures (with the school's name, none for every school) and the terms around
+# it (the holidays between them), in one statement.
+_MONTH_CLOSED = union_all(
+    select(Closure.name, Closure.kind, Closure.start_date, Closure.end_date,
+           School.name.label("school")).outerjoin(School, School.id == Closure.school_id)
+    .where(Closure.start_date <= bindparam("last"), Closure.end_date >= bindparam("first")),
+    select(Term.name, literal("term"), Term.start_date, Term.end_date, cast(null(), String))
+    .where(Term.start_date <= bindparam("terms_to"), Term.end_date >= bindparam("terms_from")))
+
+
+def month_closed(year: int, month_no: int) -> dict[date, list[str]]:
+    """What closes schools on each weekday of a month: holidays, INSET days and closures
+    ("INSET day (Oak Primary)": a school's own), and the holidays between terms."""
+    first, last = _month_span(year, month_no)
+    rows = db.session.execute(_MONTH_CLOSED, {
+        "first": first, "last": last, "terms_from": first - timedelta(days=366),
+        "terms_to": last + timedelta(days=366)}).all()
+    closures = [(r.name + (f" ({r.school})" if r.school else ""), r.start_date, r.end_date)
+                for r in rows if r.kind != "term"]
+    holidays = [(gap.name, gap.start, gap.end) for gap in term_gaps(
+        [(r.name, r.start_date, r.end_date) for r in rows if r.kind == "term"])]
+    by_day: dict[date, list[str]] = defaultdict(list)
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            by_day[day] = [label for label, start, end in closures if start <= day <= end] \
+                or [label for label, start, end in holidays if start <= day <= end]
+        day += timedelta(days=1)
+    return {d: labels for d, labels in by_day.items() if labels}
 
 
 # The people a review names are shown by name, the team with their schools: their roles (a
@@ -148,6 +184,7 @@ _PERSON = (load_only(User.name, User.school_id), lazyload(User.role_rows),
 _REVIEW = select(Review).where(Review.id == bindparam("id")).options(
     joinedload(Review.host_school).load_only(School.name),
     joinedload(Review.members).joinedload(ReviewMember.user).options(*_PERSON),
+    joinedload(Review.day_rows),
     joinedload(Review.champion).options(*_NAME), joinedload(Review.facilitator).options(*_NAME))
 
 
@@ -283,10 +320,10 @@ def _candidates(review: Review, team: frozenset, limit: int, cap: int | None
     # ORM result (~0.7 ms), and these statements read columns, never objects.
     run = db.session.connection().execute
     people = run(_PEOPLE, params).all()
-    status = {user_id: ("unavailable", f"not available on {day:%a} {day.day} {day:%b}")
+    status = {user_id: ("unavailable", f"on {day:%a} {day.day} {day:%b}")
               for user_id, _name, _school, day, _school_id in people if day}
     for user_id, day, school in run(_BOOKED, params):  # a booking outranks a day off
-        status[user_id] = ("booked", f"booked on {day:%a} {day.day} {day:%b} at {school}")
+        status[user_id] = ("booked", f"on {day:%a} {day.day} {day:%b} at {school}")
     strengths: dict[int, list[tuple[str, str]]] = defaultdict(list)
     score: Counter = Counter()
     for user_id, name, relation in run(_STRENGTHS, params):
@@ -351,27 +388,40 @@ _THEMES_COUNTED = (Review.start_date >= bindparam("since"), Review.state.in_((
 _THEMES = Remembered(size=1)  # the list pages all ask the same question
 
 
-def themes(since: date, stamp: str | None, per_area: int = 8) -> list[tuple[str, int, list[str]]]:
+@dataclass
+class Themes:
+    areas: list[tuple[str, int, list[str]]]  # (area, reviews, most common lines)
+    held_back: int  # areas with reviews of too few schools to show without naming one
+
+
+def themes(since: date, stamp: str | None, min_schools: int = 3, per_area: int = 8) -> Themes:
     """Anonymised themes for the cluster: per focus area, how many reviews since ``since``
-    gave feedback, and their most common areas for development, without schools or names.
-    Remembered under the themes ``stamp`` (see data_version): reading and splitting a year
-    of findings on every list page cost ~6 ms on the bench data."""
-    return _THEMES.get(stamp, (since, per_area), lambda: _themes(since, per_area))
+    gave feedback, and their most common areas for development, without schools or names;
+    an area only when reviews of ``min_schools`` different schools contribute (one review,
+    or one school's, would name the school in effect). Remembered under the themes
+    ``stamp`` (see data_version): reading and splitting a year of findings on every list
+    page cost ~6 ms on the bench data."""
+    return _THEMES.get(stamp, (since, min_schools, per_area),
+                       lambda: _themes(since, min_schools, per_area))
 
 
-def _themes(since: date, per_area: int) -> list[tuple[str, int, list[str]]]:
+def _themes(since: date, min_schools: int, per_area: int) -> Themes:
     names = categories()
     lines: dict[str, Counter] = defaultdict(Counter)
     counts: Counter = Counter()
-    for area, to_develop in db.session.execute(
-            select(Review.focus_area, Review.to_develop).where(*_THEMES_COUNTED),
-            {"since": since}):
+    schools: dict[str, set[int]] = defaultdict(set)
+    for area, school_id, to_develop in db.session.execute(
+            select(Review.focus_area, Review.host_school_id, Review.to_develop)
+            .where(*_THEMES_COUNTED), {"since": since}):
         counts[area] += 1
+        schools[area].add(school_id)
         lines[area].update(line.strip(" -•\t") for line in to_develop.splitlines()
                            if line.strip(" -•\t"))
-    return [(names.get(area, area), counts[area],
-             [line for line, _n in lines[area].most_common(per_area)])
-            for area in sorted(counts, key=lambda a: names.get(a, a))]
+    shown = [area for area in counts if len(schools[area]) >= min_schools]
+    return Themes([(names.get(area, area), counts[area],
+                    [line for line, _n in lines[area].most_common(per_area)])
+                   for area in sorted(shown, key=lambda a: names.get(a, a))],
+                  len(counts) - len(shown))
 
 
 def my_unavailable(user: User, from_day: date) -> list[date]:
@@ -384,7 +434,8 @@ def feed_reviews(user_id: int) -> list[Review]:
         select(Review).where(Review.state != "cancelled", or_(
             Review.id.in_(select(ReviewMember.review_id).where(ReviewMember.user_id == user_id)),
             Review.facilitator_id == user_id))
-        .options(selectinload(Review.members)).order_by(Review.start_date)))
+        .options(selectinload(Review.members), selectinload(Review.day_rows))
+        .order_by(Review.start_date)))
 
 
 def closures() -> list[Closure]:

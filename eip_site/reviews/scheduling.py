@@ -30,6 +30,49 @@ def closed_days(days: list[date], spans: list[ClosedSpan], school_id: int) -> li
     return out
 
 
+def term_gaps(terms: list[tuple[str, date, date]]) -> list[ClosedSpan]:
+    """The holidays between terms (name, first day, last day), partnership-wide. Days before
+    the first term or after the last one known are not counted as holidays."""
+    ordered = sorted(terms, key=lambda t: t[1])
+    return [ClosedSpan(f"Holiday after {name}", end + timedelta(days=1),
+                       following[1] - timedelta(days=1), None)
+            for (name, _start, end), following in zip(ordered, ordered[1:])
+            if following[1] > end + timedelta(days=1)]
+
+
+# The days a review may spread over: three school days, across a weekend and a bank holiday.
+SCHOOL_DAYS_WITHIN = 7
+
+
+def school_days(first: date, count: int, spans: list[ClosedSpan], school_id: int) -> list[date]:
+    """``first`` and the host's next school days after it, ``count`` in all: weekends,
+    holidays and the school's closures are skipped. Fewer when the week after ``first``
+    has too few (a review is not split across a holiday)."""
+    out, day = [first], first
+    while len(out) < count and day < first + timedelta(days=SCHOOL_DAYS_WITHIN):
+        day += timedelta(days=1)
+        if not closed_days([day], spans, school_id):
+            out.append(day)
+    return out
+
+
+def runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs: Thu, Fri, Mon is (Thu, Fri) and (Mon, Mon)."""
+    out: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if out and day == out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+def dates_text(days: list[date]) -> str:
+    """Each day named: "Thu 14 January 2027, Fri 15 January 2027 and Mon 18 January 2027"."""
+    names = [fmt_day(d) for d in sorted(days)]
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
+
+
 def month_weeks(year: int, month: int) -> list[list[date | None]]:
     """Monday-first weeks of a month, ``None`` outside it (for the month grid table)."""
     weeks = []
@@ -47,10 +90,11 @@ def fmt_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%B %Y}"
 
 
-def span_text(start: date, days: int) -> str:
-    if days == 1:
+def span_text(start: date, days: int | date) -> str:
+    """From ``start`` for ``days`` calendar days, or to the last day ``days``."""
+    end = days if isinstance(days, date) else start + timedelta(days=days - 1)
+    if end == start:
         return fmt_day(start)
-    end = start + timedelta(days=days - 1)
     return f"{fmt_day(start)} to {fmt_day(end)}"
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from ..directory.models import Qualification
 from ..extensions import db
 from ..people.models import School, User
-from ..reviews.models import Booking, Closure, HostDay, Review, ReviewEvent, ReviewMember, Term
+from ..reviews.models import Booking, Closure, HostDay, Review, ReviewDay, ReviewEvent, \
+    ReviewMember, Term
 from ..reviews.scheduling import ClosedSpan, closed_days
 from ..security import CHAMPION, LEAD
 from .common import insert_ids, insert_rows
@@ -96,8 +97,8 @@ def seed_demo(rng: random.Random, now: datetime) -> None:
         dates = [start + timedelta(days=i) for i in range(days)]
         focus, area = FOCUSES[index % len(FOCUSES)]
         host_champion = next((c for c in champions if c.school_id == host.id), None)
-        review = Review(host_school=host, focus=focus, focus_area=area, start_date=start,
-                        days=days, state=state, champion=host_champion,
+        review = Review(host_school=host, focus=focus, focus_area=area, dates=dates,
+                        state=state, champion=host_champion,
                         created_by_id=lead.id if lead else None,
                         sequence=AFTER.index(state) if state in AFTER else 3,
                         created_at=now - timedelta(weeks=max(1, 12 - weeks)))
@@ -197,6 +198,7 @@ def seed_bench(conn, rng: random.Random, now: datetime, school_ids: list[int],
         rows.append({
             "host_school_id": host, "focus": "To what extent does feedback move learning on?",
             "focus_area": AREAS[i % len(AREAS)], "start_date": start, "days": days,
+            "end_date": dates[-1], "offered_dates": "",
             "state": state, "notes": "", "closed_day_reason": "",
             "went_well": "Calm, purposeful classrooms." if age < 0 else "",
             "to_develop": "Consistency of feedback\nReading at home" if age < 0 else "",
@@ -205,8 +207,9 @@ def seed_bench(conn, rng: random.Random, now: datetime, school_ids: list[int],
             "sequence": 1, "version": 1})
         plans.append((dates, team, state))
     review_ids = insert_ids(conn, Review, rows)
-    members, bookings, host_days, events = [], [], [], []
+    members, bookings, host_days, events, review_days = [], [], [], [], []
     for review_id, row, (dates, team, state) in zip(review_ids, rows, plans):
+        review_days += [{"review_id": review_id, "day": d} for d in dates]
         members += [{"review_id": review_id, "user_id": u, "role": "lead" if n == 0 else
                      "reviewer", "position": n} for n, u in enumerate(team)]
         if state != "cancelled":
@@ -217,6 +220,6 @@ def seed_bench(conn, rng: random.Random, now: datetime, school_ids: list[int],
         events.append({"review_id": review_id, "actor_id": None, "at": row["created_at"],
                        "from_state": "planned", "to_state": state, "note": "Booked"})
     for model, batch in ((ReviewMember, members), (Booking, bookings), (HostDay, host_days),
-                         (ReviewEvent, events)):
+                         (ReviewEvent, events), (ReviewDay, review_days)):
         insert_rows(conn, model, batch)
     return len(review_ids)

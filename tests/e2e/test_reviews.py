@@ -31,7 +31,7 @@ def open_day(app, school_names: list[str], weeks: int) -> date:
         ids = [db.session.scalar(select(School.id).where(School.name == n)) for n in school_names]
         day = clock.today() + timedelta(weeks=weeks)
         day += timedelta(days=(1 - day.weekday()) % 7)
-        while any(services.closed_warning(i, day, 1) or db.session.scalar(
+        while any(services.closed_warning(i, [day]) or db.session.scalar(
                 select(HostDay.id).where(HostDay.school_id == i, HostDay.day == day))
                 for i in ids):
             day += timedelta(days=7)
@@ -65,7 +65,7 @@ def book(page: Page, host: str, day: date) -> None:
     page.get_by_label("Enquiry focus").fill("To what extent does questioning deepen thinking?")
     page.get_by_label("Focus area").select_option(label="Pedagogy")
     page.get_by_label("First review day").fill(day.isoformat())
-    page.get_by_label("Length").select_option(label="1 day")
+    page.get_by_label("Length").select_option(label="1 school day")
     page.get_by_role("button", name="Book the review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Review of {host}")
     expect(page.locator("#flash")).to_contain_text("Review booked")
@@ -176,7 +176,7 @@ def test_lead_generates_a_rota_for_six_schools(app, page: Page, context, demo_lo
     expect(boxes).to_have_count(6)
     page.get_by_label("People on each review team").select_option("3")
     page.get_by_label("Focus area for the round").select_option(label="Assessment and data")
-    page.get_by_label("Length of each review").select_option(label="1 day")
+    page.get_by_label("Length of each review").select_option(label="1 school day")
     page.get_by_role("button", name="Propose a rota").click()
     expect(page.locator(".error-summary")).to_contain_text("needs 7 schools")
     axe_check(page)

@@ -185,11 +185,13 @@ def test_themes_show_findings_without_schools_and_follow_an_edit(app, client, wo
                                   to_develop="- Questioning\n- Feedback in books")
         factories.review(host=world["birch"], start=days(-30), state="closed",
                          focus_area="pedagogy", to_develop="Questioning")
+        factories.review(host=world["ash"], start=days(-20), state="closed",
+                         focus_area="pedagogy", to_develop="Questioning")
         db.session.commit()
         review_id = review.id
     sign_in(client, world["teacher"])
     themes = client.get("/reviews/").get_data(as_text=True).split("Themes across")[1]
-    assert "(2 reviews)" in themes and "<li>Questioning</li>" in themes
+    assert "(3 reviews)" in themes and "<li>Questioning</li>" in themes
     assert themes.index("Questioning") < themes.index("Feedback in books")  # most common first
     assert "Host" not in themes
     with app.app_context():  # findings edited: the page shows the new ones at once

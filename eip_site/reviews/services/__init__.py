@@ -6,10 +6,11 @@ here too."""
 from .availability import feed_token, set_unavailable
 from .booking import closed_warning
 from .lifecycle import book_workshop, cancel, create_review, record_findings, reschedule, \
-    set_team, transition
+    set_focus, set_team, transition
 from .rota import accept_rota
 from .school_calendar import add_closure, add_term, remove_calendar_row
 
 __all__ = ["accept_rota", "add_closure", "add_term", "book_workshop", "cancel",
            "closed_warning", "create_review", "feed_token", "record_findings",
-           "remove_calendar_row", "reschedule", "set_team", "set_unavailable", "transition"]
+           "remove_calendar_row", "reschedule", "set_focus", "set_team", "set_unavailable",
+           "transition"]

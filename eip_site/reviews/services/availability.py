@@ -10,6 +10,7 @@ from ...errors import DomainError
 from ...extensions import db
 from ...people.models import User
 from ..models import CalendarFeed, Unavailable
+from .booking import MAX_AHEAD
 
 
 def set_unavailable(*, actor: User, day: date | None, available: bool) -> None:
@@ -17,6 +18,8 @@ def set_unavailable(*, actor: User, day: date | None, available: bool) -> None:
         raise DomainError("Enter a date.", field="day")
     if day < today():
         raise DomainError("Choose today or a later date.", field="day")
+    if day > today() + MAX_AHEAD:
+        raise DomainError("Choose a date within the next two years.", field="day")
     exists = db.session.get(Unavailable, (actor.id, day))
     if available and exists:
         db.session.delete(exists)

@@ -8,41 +8,57 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Integer, bindparam, cast, delete, literal, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import today
 from ...errors import DomainError, clean_text
 from ...extensions import db
 from ...people.models import School, User
-from ..models import Booking, Closure, HostDay, Review, Unavailable
-from ..scheduling import ClosedSpan, closed_days, fmt_day
+from ..models import Booking, Closure, HostDay, Review, Term, Unavailable
+from ..scheduling import SCHOOL_DAYS_WITHIN, ClosedSpan, closed_days, fmt_day, school_days, \
+    term_gaps
 
 MAX_AHEAD = timedelta(days=2 * 366)
+# The terms read around some days, to find the holidays between them.
+TERMS_AROUND = timedelta(days=366)
 
-# Built once (every review page asks): building the select cost as much as running it.
-_CLOSURES = select(Closure.name, Closure.start_date, Closure.end_date, Closure.school_id).where(
-    Closure.start_date <= bindparam("end"), Closure.end_date >= bindparam("start"),
-    Closure.school_id.is_(None) | (Closure.school_id == bindparam("school")))
+# Built once (every review page asks): building the select cost as much as running it. The
+# school's closures and the terms around the days, in one statement.
+_CALENDAR = union_all(
+    select(Closure.name, Closure.start_date, Closure.end_date, Closure.school_id,
+           literal(False).label("term")).where(
+        Closure.start_date <= bindparam("end"), Closure.end_date >= bindparam("start"),
+        Closure.school_id.is_(None) | (Closure.school_id == bindparam("school"))),
+    select(Term.name, Term.start_date, Term.end_date, cast(null(), Integer), literal(True))
+    .where(Term.start_date <= bindparam("terms_to"), Term.end_date >= bindparam("terms_from")))
 
 
 def closures_for(school_id: int, start: date, end: date) -> list[ClosedSpan]:
-    rows = db.session.execute(_CLOSURES, {"school": school_id, "start": start, "end": end})
-    return [ClosedSpan(*row) for row in rows]
+    """The days ``school_id`` is closed between ``start`` and ``end``: its closures, the
+    partnership's and the holidays between terms."""
+    rows = db.session.execute(_CALENDAR, {
+        "school": school_id, "start": start, "end": end, "terms_from": start - TERMS_AROUND,
+        "terms_to": end + TERMS_AROUND}).all()
+    return [ClosedSpan(*row[:4]) for row in rows if not row.term] + term_gaps(
+        [(row.name, row.start_date, row.end_date) for row in rows if row.term])
 
 
-def closed_warning(school_id: int, start: date, days: int) -> str:
-    dates = [start + timedelta(days=i) for i in range(days)]
-    closed = closed_days(dates, closures_for(school_id, dates[0], dates[-1]), school_id)
-    if not closed:
-        return ""
+def _closed_text(closed: list[tuple[date, str]]) -> str:
     return "The school is closed on " + "; ".join(
-        f"{fmt_day(d)} ({why})" for d, why in closed) + "."
+        f"{fmt_day(d)} ({why})" for d, why in closed) + "." if closed else ""
 
 
-def check_dates(*, school_id: int, start: date | None, days: int, closed_reason: str) -> str:
-    """New review days: 1 to 3 from today to two years ahead. A day the school is closed
-    needs a reason to book anyway; returns that reason ("" when none is needed)."""
+def closed_warning(school_id: int, dates: list[date]) -> str:
+    return _closed_text(closed_days(dates, closures_for(school_id, dates[0], dates[-1]),
+                                    school_id))
+
+
+def check_dates(*, school_id: int, start: date | None, days: int,
+                closed_reason: str) -> tuple[list[date], str]:
+    """New review days: the first day and the host's next school days, 1 to 3 in all, from
+    today to two years ahead. A first day the school is closed needs a reason to book
+    anyway. Returns the days and that reason ("" when none is needed)."""
     if start is None:
         raise DomainError("Enter the first review day.", field="start_date")
     if not 1 <= days <= 3:
@@ -51,12 +67,19 @@ def check_dates(*, school_id: int, start: date | None, days: int, closed_reason:
         raise DomainError("The first review day must be today or later.", field="start_date")
     if start > today() + MAX_AHEAD:
         raise DomainError("Choose a date within the next two years.", field="start_date")
-    warning = closed_warning(school_id, start, days)
+    spans = closures_for(school_id, start, start + timedelta(days=SCHOOL_DAYS_WITHIN))
+    dates = school_days(start, days, spans, school_id)
+    if len(dates) < days:
+        raise DomainError(
+            f"The school is open on only {len(dates)} of the days in the week from "
+            f"{fmt_day(start)} (weekends, holidays and closures are skipped): choose another "
+            "first day or a shorter review.", field="start_date")
+    warning = _closed_text(closed_days(dates, spans, school_id))
     closed_reason = clean_text(closed_reason, field="closed_reason", label="the reason", limit=300)
     if warning and not closed_reason:
         raise DomainError(warning + " Choose other dates, or give a reason to book anyway.",
                           field="closed_reason")
-    return closed_reason if warning else ""
+    return dates, closed_reason if warning else ""
 
 
 def _insert(rows: list, explain, *, field: str) -> None:

@@ -8,16 +8,17 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ...clock import today
 from ...directory.models import Qualification
 from ...errors import DomainError, Forbidden, check_version, clean_text
 from ...extensions import db
 from ...people.models import Partnership, School, User
 from ...security import CHAMPION
-from .. import permissions
+from .. import permissions, queries
 from ..models import BOOKED_STATES, REVIEWER_QUALIFICATIONS, Review, ReviewEvent, ReviewMember
 from ..queries import reviews_this_year
-from ..scheduling import MAX_REVIEWERS, MIN_REVIEWERS, fmt_day, span_text
-from .booking import book, check_dates, closed_warning, hold_host_days, release, \
+from ..scheduling import MAX_REVIEWERS, MIN_REVIEWERS, dates_text, fmt_day
+from .booking import MAX_AHEAD, book, check_dates, closed_warning, hold_host_days, release, \
     release_host_days
 from .notices import safeguarding_alert, tell_host, tell_team_and_host
 
@@ -47,16 +48,15 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
         raise DomainError("Choose the school to be reviewed.", field="host_school")
     focus = clean_text(focus, field="focus", label="the enquiry focus", limit=MAX_FOCUS,
                        required=True)
-    if not focus_area:
-        raise DomainError("Choose the focus area.", field="focus_area")
+    check_focus_area(focus_area)
     if champion is not None and (champion.school_id != host_school.id
                                  or not champion.has_role(CHAMPION)):
         raise DomainError("The host's improvement champion must be a champion at that school.",
                           field="champion")
-    reason = check_dates(school_id=host_school.id, start=start_date, days=days,
-                         closed_reason=closed_reason)
+    dates, reason = check_dates(school_id=host_school.id, start=start_date, days=days,
+                                closed_reason=closed_reason)
     review = Review(host_school=host_school, focus=focus, focus_area=focus_area,
-                    start_date=start_date, days=days, champion=champion,
+                    dates=dates, champion=champion,
                     notes=clean_text(notes, field="notes", label="the notes"),
                     closed_day_reason=reason, created_by_id=actor.id, state="planned")
     db.session.add(review)
@@ -66,8 +66,34 @@ def create_review(*, actor: User, host_school: School | None, focus: str, focus_
          "Booked" + (f". Closed day: {reason}" if reason else ""))
     tell_host("review.booked", review, f"A peer review of {host_school.name} is booked",
               f"{actor.name} has booked a peer review of {host_school.name}, "
-              f"{span_text(start_date, days)}. Enquiry focus: {focus}\n\nYou will be asked "
+              f"{dates_text(review.dates)}. Enquiry focus: {focus}\n\nYou will be asked "
               "to confirm once the team is proposed.", actor)
+    return review
+
+
+def check_focus_area(slug: str) -> str:
+    """A focus area is one of the skill areas (a forged one is refused)."""
+    if not slug:
+        raise DomainError("Choose the focus area.", field="focus_area")
+    if slug not in queries.categories():
+        raise DomainError("Choose one of the focus areas in the list.", field="focus_area")
+    return slug
+
+
+def set_focus(*, actor: User, review: Review, focus: str, focus_area: str,
+              version: int | None = None) -> Review:
+    """The enquiry focus, agreed with the host school until the team is confirmed."""
+    if not permissions.can_edit_focus(actor, review):
+        raise DomainError("The host headteacher and whoever booked the review agree the "
+                          "enquiry focus, until the host confirms the team.")
+    check_version(review, version)
+    focus = clean_text(focus, field="focus", label="the enquiry focus", limit=MAX_FOCUS,
+                       required=True)
+    review.focus_area = check_focus_area(focus_area)
+    if focus != review.focus:
+        review.focus = focus
+        review.sequence += 1  # the calendar event's description
+    _log(review, actor, review.state, review.state, f"Enquiry focus: {focus}")
     return review
 
 
@@ -137,9 +163,22 @@ def set_team(*, actor: User, review: Review, lead: User | None, reviewers: list[
     return review
 
 
+def _offered(dates: list[date]) -> list[date]:
+    """Other first days a declining host offers: from today to two years ahead."""
+    for i, day in enumerate(dates):
+        if not today() <= day <= today() + MAX_AHEAD:
+            raise DomainError("Offer days from today to two years ahead.",
+                              field=f"offer_{i + 1}")
+    return sorted(set(dates))
+
+
 def transition(*, actor: User, review: Review, to: str, note: str = "",
-               version: int | None = None) -> Review:
+               offered: list[date] = (), version: int | None = None) -> Review:
     check_version(review, version)
+    opens = permissions.not_yet(review, to)
+    if opens and permissions.step_is_theirs(actor, review, to):
+        raise DomainError(f"Not yet: “{permissions.STEPS[review.state, to][1]}” opens on "
+                          f"{fmt_day(opens)}.")
     if not permissions.may_step(actor, review, to):
         raise DomainError(f"This review is {review.state_label.lower()}: that step is not "
                           "open to you now.")
@@ -148,9 +187,13 @@ def transition(*, actor: User, review: Review, to: str, note: str = "",
     if to == "feedback" and not review.summary:
         raise DomainError("Record the findings before marking feedback as given.")
     team = [m.user for m in review.members]
+    offered = _offered(list(offered)) if to == "planned" else []
     if to == "planned":  # declined: the team and their days are released
         release(review, "review")
         review.members.clear()
+        review.offered_dates = " ".join(d.isoformat() for d in offered)
+        if offered:
+            note += f" Other dates the host could offer: {dates_text(offered)}."
     _move(review, actor, to, note)
     if to in ("confirmed", "planned"):
         tell_team_and_host(review, "Confirmed:" if to == "confirmed" else "Declined by the host:",
@@ -164,10 +207,10 @@ def reschedule(*, actor: User, review: Review, start_date: date | None, days: in
     check_version(review, version)
     reason = clean_text(reason, field="reason", label="why the review is moving", limit=1000,
                         required=True)
-    closed = check_dates(school_id=review.host_school_id, start=start_date, days=days,
-                         closed_reason=closed_reason)
-    old = (review.start_date, review.days)
-    review.start_date, review.days, review.closed_day_reason = start_date, days, closed
+    dates, closed = check_dates(school_id=review.host_school_id, start=start_date, days=days,
+                                closed_reason=closed_reason)
+    old = review.dates
+    review.dates, review.closed_day_reason, review.offered_dates = dates, closed, ""
     hold_host_days(review)
     team = [m.user for m in review.members]
     release(review, "review")
@@ -176,7 +219,8 @@ def reschedule(*, actor: User, review: Review, start_date: date | None, days: in
         book(review, team, review.dates, "review", "start_date")
     # The host confirms the new dates.
     _move(review, actor, "proposed" if team else "planned",
-          f"Rescheduled from {span_text(*old)}: {reason}")
+          f"Rescheduled. The review days were {dates_text(old)}; now "
+          f"{dates_text(review.dates)}. Why: {reason}")
     tell_team_and_host(review, "Rescheduled:", actor=actor, note=reason)
     return review
 
@@ -226,6 +270,9 @@ def _check_workshop(review: Review, workshop_date: date | None, facilitator: Use
         raise DomainError("Enter the workshop date.", field="workshop_date")
     if workshop_date <= review.end_date:
         raise DomainError("The workshop comes after the review days.", field="workshop_date")
+    if workshop_date > review.end_date + MAX_AHEAD:
+        raise DomainError("Choose a workshop date within two years of the review days.",
+                          field="workshop_date")
     if facilitator is None or not facilitator.has_role(CHAMPION):
         raise DomainError("Choose an improvement champion to facilitate.", field="facilitator")
     if permissions.on_team(facilitator, review):
@@ -233,7 +280,10 @@ def _check_workshop(review: Review, workshop_date: date | None, facilitator: Use
                           "facilitated by a champion who was not.", field="facilitator")
     if impact_date is not None and impact_date <= workshop_date:
         raise DomainError("The impact review comes after the workshop.", field="impact_date")
-    warning = closed_warning(review.host_school_id, workshop_date, 1)
+    if impact_date is not None and impact_date > workshop_date + MAX_AHEAD:
+        raise DomainError("Choose an impact review date within two years of the workshop.",
+                          field="impact_date")
+    warning = closed_warning(review.host_school_id, [workshop_date])
     if warning:
         raise DomainError(warning, field="workshop_date")
 

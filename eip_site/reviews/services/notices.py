@@ -124,7 +124,7 @@ def reminders(today: date, _now: datetime) -> list[Reminder]:
     for review in db.session.scalars(select(Review).where(
             Review.state.in_(("proposed", "confirmed", "data_shared")),
             Review.start_date > today, Review.start_date <= today + timedelta(days=7))):
-        days = span_text(review.start_date, review.days)
+        days = span_text(review.start_date, review.end_date)
         for person in _team_and_heads(review):
             out.append(Reminder(person, f"review-7d:{review.id}",
                                 f"Reminder: peer review of {review.host_school.name} {days}",

@@ -12,7 +12,7 @@ from ...people.models import School, User
 from .. import permissions
 from ..models import Review
 from ..scheduling import RotaVisit, rota_problems
-from .lifecycle import create_review, set_team
+from .lifecycle import check_focus_area, create_review, set_team
 
 ROTA_FOCUS = "To what extent … (the enquiry focus is agreed with the host school)"
 
@@ -25,6 +25,7 @@ def accept_rota(*, actor: User, visits: list[RotaVisit], starts: dict[int, date 
     or where a school has nobody free, it is chosen later with the picker."""
     if not permissions.is_lead(actor):
         raise Forbidden("Only cluster leads accept a rota.")
+    check_focus_area(focus_area)
     problems = rota_problems(visits, avoid_reciprocal=avoid_reciprocal)
     if problems:
         raise DomainError(" ".join(problems))

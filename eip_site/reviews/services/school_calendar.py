@@ -7,12 +7,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ...clock import today
 from ...errors import DomainError, Forbidden, clean_text
 from ...extensions import db
 from ...people.models import User
 from ...security import HEAD
 from .. import permissions
 from ..models import CLOSURE_KINDS, Closure, Term
+from .booking import MAX_AHEAD
 
 
 def _span(name: str, start: date | None, end: date | None, *, label: str) -> str:
@@ -21,6 +23,9 @@ def _span(name: str, start: date | None, end: date | None, *, label: str) -> str
         raise DomainError("Enter the first day.", field="start_date")
     if end is None:
         raise DomainError("Enter the last day.", field="end_date")
+    for day, field in ((start, "start_date"), (end, "end_date")):
+        if abs(day - today()) > MAX_AHEAD:
+            raise DomainError("Choose a date within two years of today.", field=field)
     if end < start:
         raise DomainError("The last day must be the same as or after the first day.",
                           field="end_date")

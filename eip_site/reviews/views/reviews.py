@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from ...clock import today
@@ -19,6 +19,7 @@ from .. import bp, queries, services
 from ..forms import (
     CancelForm,
     FindingsForm,
+    FocusForm,
     RescheduleForm,
     ReviewForm,
     StepForm,
@@ -30,12 +31,14 @@ from ..permissions import (
     can_book_workshop,
     can_cancel,
     can_edit,
+    can_edit_focus,
     can_record_findings,
     can_see_findings,
     is_organiser,
     next_steps,
     on_team,
     review_for,
+    waiting_steps,
 )
 from ..scheduling import month_weeks, shift_month
 
@@ -59,7 +62,8 @@ def index():
     return render_page("reviews/index.html", filters=filters, listing=listing,
                        terms=queries.terms(), schools=active_school_names(people_stamp),
                        states=STATES, can_book=can_book,
-                       themes=queries.themes(today() - timedelta(days=365), themes_stamp))
+                       themes=queries.themes(today() - timedelta(days=365), themes_stamp,
+                                             current_app.config["REVIEW_THEMES_MIN_SCHOOLS"]))
 
 
 @bp.route("/reviews/calendar")
@@ -74,6 +78,7 @@ def calendar():
     mine = request.args.get("mine") == "1"
     return render_page("reviews/calendar.html", weeks=month_weeks(year, month),
                        by_day=queries.month(year, month, current_user if mine else None),
+                       closed=queries.month_closed(year, month),
                        first=date(year, month, 1), mine=mine, today=day,
                        prev=shift_month(year, month, -1), next=shift_month(year, month, 1))
 
@@ -128,20 +133,26 @@ def _detail(review, status: int = 200, **forms):
         workshop.facilitator.choices = [("", "Choose a champion")] + [
             (u.id, u.name + (f", {u.school.name}" if u.school else ""))
             for u in queries.champions() if not on_team(u, review)]
+    focus = forms.get("focus") or (FocusForm(
+        formdata=None, version=review.version, focus=review.focus,
+        focus_area=review.focus_area) if can_edit_focus(user, review) else None)
+    if focus:
+        focus.focus_area.choices = list(queries.categories().items())
     see_findings = can_see_findings(user, review)
     return render_page(
         "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
-        findings=findings, workshop=workshop, candidate_total=total,
+        findings=findings, workshop=workshop, candidate_total=total, focus=focus,
         review_cap=Partnership.current().max_reviews_per_year,
         step=forms.get("step") or StepForm(formdata=None, version=review.version),
         cancel=forms.get("cancel") or CancelForm(formdata=None, version=review.version),
-        steps=next_steps(user, review), can_edit=editable, picking=picking,
+        steps=next_steps(user, review), waiting=waiting_steps(user, review),
+        can_edit=editable, picking=picking,
         can_cancel=can_cancel(user, review), see_findings=see_findings,
         can_record=can_record, can_workshop=can_workshop,
         history=queries.history(review.id, findings=see_findings), area=queries.categories().get(review.focus_area,
                                                                           review.focus_area),
         helpers=queries.helpers_for(review) if see_findings and review.areas else [],
-        closed=services.closed_warning(review.host_school_id, review.start_date, review.days))
+        closed=services.closed_warning(review.host_school_id, review.dates))
 
 
 @bp.route("/reviews/<int:review_id>")
@@ -174,13 +185,21 @@ def team(review_id: int):
                 "Team proposed. We have emailed the team and the host headteacher.")
 
 
+@bp.route("/reviews/<int:review_id>/focus", methods=["POST"])
+def focus(review_id: int):
+    def act(review, form):
+        services.set_focus(actor=current_user, review=review, focus=form.focus.data or "",
+                           focus_area=form.focus_area.data or "", version=form.version_number)
+    return _act(review_id, "focus", FocusForm(), act, "Enquiry focus saved.")
+
+
 @bp.route("/reviews/<int:review_id>/step", methods=["POST"])
 def step(review_id: int):
     to = request.form.get("to", "")
 
     def act(review, form):
         services.transition(actor=current_user, review=review, to=to, note=form.note.data or "",
-                            version=form.version_number)
+                            offered=form.offered, version=form.version_number)
     return _act(review_id, "step", StepForm(), act,
                 f"The review is now: {STATES.get(to, '').lower()}.")
 
