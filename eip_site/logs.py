@@ -15,7 +15,8 @@ import secrets
 import time
 
 from flask import Flask, g, has_request_context, request
-from flask_login import current_user
+
+from .security import loaded_user
 
 log = logging.getLogger("eip_site.requests")
 HEADER = "X-Request-ID"
@@ -71,7 +72,8 @@ def _finish(response):
         _start()
     response.headers[HEADER] = g.request_id
     took = round((time.perf_counter() - g.request_started) * 1000, 1)
-    user_id = current_user.id if current_user.is_authenticated else None
+    user = loaded_user()
+    user_id = user.id if user is not None else None
     log.info("%s %s %s %.1f ms user=%s", request.method, request.path, response.status_code,
              took, user_id or "-", extra={"method": request.method, "path": request.path,
                                          "status": response.status_code, "duration_ms": took,

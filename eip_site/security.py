@@ -6,7 +6,7 @@ walks ``app.url_map`` so that a new route without an entry fails CI.
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 
 STAFF, CHAMPION, HEAD, LEAD, ADMIN = "staff", "champion", "head", "lead", "admin"
@@ -198,6 +198,14 @@ CSP = "; ".join(
 )
 
 
+def loaded_user():
+    """The signed-in user if this request already loaded one, else None: asking
+    ``current_user`` after the answer is made would load one (a query) for answers that never
+    needed it, such as /healthz from a signed-in browser, which then depend on nobody."""
+    user = g.get("_login_user")
+    return user if user is not None and user.is_authenticated else None
+
+
 def set_security_headers(response):
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -205,7 +213,7 @@ def set_security_headers(response):
     response.headers["X-Frame-Options"] = "DENY"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user.is_authenticated and request.endpoint != "static":
+    if loaded_user() is not None and request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -5,7 +5,7 @@ from sqlalchemy.exc import OperationalError
 
 from eip_site.extensions import db
 
-from ..helpers import sign_in
+from ..helpers import queries_during, sign_in
 
 
 def test_home_greets_the_signed_in_person_and_links_to_what_they_may_use(client):
@@ -25,6 +25,13 @@ def test_healthz_reports_a_reachable_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_with_a_cookie_asks_only_for_the_database(app, client):
+    """The request log names a user only when the request loaded one: a signed-in
+    browser's health check must not cost the user's query."""
+    sign_in(client)
+    assert queries_during(app, lambda: client.get("/healthz")) == 1
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch):
