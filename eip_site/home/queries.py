@@ -172,7 +172,7 @@ def _for_leads(today: date) -> tuple:
     from ..networks import overview
     from ..networks.queries import BARE
 
-    awaiting = [ReviewHit(r.id, r.start_date, r.days, r.focus, r.state, r.host_school.name)
+    awaiting = [ReviewHit(r.id, r.start_date, r.end_date, r.focus, r.state, r.host_school.name)
                 for r in db.session.scalars(_AWAITING, {"today": today})]
     unmet = [Miss(m.term, m.count)
              for m in db.session.scalars(_UNMET, {"month": today.strftime("%Y-%m")})]
@@ -237,7 +237,7 @@ class MeetingHit(MeetingState):
 class ReviewHit:
     id: int
     start_date: date
-    days: int
+    end_date: date
     focus: str
     state: str
     school_name: str
@@ -310,7 +310,7 @@ def _site_statements(indexed: bool, sees_all: bool):
         .order_by(Meeting.starts_at.desc()).limit(PER_KIND)
 
     hosts = select(School.id).where(contains(School.name, pattern))
-    reviews = select(Review.id, Review.start_date, Review.days, Review.focus, Review.state,
+    reviews = select(Review.id, Review.start_date, Review.end_date, Review.focus, Review.state,
                      School.name) \
         .join(School, School.id == Review.host_school_id) \
         .where(or_(Review.host_school_id.in_(hosts), contains(Review.focus, pattern))) \

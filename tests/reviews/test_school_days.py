@@ -88,7 +88,7 @@ def test_the_month_grid_shows_each_review_day_and_the_holidays(app, client, worl
     thu = thursday(6)
     with app.app_context():
         review = factories.review(host=world["host"], dates=[thu, thu + timedelta(days=4)],
-                                  state="confirmed")
+                                  state="proposed")
         factories.closure(world["ash"], name="INSET day", start=thu + timedelta(days=1))
         factories.closure(None, name="May Day", kind="holiday", start=thu + timedelta(days=5))
         db.session.commit()
@@ -322,3 +322,16 @@ def test_a_declining_host_offers_other_dates_which_the_booker_sees(app, client, 
     offered = f"{one:%a} {one.day} {one:%B %Y} and {two:%a} {two.day} {two:%B %Y}"
     assert f"Other dates the host offered</dt><dd>{offered}" in page
     assert f"SATs week Other dates the host could offer: {offered}." in page  # the history
+
+
+def test_home_and_search_give_a_thursday_review_its_last_school_day(app, client, world):
+    thu = thursday()
+    mon = thu + timedelta(days=4)
+    with app.app_context():
+        factories.review(host=world["host"], dates=[thu, thu + timedelta(days=1), mon],
+                         state="proposed")
+        db.session.commit()
+    sign_in(client, roles={"lead"})
+    want = f"to {mon:%a} {mon.day} {mon:%B %Y}"
+    assert want in client.get("/").get_data(as_text=True)
+    assert want in client.get("/search?q=feedback+move").get_data(as_text=True)
