@@ -335,3 +335,25 @@ def test_home_and_search_give_a_thursday_review_its_last_school_day(app, client,
     want = f"to {mon:%a} {mon.day} {mon:%B %Y}"
     assert want in client.get("/").get_data(as_text=True)
     assert want in client.get("/search?q=feedback+move").get_data(as_text=True)
+
+
+def test_the_picker_reads_the_review_days_not_the_weekend_between(app, client, world):
+    thu = thursday()
+    sat, mon = thu + timedelta(days=2), thu + timedelta(days=4)
+    with app.app_context():
+        r = world.get("reviewers")
+        review_id = factories.review(host=world["host"], dates=[thu, thu + timedelta(days=1),
+                                                                mon]).id
+        # Another school's review on the Saturday between (its own calendar) and a day off.
+        factories.review(host=world["birch"], dates=[sat], team=(r[0],))
+        services.set_unavailable(actor=r[1], day=sat, available=False)
+        services.set_unavailable(actor=r[2], day=mon, available=False)
+        db.session.commit()
+        names = [p.name for p in r[:3]]
+    sign_in(client, world["lead"])
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    picker = page.split('class="table picker"', 1)[1]
+    rows = {name: picker.split(name, 1)[1].split("</tr>", 1)[0] for name in names}
+    assert "Booked" not in rows[names[0]] and "Not available" not in rows[names[0]]
+    assert "Not available" not in rows[names[1]]
+    assert f"Not available</span> on {mon:%a} {mon.day} {mon:%b}" in rows[names[2]]
