@@ -1,6 +1,7 @@
 from sqlalchemy import func, select
 
 from eip_site.extensions import db
+from eip_site.outbox import OutboxMessage
 from eip_site.people.models import School, User
 from eip_site.security import ROLES
 from eip_site.seeds import demo
@@ -27,6 +28,8 @@ def test_seed_demo_builds_the_partnership_once_and_prints_logins(app):
     assert schools == 6 and 75 <= people <= 90
     assert len(phases) == 6
     assert [login.role for login in logins] == list(ROLES)
+    with app.app_context():  # the demo's history is not emailed to its people
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     again = run(app, "seed-demo", "--password", "kingsmere demo pass")
     assert again.exit_code == 0 and "already loaded" in again.output
     with app.app_context():
