@@ -6,12 +6,13 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
 from ..clock import utcnow
 from ..directory.models import Qualification
 from ..extensions import db
+from ..outbox import OutboxMessage
 from ..people.models import Partnership, School, User
 from ..security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
 from . import directory, networks, reviews
@@ -128,6 +129,9 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     reviews.seed_demo(rng, now)
     networks.seed_demo(rng, now)
     _unconfirmed_reviewer()
+    # The demo's story (proposed networks, items) is its history, not news to email: the
+    # database was empty, so every queued message is the story's.
+    db.session.execute(delete(OutboxMessage))
     return logins()
 
 
