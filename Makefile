@@ -15,7 +15,7 @@ export EIP_ENV ?= development
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,redis]"
 	touch $(STAMP)
 
 setup: $(STAMP)
