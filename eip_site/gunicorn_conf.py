@@ -3,7 +3,11 @@ checkout's gunicorn.conf.py). The settings are checked once, in the master, befo
 worker starts: a mistake stops gunicorn with one line and exit status 2, instead of workers
 failing to boot one after another."""
 
+import multiprocessing
 import sys
+
+# Sync workers, one per CPU (docs/deploy.md says why); --workers overrides it.
+workers = multiprocessing.cpu_count()
 
 
 def on_starting(server):

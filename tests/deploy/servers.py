@@ -3,6 +3,8 @@ own process group, stopped (and killed if need be) when the test ends; a small b
 
 from __future__ import annotations
 
+import functools
+import http.client
 import http.cookiejar
 import os
 import re
@@ -56,23 +58,28 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return done
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 30, **kw):
+def wait_until_up(up: str | int, process: subprocess.Popen, log: Path, seconds: float = 30,
+                  **kw):
+    """Until ``up`` answers: an address that answers HTTP, or a port that takes connections."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"{process.args[0]} stopped: {log.read_text()[-2000:]}")
         try:
-            urllib.request.urlopen(url, timeout=2, **kw)
+            if isinstance(up, int):
+                socket.create_connection(("127.0.0.1", up), timeout=2).close()
+            else:
+                urllib.request.urlopen(up, timeout=2, **kw)
             return
         except urllib.error.HTTPError:
             return
         except OSError:
             time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer in {seconds} s: {log.read_text()[-2000:]}")
+    raise AssertionError(f"{up} did not answer in {seconds} s: {log.read_text()[-2000:]}")
 
 
 @contextmanager
-def serving(cmd: list[str], up: str, log: Path, *, cwd, env=None, **kw):
+def serving(cmd: list[str], up: str | int, log: Path, *, cwd, env=None, **kw):
     """Run ``cmd`` until the block ends, once ``up`` answers; its output goes to ``log``."""
     with open(log, "ab") as out:
         process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -132,19 +139,23 @@ class _Form(HTMLParser):
 
 
 class Browser:
-    """One person's cookies; ``base`` can change between requests (another instance)."""
+    """One person's cookies; ``base`` can change between requests (another instance). Over
+    HTTPS, ``context`` trusts the test's certificate and ``source`` is the address its
+    connections come from (any 127.x.y.z is this machine)."""
 
-    def __init__(self, base: str, context=None, headers: dict | None = None):
+    def __init__(self, base: str, context=None, source: str | None = None):
         self.base, self.jar = base, http.cookiejar.CookieJar()
         handlers = [urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()]
         if context is not None:
-            handlers.append(urllib.request.HTTPSHandler(context=context))
+            handlers.append(_HTTPSFrom(context, source))
         self.opener = urllib.request.build_opener(*handlers)
-        self.headers = headers or {}
+        self.headers: dict[str, str] = {}
 
     def request(self, path: str, data: dict | None = None, *, base: str | None = None):
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        request = urllib.request.Request((base or self.base) + path, body, self.headers)
+        # A form's page is its Referer (the CSRF check asks for one over HTTPS).
+        headers = self.headers | ({"Referer": (base or self.base) + path} if body else {})
+        request = urllib.request.Request((base or self.base) + path, body, headers)
         try:
             with self.opener.open(request, timeout=20) as response:
                 return response.status, response.headers, response.read().decode()
@@ -162,6 +173,17 @@ class Browser:
     def sign_in(self, email: str, password: str, *, base: str | None = None) -> int:
         fields = self.form("/login", base=base) | {"email": [email], "password": [password]}
         return self.request("/login", fields, base=base)[0]
+
+
+class _HTTPSFrom(urllib.request.HTTPSHandler):
+    def __init__(self, context, source: str | None):
+        super().__init__(context=context)
+        self.source = (source, 0) if source else None
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPSConnection,
+                                              source_address=self.source), req,
+                            context=self._context)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
