@@ -89,7 +89,7 @@ def serving(cmd: list[str], up: str | int, log: Path, *, cwd, env=None, **kw):
         yield process
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, signal.SIGINT)  # gunicorn, nginx and Redis: stop at once
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
