@@ -12,10 +12,10 @@ export EIP_ENV ?= development
 
 .PHONY: run test fuzz setup migrate demo screenshots bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,redis]"
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -1,15 +1,4 @@
-"""gunicorn reads this file from the working directory. The settings are checked once, in
-the master, before any worker starts: a mistake stops gunicorn with one line and exit
-status 2, instead of workers failing to boot one after another."""
+"""gunicorn reads this file from the working directory (the checkout); elsewhere, pass
+`-c python:eip_site.gunicorn_conf` (docs/deploy.md)."""
 
-import sys
-
-
-def on_starting(server):
-    from eip_site import ConfigError, create_app
-
-    try:
-        create_app()
-    except ConfigError as error:
-        print(f"EIP site cannot start: {error}", file=sys.stderr)
-        sys.exit(2)
+from eip_site.gunicorn_conf import on_starting, workers  # noqa: F401

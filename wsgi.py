@@ -1,17 +1,4 @@
-import gc
-import sys
+"""`flask --app wsgi` and `gunicorn wsgi:app` from the checkout; installed, the same app is
+`eip_site.wsgi` (docs/deploy.md), which runs from any directory."""
 
-from eip_site import ConfigError, create_app
-
-try:
-    app = create_app()
-except ConfigError as error:  # one line for the operator, not a traceback; exit status 2
-    print(f"EIP site cannot start: {error}", file=sys.stderr)
-    sys.exit(2)
-
-# A page makes a few thousand objects that die with it, yet the collector's default young
-# generation (700) made the meeting page walk them once a request and, every ~100 requests,
-# walk the whole heap (~30 ms). Objects made at start-up live for ever: frozen, no walk
-# visits them; a larger young generation lets a page's objects die before one runs.
-gc.freeze()
-gc.set_threshold(50_000, 20, 100)
+from eip_site.wsgi import app  # noqa: F401

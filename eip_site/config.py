@@ -8,13 +8,19 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = ROOT / "instance"
+PACKAGE = Path(__file__).resolve().parent
+# templates/, static/ and migrations/ sit beside the package in a checkout (ROOT); `pip install`
+# puts them inside it (setup.py), and the instance folder (the default SQLite file) in the venv.
+CHECKOUT = (PACKAGE.parent / "pyproject.toml").is_file()
+ROOT = PACKAGE.parent if CHECKOUT else PACKAGE
+INSTANCE = PACKAGE.parent / "instance" if CHECKOUT else Path(sys.prefix) / "var" / "eip-site"
+FOLDERS = ("templates", "static", "migrations")
 
 # A key that only development and tests may use; production refuses it.
 DEV_SECRET_KEY = "dev-only-not-secret"
@@ -149,6 +155,14 @@ def environment_overrides(defaults) -> dict:
         if name.startswith("EIP_") and not name.startswith("EIP_TEST_"):
             out[name[4:]] = _read(name, raw, defaults.get(name[4:]))
     return out
+
+
+def check_install() -> None:
+    """An install without the folders the site reads says so, rather than failing later."""
+    for name in FOLDERS:
+        if not (ROOT / name).is_dir():
+            raise ConfigError(f"The site is installed without its {name} folder ({ROOT / name}): "
+                              "install it again with pip install . from the checkout.")
 
 
 def check(config) -> None:

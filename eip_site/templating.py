@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 from flask import Flask, g
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -32,8 +36,24 @@ def csrf() -> Markup:
     return field
 
 
+@cache
+def fingerprint(folder: str, filename: str) -> str | None:
+    """A static file's content, in short: its address changes when an upgrade changes it."""
+    try:
+        return hashlib.sha256(Path(folder, filename).read_bytes()).hexdigest()[:12]
+    except OSError:
+        return None
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.url_defaults
+    def _static_fingerprint(endpoint, values):
+        """Static addresses carry their file's fingerprint (?v=), so the proxy may let
+        browsers keep them a year (deploy/nginx-eip.conf) and new files still arrive."""
+        if endpoint == "static" and "v" not in values:
+            values["v"] = fingerprint(app.static_folder, values.get("filename", ""))
     app.jinja_env.globals.update(
         can_see=can_see,
         csrf=csrf,

@@ -570,7 +570,7 @@ def scriptless_auditor(browser, live_server, context) -> Page:
     auditor = browser.new_context(base_url=live_server, storage_state=context.storage_state(),
                                   viewport={"width": 1280, "height": 800}, locale="en-GB")
     auditor.set_default_timeout(10_000)
-    auditor.route(re.compile(r"/static/(js|vendor)/.*\.js$"), lambda route: route.abort())
+    auditor.route(re.compile(r"/static/(js|vendor)/.*\.js(\?|$)"), lambda route: route.abort())
     return auditor.new_page()
 
 

@@ -1,4 +1,5 @@
 import logging
+import re
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -120,8 +121,10 @@ def test_accessibility_statement_is_public(client):
 
 def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_one(client):
     page = client.get("/login").get_data(as_text=True)
-    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
-    icon = client.get("/static/favicon.svg")
+    icon = re.search(r'<link rel="icon" href="(/static/favicon\.svg\?v=[0-9a-f]+)" '
+                     r'type="image/svg\+xml">', page)
+    assert icon, "the icon, with its fingerprint"
+    icon = client.get(icon.group(1))
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
 
 
