@@ -45,12 +45,10 @@ def allow_large_uploads():
     """before_request, ahead of the CSRF check that reads the form: an upload may be as large
     as MAX_UPLOAD_MB (plus 1 MB for the rest of the form), every other request stays within
     MAX_CONTENT_LENGTH. A body declared larger is refused from its Content-Length, unread."""
-    if request.endpoint not in UPLOADS or request.method != "POST":
-        return None
-    request.max_content_length = services.limit() + services.MB
-    if (request.content_length or 0) > request.max_content_length:
-        abort(413, services.too_large_message())
-    return None
+    if request.endpoint in UPLOADS and request.method == "POST":
+        request.max_content_length = services.limit() + services.MB
+        if (request.content_length or 0) > request.max_content_length:
+            abort(413, services.too_large_message())
 
 
 def _form() -> UploadForm:

@@ -245,10 +245,11 @@ _ELIGIBLE = (User.active.is_(True),
                      Qualification.kind.in_(REVIEWER_QUALIFICATIONS),
                      Qualification.confirmed_at.is_not(None)),
                  select(UserRole.user_id).where(UserRole.role == CHAMPION))))
-_DAYS = (bindparam("first"), bindparam("last"))  # the review days run on from the first
+# The review's own days: a weekend or holiday between two of them (Thu, Fri, Mon) is not one.
+_DAYS = select(ReviewDay.day).where(ReviewDay.review_id == bindparam("review"))
 # Each candidate's first day off among the review days, looked up by key per candidate.
 _DAY_OFF = (select(func.min(Unavailable.day))
-            .where(Unavailable.user_id == User.id, Unavailable.day.between(*_DAYS))
+            .where(Unavailable.user_id == User.id, Unavailable.day.in_(_DAYS))
             .scalar_subquery())
 _PEOPLE = (select(User.id, User.name, School.name, _DAY_OFF, User.school_id)
            .outerjoin(School, School.id == User.school_id).where(*_ELIGIBLE))
@@ -258,7 +259,7 @@ _PEOPLE = (select(User.id, User.name, School.name, _DAY_OFF, User.school_id)
 _BOOKED = (select(Booking.user_id, Booking.day, School.name)
            .join(Review, Review.id == Booking.review_id)
            .join(School, School.id == Review.host_school_id)
-           .where(Booking.day.between(*_DAYS), Booking.review_id != bindparam("review"))
+           .where(Booking.day.in_(_DAYS), Booking.review_id != bindparam("review"))
            .order_by(Booking.day))
 # "+ 0": without it SQLite probes the (skill, relation, user) index once per candidate for
 # every skill of the area (~7,000 probes, ~5 ms); scanning the area's links is cheaper.
