@@ -292,3 +292,27 @@ def test_a_meeting_and_network_page_run_the_same_queries_with_more_files(app, cl
     more = [page_queries(app, client, u) for u in (meeting_url, network_url)]
     more.append(page_queries(app, client, meeting_url, htmx=True))
     assert more == few
+
+
+def test_the_host_head_shares_data_with_the_team_on_the_review_page(app, client, world):
+    with app.app_context():
+        from .. import factories
+
+        review = factories.review(host=world["host"], team=(world.get("reviewers")[0],),
+                                  state="confirmed")
+        db.session.commit()
+        review_id = review.id
+    sign_in(client, world["head"])
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert 'id="documents"' in page and "Share them here, then mark data as shared" in page
+    assert post_file(client, f"/files/review/{review_id}/new", GOOD["sums.xlsx"][0], "sums.xlsx",
+                     title="Attainment data").status_code == 303
+    (shared,) = files(app)
+    sign_in(client, world["reviewers"][0])
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert "Attainment data" in page and "Share a document" not in page
+    assert client.get(f"/files/{shared.id}").status_code == 200
+    sign_in(client, world["teacher"])  # not on the team
+    page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert 'id="documents"' not in page and "Attainment data" not in page
+    assert client.get(f"/files/{shared.id}").status_code == 403
