@@ -316,3 +316,16 @@ def test_the_host_head_shares_data_with_the_team_on_the_review_page(app, client,
     page = client.get(f"/reviews/{review_id}").get_data(as_text=True)
     assert 'id="documents"' not in page and "Attainment data" not in page
     assert client.get(f"/files/{shared.id}").status_code == 403
+
+
+def test_an_upload_sent_twice_is_saved_once(app, client, world):
+    from ..test_form_tokens import token_in
+
+    sign_in(client, world["leader"])
+    url = f"/files/network/{world['network']}/new"
+    token = token_in(client.get(url).get_data(as_text=True), url)
+    first = post_file(client, url, form_token=token)
+    again = post_file(client, url, form_token=token)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(files(app)) == 1
