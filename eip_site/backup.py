@@ -5,6 +5,10 @@ database *and* its write-ahead log while others write (a plain file copy of a WA
 can hold no tables at all). PostgreSQL is dumped by ``pg_dump`` in its custom format, from
 one snapshot. Restoring refuses a database that holds data unless asked to replace it, then
 brings the schema up to date; both ends report the rows of every table they wrote.
+
+Uploaded files (EIP_FILES_DIR) travel beside the database, in ``<backup>.files.tar``,
+written after the database's snapshot: it holds every file the snapshot's rows name (files
+are written before their rows commit) and perhaps a few newer ones. Restore puts them back.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 
+from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
+from .config import files_dir
 from .extensions import db
 
 
@@ -105,7 +112,55 @@ def backup(destination: str) -> dict[str, int]:
     else:
         counts = _pg_dump(str(partial))
     os.replace(partial, target)
+    _backup_files(files_archive(destination))
     return counts
+
+
+def files_archive(backup_path: str) -> Path:
+    """Where a backup's uploaded files are: beside it."""
+    return Path(backup_path + ".files.tar")
+
+
+def _stored_files(root: Path) -> list[Path]:
+    """The files the store holds (not its half-written ``.partial`` ones)."""
+    return sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith(".")) \
+        if root.is_dir() else []
+
+
+def _backup_files(archive: Path) -> int:
+    partial = archive.with_name(archive.name + ".partial")
+    files = _stored_files(files_dir(current_app.config))
+    with tarfile.open(partial, "w") as tar:
+        for path in files:
+            tar.add(path, arcname=path.name, recursive=False)
+    os.replace(partial, archive)
+    return len(files)
+
+
+def _restore_files(archive: Path) -> int:
+    """The files of a backup put back in the store; only plain names are written, so an
+    archive naming ``../`` or a link cannot write anywhere else. None beside an older
+    backup: the store is left as it is."""
+    if not archive.is_file():
+        return 0
+    root = files_dir(current_app.config)
+    root.mkdir(parents=True, exist_ok=True)
+    count = 0
+    try:
+        with tarfile.open(archive, "r") as tar:
+            for member in tar:
+                name = member.name
+                if not member.isfile() or "/" in name or "\\" in name or name.startswith("."):
+                    continue
+                source = tar.extractfile(member)
+                partial = root / f".{name}.partial"
+                with open(partial, "wb") as out:
+                    shutil.copyfileobj(source, out)
+                os.replace(partial, root / name)
+                count += 1
+    except tarfile.TarError as error:
+        raise BackupError(f"{archive} is not a readable archive of files: {error}.") from None
+    return count
 
 
 def _pg_dump(path: str) -> dict[str, int]:
@@ -183,5 +238,6 @@ def restore(source: str, *, replace: bool = False) -> dict[str, int]:
                               + (done.stderr.strip().splitlines() or ["?"])[-1])
     db.engine.dispose()
     upgrade()
+    _restore_files(files_archive(source))
     return table_counts()
 

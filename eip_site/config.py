@@ -49,6 +49,11 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Papers and resources (eip_site/files): the largest file, in MB (its upload's request may
+    # be this plus 1 MB, whatever MAX_CONTENT_LENGTH says), and where files are kept (empty:
+    # instance/files; a shared volume when several instances run).
+    MAX_UPLOAD_MB = 20
+    FILES_DIR = ""
     # Longer web addresses get the site's 414 page; below gunicorn's limit_request_line (4094).
     MAX_URL_LENGTH = 3000
 
@@ -108,6 +113,11 @@ class TestingConfig(DevelopmentConfig):
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}
+
+
+def files_dir(config) -> Path:
+    """The directory the site keeps uploaded files in."""
+    return Path(config.get("FILES_DIR") or INSTANCE / "files")
 
 
 def normalise_database_url(url: str) -> str:
@@ -200,5 +210,7 @@ def check(config) -> None:
                           f"{config['SMTP_PORT']}: use ssl with 465, or starttls with 587.")
     if config["LOG_FORMAT"] not in ("text", "json"):
         raise ConfigError(f"EIP_LOG_FORMAT must be text or json, not {config['LOG_FORMAT'][:40]!r}.")
+    if not 1 <= config.get("MAX_UPLOAD_MB", 20) <= 1024:
+        raise ConfigError("EIP_MAX_UPLOAD_MB must be a number of megabytes from 1 to 1024.")
     if config["PROXY_COUNT"] < 0:
         raise ConfigError("EIP_PROXY_COUNT must be 0 or more.")

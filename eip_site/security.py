@@ -124,6 +124,14 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "networks.action_status": SIGNED_IN,
     "networks.plan_new": SIGNED_IN,
     "networks.plan_edit": SIGNED_IN,
+    # Papers and resources: each file has its parent's rules, checked by files.permissions.
+    "files.upload": SIGNED_IN,
+    "files.download": SIGNED_IN,
+    "files.version": SIGNED_IN,
+    "files.detail": SIGNED_IN,
+    "files.replace": SIGNED_IN,
+    "files.delete": SIGNED_IN,
+    "files.restore": SIGNED_IN,
 }
 
 # Who may manage accounts, and which roles each may hand out.

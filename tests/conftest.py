@@ -140,6 +140,7 @@ def app(tmp_path_factory, smtp):
         "SMTP_PORT": controller.port,
         "SMTP_TLS": "none",
         "BASE_URL": "http://localhost",
+        "FILES_DIR": str(tmp_path_factory.mktemp("files")),
     })
     with app.app_context():
         reset_schema()

@@ -86,6 +86,8 @@ def test_text_settings_stay_text_whatever_they_hold(monkeypatch):
     ({"EIP_SMTP_TLS": "ssl"}, "does not work on port 587"),
     ({"EIP_SMTP_HOST": "mail", "EIP_SMTP_USERNAME": "me"}, "go together"),
     ({"EIP_SMTP_USERNAME": "me", "EIP_SMTP_PASSWORD": "pw"}, "EIP_SMTP_HOST is not"),
+    ({"EIP_MAX_UPLOAD_MB": "twenty"}, "EIP_MAX_UPLOAD_MB must be a whole number"),
+    ({"EIP_MAX_UPLOAD_MB": "0"}, "EIP_MAX_UPLOAD_MB must be a number of megabytes from 1"),
 ])
 def test_each_configuration_mistake_is_named(monkeypatch, variables, message):
     monkeypatch.setenv("EIP_SECRET_KEY", "k" * 40)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from eip_site.directory.models import Skill
 from eip_site.extensions import db
@@ -37,7 +40,9 @@ SOMEONE_ELSES_PROFILE = {"/people/<int:user_id>/edit", "/people/<int:user_id>/sk
 NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<int:meeting_id>/edit",
                         "/meetings/<int:meeting_id>/items/<int:item_id>/edit",
                         "/networks/<int:network_id>/plan/new",
-                        "/networks/<int:network_id>/plan/<int:row_id>"}
+                        "/networks/<int:network_id>/plan/<int:row_id>",
+                        "/files/<any(item, meeting, network, review):parent>/<int:parent_id>/new",
+                        "/files/<int:file_id>/delete"}
 NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
     "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
@@ -46,7 +51,8 @@ NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/meetings/<int:meeting_id>/attendance", "/meetings/<int:meeting_id>/decisions",
     "/meetings/<int:meeting_id>/actions",
     "/meetings/<int:meeting_id>/items/<int:item_id>/minutes",
-    "/actions/<int:action_id>/status"}
+    "/actions/<int:action_id>/status", "/files/<int:file_id>/replace",
+    "/files/<int:file_id>/restore"}
 
 
 def test_every_route_is_in_the_permission_table(app):
@@ -79,6 +85,7 @@ def walk(app, world):
 
 
 def _opened(world) -> dict:
+    from eip_site.files import services as files
     from eip_site.networks import agenda, meetings, minutes, plans
 
     leader, network, meeting = world.get("leader"), world.get("network"), world.get("meeting")
@@ -93,8 +100,11 @@ def _opened(world) -> dict:
     row = plans.save_plan_row(actor=leader, network=network, row=None, action="Visits",
                                  timescale="", resources="", involved="", success_criteria="",
                                  status="not_started", progress="")
+    paper = files.upload(actor=leader, kind="item", parent=item,
+                         upload=FileStorage(io.BytesIO(b"%PDF-1.4 paper"), "paper.pdf"))
     return {"network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
-            "action_id": action.id, "row_id": row.id}
+            "action_id": action.id, "row_id": row.id, "file_id": paper.id, "number": 1,
+            "parent": "item", "parent_id": item.id}
 
 
 def expected(endpoint: str, role: str | None, method: str, user_roles: set[str],

@@ -1,4 +1,5 @@
-// The only script the site needs beyond htmx: CSRF for htmx requests, and focus after swaps.
+// The only script the site needs beyond htmx: CSRF for htmx requests, focus after swaps, and
+// an upload's progress.
 (function () {
   "use strict";
   var token = document.querySelector('meta[name="csrf-token"]');
@@ -16,4 +17,22 @@
   // An error summary takes focus, so screen reader users hear what went wrong.
   document.addEventListener("DOMContentLoaded", function () { focusFirst(document); });
   document.addEventListener("htmx:afterSettle", function (event) { focusFirst(event.detail.elt); });
+
+  // A file upload shows its progress: the form's <progress> appears when the upload starts,
+  // and fills as htmx reports the bytes sent.
+  function uploadBar(event) {
+    return event.target.querySelector && event.target.querySelector("[data-upload-progress]");
+  }
+  document.addEventListener("htmx:xhr:loadstart", function (event) {
+    var bar = uploadBar(event);
+    if (bar) bar.parentNode.hidden = false;
+  });
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = uploadBar(event);
+    if (!bar || !event.detail.lengthComputable || !event.detail.total) return;
+    var done = Math.round((event.detail.loaded / event.detail.total) * 100);
+    bar.parentNode.hidden = false;
+    bar.value = done;
+    bar.textContent = done + "%";
+  });
 })();
