@@ -37,7 +37,12 @@ SOMEONE_ELSES_PROFILE = {"/people/<int:user_id>/edit", "/people/<int:user_id>/sk
 NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<int:meeting_id>/edit",
                         "/meetings/<int:meeting_id>/items/<int:item_id>/edit",
                         "/networks/<int:network_id>/plan/new",
-                        "/networks/<int:network_id>/plan/<int:row_id>"}
+                        "/networks/<int:network_id>/plan/<int:row_id>",
+                        "/networks/<int:network_id>/edit",
+                        "/networks/<int:network_id>/members/<int:user_id>/decline",
+                        "/networks/<int:network_id>/members/<int:user_id>/remove",
+                        "/decisions/<int:decision_id>/edit", "/decisions/<int:decision_id>/remove",
+                        "/actions/<int:action_id>/edit", "/actions/<int:action_id>/remove"}
 NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
     "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
@@ -88,13 +93,14 @@ def _opened(world) -> dict:
     meetings.mark_held(actor=leader, meeting=meeting)
     action = minutes.add_action(actor=leader, meeting=meeting, description="Plan",
                                  owner_id=leader.id, due_on=thursday(5))
+    decision = minutes.add_decision(actor=leader, meeting=meeting, text="Visit termly")
     minutes.save_minutes(actor=leader, item=item, text="Agreed.")
     meetings.approve_minutes(actor=leader, meeting=meeting)
     row = plans.save_plan_row(actor=leader, network=network, row=None, action="Visits",
                                  timescale="", resources="", involved="", success_criteria="",
                                  status="not_started", progress="")
     return {"network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
-            "action_id": action.id, "row_id": row.id}
+            "action_id": action.id, "row_id": row.id, "decision_id": decision.id}
 
 
 def expected(endpoint: str, role: str | None, method: str, user_roles: set[str],

@@ -196,3 +196,160 @@ def test_an_action_is_removed_before_approval(ctx, world):
                                 owner_id=world["member"], due_on=monday(3))
     minutes.remove_action(actor=leader, action=action, version=action.version)
     assert db.session.get(Action, action.id) is None
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+def _network_form(world, **changes):
+    return {"name": "Transitions", "purpose": "Moves.", "priority": "", "is_open": "",
+            "leader": str(world["leader"]), "critical_friend": str(world["friend"]),
+            **changes}
+
+
+def _version(app, model, row_id):
+    with app.app_context():
+        return str(db.session.get(model, row_id).version)
+
+
+def test_the_edit_page_names_a_friend_and_refuses_the_stale_and_the_wrong(app, client, world):
+    from eip_site.networks.models import Network
+
+    url = f"/networks/{world['network']}/edit"
+    sign_in(client, world["member"])
+    assert client.get(url).status_code == 403
+    sign_in(client, world["leader"])
+    page = client.get(url)
+    assert page.status_code == 200 and "Change Transitions" in page.text
+    assert "Fran Friend" in page.text and "Not yet named" in page.text
+    version = _version(app, Network, world["network"])
+    bad = client.post(url, data=_network_form(world, name="", version=version))
+    assert bad.status_code == 422 and "Enter the network" in bad.text
+    head = sign_in(client, roles={"head"}, name="Hana Head")
+    sign_in(client, world["leader"])
+    ok = client.post(url, data=_network_form(world, purpose="Year 6 to 7",
+                                             critical_friend=str(head), version=version))
+    assert ok.status_code == 303
+    with app.app_context():
+        assert db.session.get(Network, world["network"]).critical_friend_id == head
+    stale = client.post(url, data=_network_form(world, purpose="Mine", version=version))
+    assert stale.status_code == 409
+    assert "Their version is shown below" in stale.text and "Year 6 to 7" in stale.text
+    assert "Mine</textarea>" in stale.text
+    assert "reload the page" not in stale.text.lower()
+
+
+def test_network_page_offers_change_decline_remove_and_leave(client, world):
+    sign_in(client, world["outsider"])
+    client.post(f"/networks/{world['network']}/join")
+    sign_in(client, world["leader"])
+    page = client.get(f"/networks/{world['network']}").text
+    base = f"/networks/{world['network']}"
+    assert f'href="{base}/edit"' in page
+    assert f'href="{base}/members/{world["outsider"]}/decline"' in page
+    assert f'href="{base}/members/{world["member"]}/remove"' in page
+    sign_in(client, world["member"])
+    assert f'href="{base}/leave"' in client.get(base).text
+
+
+def test_declining_a_request_asks_for_a_reason_and_tells_the_person(app, client, world,
+                                                                    mailbox):
+    from eip_site.notifications.models import Preference
+
+    sign_in(client, world["outsider"])
+    client.post(f"/networks/{world['network']}/join")
+    with app.app_context():
+        db.session.add(Preference(user_id=world["outsider"], kind="agenda", mode="now"))
+        db.session.commit()
+    url = f"/networks/{world['network']}/members/{world['outsider']}/decline"
+    sign_in(client, world["member"])
+    assert client.get(url).status_code == 403
+    sign_in(client, world["leader"])
+    page = client.get(url)
+    assert page.status_code == 200 and "Decline Otto Outsider" in page.text
+    assert 'name="reason"' in page.text
+    bad = client.post(url, data={"reason": "x" * 2000})
+    assert bad.status_code == 422 and "1,000 characters" in bad.text
+    done = client.post(url, data={"reason": "Primary colleagues only"}, follow_redirects=True)
+    assert "We have emailed Otto Outsider" in done.text
+    with app.app_context():
+        assert db.session.get(NetworkMember, (world["network"], world["outsider"])) is None
+        email = world.get("outsider").email
+    (mail,) = mailbox.to(email)
+    assert "Primary colleagues only" in mail.get_body(("plain",)).get_content()
+    assert client.post(url, data={"reason": ""}).status_code == 422  # answered already
+
+
+def test_removing_a_member_confirms_and_flags_their_actions(app, client, world):
+    with app.app_context():
+        meeting = _held(world)
+        minutes.add_action(actor=world.get("leader"), meeting=meeting,
+                           description="Visit Year 6", owner_id=world["member"],
+                           due_on=monday(3))
+        db.session.commit()
+    url = f"/networks/{world['network']}/members/{world['member']}/remove"
+    sign_in(client, world["leader"])
+    page = client.get(url)
+    assert page.status_code == 200 and "Remove Mo Member" in page.text
+    assert "Visit Year 6" in page.text  # the open action is named before removing
+    done = client.post(url, data={"reason": ""}, follow_redirects=True)
+    assert done.status_code == 200 and "Visit Year 6" in done.text
+    assert "Needs a new owner" in done.text
+    with app.app_context():
+        assert not permissions.is_member(world.get("member"), world.get("network"))
+
+
+def test_leaving_asks_first_and_the_leader_is_told_to_hand_over(app, client, world):
+    url = f"/networks/{world['network']}/leave"
+    sign_in(client, world["leader"])
+    page = client.get(url)
+    assert page.status_code == 200 and "hand the network over" in page.text
+    assert client.post(url).status_code == 422
+    sign_in(client, world["member"])
+    assert "Leave Transitions" in client.get(url).text
+    assert client.post(url).status_code == 303
+    with app.app_context():
+        assert not permissions.is_member(world.get("member"), world.get("network"))
+
+
+def test_a_decision_and_an_action_are_edited_and_removed_from_the_minutes(app, client, world):
+    with app.app_context():
+        meeting = _held(world)
+        decision = minutes.add_decision(actor=world.get("leader"), meeting=meeting,
+                                        text="Meet termly")
+        action = minutes.add_action(actor=world.get("leader"), meeting=meeting,
+                                    description="Visit", owner_id=world["member"],
+                                    due_on=monday(3))
+        db.session.commit()
+        ids = (meeting.id, decision.id, action.id)
+    meeting_id, decision_id, action_id = ids
+    sign_in(client, world["leader"])
+    page = client.get(f"/meetings/{meeting_id}/minutes").text
+    assert f'href="/decisions/{decision_id}/edit"' in page
+    assert f'href="/actions/{action_id}/edit"' in page
+    version = _version(app, Decision, decision_id)
+    saved = client.post(f"/decisions/{decision_id}/edit",
+                        data={"text": "Meet half-termly", "item": "", "version": version})
+    assert saved.status_code == 303
+    stale = client.post(f"/decisions/{decision_id}/edit",
+                        data={"text": "Meet weekly", "item": "", "version": version})
+    assert stale.status_code == 409 and "Meet half-termly" in stale.text
+    assert "Their version is shown below" in stale.text
+    sign_in(client, world["member"])
+    assert client.get(f"/decisions/{decision_id}/edit").status_code == 403
+    sign_in(client, world["leader"])
+    confirm = client.get(f"/decisions/{decision_id}/remove")
+    assert confirm.status_code == 200 and "Meet half-termly" in confirm.text
+    assert client.post(f"/decisions/{decision_id}/remove").status_code == 303
+    edited = client.post(f"/actions/{action_id}/edit", data={
+        "description": "Visit Year 6", "owner": str(world["friend"]),
+        "due_on": monday(5).isoformat(), "version": _version(app, Action, action_id)})
+    assert edited.status_code == 303
+    bad = client.post(f"/actions/{action_id}/edit", data={
+        "description": "", "owner": str(world["friend"]), "due_on": "",
+        "version": _version(app, Action, action_id)})
+    assert bad.status_code == 422
+    assert client.get(f"/actions/{action_id}/remove").status_code == 200
+    assert client.post(f"/actions/{action_id}/remove").status_code == 303
+    with app.app_context():
+        assert db.session.get(Action, action_id) is None
+        assert db.session.get(Decision, decision_id) is None
