@@ -64,8 +64,9 @@ def join_requested(actor: User, network: Network) -> dict[int, str]:
                           token=links.make(JOIN, network.id, network.leader_id, actor.id))
     return tell("network.join_requested", [network.leader], skip=[actor],
                 subject=f"{actor.name} asks to join {network.name}",
-                body=_hello(f"{actor.name} has asked to join {network.name}. Let them in "
-                            f"from this link (no sign-in needed; it works once):\n\n{accept}"
+                body=_hello(f"{actor.name} has asked to join {network.name}. Let them in, "
+                            "or turn the request down with a reason, from this link (no "
+                            f"sign-in needed; it works once):\n\n{accept}"
                             f"\n\nOr answer on the network's page:\n\n"
                             f"{_network_link(network)}"))
 

@@ -183,6 +183,53 @@ def network_join_accepted(w):
     return ids(w.get("outsider"))
 
 
+def network_join_declined(w):
+    from eip_site.networks import lifecycle
+
+    lifecycle.ask_to_join(actor=w.get("outsider"), network=w.get("network"))
+    yield
+    lifecycle.decline_member(actor=w.get("leader"), network=w.get("network"),
+                             user_id=w["outsider"], reason="Primary colleagues only")
+    return ids(w.get("outsider"))
+
+
+def network_member_removed(w):
+    from eip_site.networks import lifecycle
+
+    lifecycle.remove_member(actor=w.get("leader"), network=w.get("network"),
+                            user_id=w["member"], reason="Moved school")
+    return ids(w.get("member"))
+
+
+def network_member_left(w):
+    from eip_site.networks import lifecycle
+
+    lifecycle.leave_network(actor=w.get("member"), network=w.get("network"))
+    return ids(w.get("leader"))
+
+
+def _network_changed(w, **changes):
+    from eip_site.networks import lifecycle
+
+    n = w.get("network")
+    values = {"name": n.name, "purpose": n.purpose, "priority": n.priority,
+              "is_open": n.is_open, "leader_id": n.leader_id,
+              "critical_friend_id": n.critical_friend_id, "version": n.version}
+    lifecycle.update_network(actor=w.get("leader"), network=n, **{**values, **changes})
+
+
+def network_friend_named(w):
+    head = factories.user(roles={"head"}, name="Hana Head")
+    yield
+    _network_changed(w, critical_friend_id=head.id)
+    return ids(head)
+
+
+def network_handed_over(w):
+    _network_changed(w, leader_id=w["member"])
+    return ids(w.get("member"))
+
+
 def _proposed_item(w):
     from eip_site.networks import agenda
 
