@@ -105,6 +105,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "networks.network_join": SIGNED_IN,
     "networks.member_accept": SIGNED_IN,
     "networks.network_edit": SIGNED_IN,
+    "networks.item_decline": SIGNED_IN,
     "networks.member_decline": SIGNED_IN,
     "networks.member_remove": SIGNED_IN,
     "networks.network_leave": SIGNED_IN,

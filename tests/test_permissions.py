@@ -39,6 +39,7 @@ NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<i
                         "/networks/<int:network_id>/plan/new",
                         "/networks/<int:network_id>/plan/<int:row_id>",
                         "/networks/<int:network_id>/edit",
+                        "/meetings/<int:meeting_id>/items/<int:item_id>/decline",
                         "/networks/<int:network_id>/members/<int:user_id>/decline",
                         "/networks/<int:network_id>/members/<int:user_id>/remove",
                         "/decisions/<int:decision_id>/edit", "/decisions/<int:decision_id>/remove",

@@ -87,15 +87,16 @@ def item_proposed(actor: User, item: AgendaItem) -> dict[int, str]:
                             f"remove it on the meeting's page:\n\n{_meeting_link(meeting)}"))
 
 
-def item_decided(actor: User, item: AgendaItem, accepted: bool) -> dict[int, str]:
+def item_decided(actor: User, item: AgendaItem, accepted: bool,
+                 reason: str = "") -> dict[int, str]:
     meeting = item.meeting
     verb = "is on the agenda" if accepted else "was not taken onto the agenda"
     return tell("agenda.item_accepted" if accepted else "agenda.item_declined",
                 [item.proposed_by], skip=[actor],
                 subject=f"Your agenda item “{item.title}” {verb}",
                 body=_hello(f"Your item “{item.title}” for the {meeting.network.name} meeting "
-                            f"on {_when(meeting)} {verb} ({actor.name}).\n\n"
-                            f"{_meeting_link(meeting)}"))
+                            f"on {_when(meeting)} {verb} ({actor.name}).{_because(reason)}"
+                            f"\n\n{_meeting_link(meeting)}"))
 
 
 def moved(actor: User, meeting: Meeting) -> dict[int, str]:

@@ -50,7 +50,7 @@ NOTICES: dict[str, Notice] = {
     "network.handed_over": Notice("agenda", "the new leader", "the network is handed to them", at_once=True),
     "agenda.item_proposed": Notice("agenda", "the network's leader", "a member proposed an agenda item, to accept or decline", at_once=True),
     "agenda.item_accepted": Notice("agenda", "the proposer", "their item is on the agenda"),
-    "agenda.item_declined": Notice("agenda", "the proposer", "their item was not taken onto the agenda"),
+    "agenda.item_declined": Notice("agenda", "the proposer", "their item was not taken onto the agenda, with the leader's reason"),
     "agenda.published": Notice("agenda", "the members", "the agenda, with a link to the meeting"),
     "meeting.moved": Notice("agenda", "the members", "a published meeting's new date, time or place", at_once=True),
     "minutes.approved": Notice("agenda", "the members", "the minutes are approved, with the link"),

@@ -353,3 +353,33 @@ def test_a_decision_and_an_action_are_edited_and_removed_from_the_minutes(app, c
     with app.app_context():
         assert db.session.get(Action, action_id) is None
         assert db.session.get(Decision, decision_id) is None
+
+
+# --- A proposed agenda item, declined with a reason ---------------------------------------------
+
+def test_the_leader_declines_a_proposed_item_with_a_reason(app, client, world):
+    from eip_site.networks import agenda
+    from eip_site.networks.models import AgendaItem
+    from eip_site.notifications.models import DigestItem
+
+    with app.app_context():
+        item = agenda.add_item(actor=world.get("member"), meeting=world.get("meeting"),
+                               title="Phones in class")
+        db.session.commit()
+        item_id = item.id
+    url = f"/meetings/{world['meeting']}/items/{item_id}/decline"
+    sign_in(client, world["leader"])
+    assert f'href="{url}"' in client.get(f"/meetings/{world['meeting']}").text
+    page = client.get(url)
+    assert page.status_code == 200 and "Phones in class" in page.text
+    assert 'name="reason"' in page.text
+    sign_in(client, world["member"])
+    assert client.post(url, data={"reason": "No"}).status_code == 403
+    sign_in(client, world["leader"])
+    assert client.post(url, data={"reason": "Covered at the last meeting"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(AgendaItem, item_id) is None
+        (told,) = db.session.scalars(db.select(DigestItem).filter_by(
+            user_id=world["member"], subject="Your agenda item “Phones in class” was not "
+            "taken onto the agenda")).all()
+        assert "Covered at the last meeting" in told.body

@@ -255,7 +255,7 @@ def agenda_item_declined(w):
 
     item = _proposed_item(w)
     yield
-    agenda.remove_item(actor=w.get("leader"), item=item)
+    agenda.decline_item(actor=w.get("leader"), item=item, reason="Covered last time")
     return ids(w.get("member"))
 
 

@@ -1,5 +1,6 @@
 """A network after it starts: changing it (its leader and the leads), declining a request to
-join, removing a member, leaving; and correcting or removing a recorded decision or action.
+join, removing a member, leaving; declining a proposed agenda item with a reason; and
+correcting or removing a recorded decision or action.
 Each removal asks first on a page of its own, which works without JavaScript."""
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from ...htmx import render_page
 from ...notifications.notices import told_as
 from ...people.models import User
 from ...security import found
-from .. import bp, lifecycle, minutes, queries
+from .. import agenda, bp, lifecycle, minutes, queries
 from ..forms import ActionEditForm, DecisionEditForm, NetworkForm, ReasonForm, theirs_if_stale
 from ..models import Decision
-from ..permissions import meeting_for, network_for
+from ..permissions import item_for, meeting_for, network_for
 
 
 def _network_url(network_id: int, anchor: str = "") -> str:
@@ -121,6 +122,22 @@ def network_leave(network_id: int):
                          "first, on the page that changes it, then leave." if leads else
                          "The network leader is told. Your open actions stay on your list "
                          "until the leader gives them to someone else.")
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/decline", methods=["GET", "POST"])
+def item_decline(meeting_id: int, item_id: int):
+    item = item_for(current_user, meeting_id, item_id)
+    meeting, title = item.meeting, item.title
+    proposer = item.proposed_by
+    form = ReasonForm()
+    back = url_for("networks.meeting", meeting_id=meeting.id) + "#agenda"
+    return submit(form, lambda: agenda.decline_item(
+        actor=current_user, item=item, reason=form.reason.data or ""),
+        f"“{title}” declined.", back) \
+        or _confirm(form, network=meeting.network, back=back, quote=title,
+                    title="Decline a proposed item", button="Decline the item",
+                    text=f"{proposer.name if proposer else 'Whoever proposed it'} is told, "
+                         "with your reason if you give one.")
 
 
 # --- Decisions and actions -----------------------------------------------------------------
