@@ -91,7 +91,8 @@ class ItemForm(VersionedForm):
 
 class MinutesForm(VersionedForm):
     minutes = TextAreaField("Minutes", description=(
-        "Plain text or Markdown: **bold**, *italic*, lists starting with * or 1."),
+        "Plain text or Markdown: **bold**, *italic*, lists starting with * or 1. Links work; "
+        "images are not shown."),
         validators=[Optional(), Length(max=20000, message=(
             "Minutes for one item must be 20,000 characters or fewer."))])
 
