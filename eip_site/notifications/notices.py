@@ -56,6 +56,7 @@ NOTICES: dict[str, Notice] = {
     "minutes.approved": Notice("agenda", "the members", "the minutes are approved, with the link"),
     "action.assigned": Notice("action", "the action's owner", "the action and its due date"),
     # Directory
+    "profile.changed": Notice("reminder", "the person whose profile it is", "someone else (their head, a lead, an import) changed their profile: one notice a save or import, listing what changed"),
     "help.requested": Notice("help", "the colleague asked", "who asks, what for and by when"),
     "help.answered": Notice("help", "the person who asked", "accepted or declined, with the link"),
     "skill.suggested": Notice("skills", "the cluster leads", "a skill is suggested, to approve, merge or turn down"),
@@ -86,10 +87,14 @@ def tell(event: str, people: Iterable[User | None], *, subject: str,
     """Tell ``people`` of ``event`` (a key of NOTICES): each active person once, but not those
     in ``skip`` (the person who acted). ``body`` is a text or a function of the person.
     Returns each person's id and how they were told: now, digest or none."""
-    from .services import notify  # services imports this module's table for its pages
+    from .services import modes_for, notify  # services imports this module's table
 
     notice = NOTICES[event]  # an event missing from the table is a KeyError, here and in tests
     skipped = {p.id for p in skip if p is not None}
+    people = list(people)
+    # Everyone's choice in one query, so telling many (an import) costs no query a person.
+    modes = {} if notice.always else modes_for(
+        {p.id for p in people if p is not None}, notice.kind)
     told: dict[int, str] = {}
     for person in people:
         if person is None or not person.active or person.id in skipped or person.id in told:
@@ -101,7 +106,8 @@ def tell(event: str, people: Iterable[User | None], *, subject: str,
             mode = "now"
         else:
             mode = notify(user=person, kind=notice.kind, subject=subject, body=text,
-                          attachments=attachments, at_once=notice.at_once)
+                          attachments=attachments, at_once=notice.at_once,
+                          mode=modes.get(person.id))
         told[person.id] = mode
         if RECORD is not None:
             RECORD.append((event, person.id, mode))

@@ -26,6 +26,14 @@ def preferences(user: User) -> dict[str, str]:
     return {kind: chosen.get(kind, default) for kind, (_label, default) in KINDS.items()}
 
 
+def modes_for(user_ids, kind: str) -> dict[int, str]:
+    """How each of ``user_ids`` chose to get ``kind``, in one query."""
+    ids = set(user_ids)
+    chosen = dict(db.session.execute(select(Preference.user_id, Preference.mode).where(
+        Preference.user_id.in_(ids), Preference.kind == kind)).all()) if ids else {}
+    return {i: chosen.get(i, KINDS[kind][1]) for i in ids}
+
+
 def save_preferences(*, actor: User, modes: dict[str, str]) -> None:
     for kind, mode in modes.items():
         if kind not in KINDS or mode not in MODES:

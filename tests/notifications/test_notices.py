@@ -325,6 +325,29 @@ def help_answered(w):
     return ids(w.get("teacher"))
 
 
+def profile_changed(w):
+    """A head changes a colleague's profile (one notice); an import changes two people's
+    rows in several fields (one notice each, not one a field); the head's own row is not
+    told of."""
+    from eip_site.directory import services
+    from eip_site.staff_import import services as imports
+    from eip_site.staff_import import spreadsheets
+    from eip_site.staff_import.preview import preview_import
+
+    head = w.get("head")
+    teacher = factories.user(school=head.school, name="Tia Teacher", email="tia@host.example")
+    other = factories.user(school=head.school, name="Ora Other", email="ora@host.example")
+    services.save_profile(actor=head, user=teacher, job_title="Head of Year 6", bio="",
+                          phases=[], subjects="", show_email=False, offers=[],
+                          hours_per_term=0, offers_paused=False, qualifications=[])
+    rows = "email,name,job_title,hours_per_term\n" + "\n".join(
+        f"{p.email},{p.name} Jones,Deputy,{n}" for n, p in ((3, teacher), (4, other)))
+    table = spreadsheets.read_table("staff.csv", rows.encode())
+    imports.apply_import(actor=head, preview=preview_import(actor=head, table=table,
+                                                            school_id=head.school_id))
+    return ids(teacher, other)
+
+
 def _category():
     from eip_site.directory.models import SkillCategory
 
