@@ -82,10 +82,11 @@ def leads() -> list[User]:
 
 def tell(event: str, people: Iterable[User | None], *, subject: str,
          body: str | Callable[[User], str],
-         attachments: list[tuple[str, str, bytes]] | None = None,
+         attachments: list[tuple[str, str, bytes]] | Callable[[User], list] | None = None,
          skip: Iterable[User | None] = ()) -> dict[int, str]:
     """Tell ``people`` of ``event`` (a key of NOTICES): each active person once, but not those
-    in ``skip`` (the person who acted). ``body`` is a text or a function of the person.
+    in ``skip`` (the person who acted). ``body`` and ``attachments`` are a value or a
+    function of the person.
     Returns each person's id and how they were told: now, digest or none."""
     from .services import modes_for, notify  # services imports this module's table
 
@@ -100,13 +101,14 @@ def tell(event: str, people: Iterable[User | None], *, subject: str,
         if person is None or not person.active or person.id in skipped or person.id in told:
             continue
         text = body(person) if callable(body) else body
+        attached = attachments(person) if callable(attachments) else attachments
         if notice.always:
-            send_mail(to=person.email, subject=subject, body=text, attachments=attachments,
+            send_mail(to=person.email, subject=subject, body=text, attachments=attached,
                       kind=event)
             mode = "now"
         else:
             mode = notify(user=person, kind=notice.kind, subject=subject, body=text,
-                          attachments=attachments, at_once=notice.at_once,
+                          attachments=attached, at_once=notice.at_once,
                           mode=modes.get(person.id))
         told[person.id] = mode
         if RECORD is not None:
