@@ -383,3 +383,18 @@ def test_the_leader_declines_a_proposed_item_with_a_reason(app, client, world):
             user_id=world["member"], subject="Your agenda item “Phones in class” was not "
             "taken onto the agenda")).all()
         assert "Covered at the last meeting" in told.body
+
+
+def test_the_roll_up_links_a_network_without_a_friend_to_where_one_is_named(app, client,
+                                                                            world):
+    with app.app_context():
+        network = lifecycle.propose_network(actor=world.get("leader"), name="Oracy",
+                                            purpose="Talk")
+        lifecycle.decide_proposal(actor=world.get("lead"), network=network, sponsor=True,
+                                  comment="")
+        db.session.commit()
+        network_id = network.id
+    sign_in(client, world["lead"])
+    page = client.get("/networks/overview").text
+    assert f'href="/networks/{network_id}/edit#critical_friend"' in page
+    assert client.get(f"/networks/{network_id}/edit").status_code == 200
