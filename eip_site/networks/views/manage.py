@@ -5,7 +5,7 @@ Each removal asks first on a page of its own, which works without JavaScript."""
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import url_for
 from flask_login import current_user
 
 from ...extensions import db
@@ -15,7 +15,13 @@ from ...notifications.notices import told_as
 from ...people.models import User
 from ...security import found
 from .. import agenda, bp, lifecycle, minutes, queries
-from ..forms import ActionEditForm, DecisionEditForm, NetworkForm, ReasonForm, theirs_if_stale
+from ..forms import (
+    ActionEditForm,
+    DecisionEditForm,
+    NetworkForm,
+    ReasonForm,
+    theirs_if_stale,
+)
 from ..models import Decision
 from ..permissions import item_for, meeting_for, network_for
 
@@ -93,7 +99,7 @@ def member_remove(network_id: int, user_id: int):
     form = ReasonForm()
 
     def said(actions):
-        kept = (f" Their open actions stay, marked on this page for a new owner: "
+        kept = (" Their open actions stay, marked on this page for a new owner: "
                 + "; ".join(a.description for a in actions) + ".") if actions else ""
         return f"{person.name} is no longer a member of {network.name}.{kept}"
 
