@@ -165,11 +165,21 @@ def decline_member(*, actor: User, network: Network, user_id: int,
     """The request is turned down (and gone: they may ask again later); they are told why."""
     check_editor(actor, network)
     row = _request(network, user_id)
-    reason = clean_text(reason, field="reason", label="the reason", limit=1000)
+    reason = _reason(reason)
+    person = _drop(row)
+    notices.join_declined(actor, network, person, reason)
+    return person
+
+
+def _reason(reason: str) -> str:
+    return clean_text(reason, field="reason", label="the reason", limit=1000)
+
+
+def _drop(row: NetworkMember) -> User:
+    """The membership or request ends; returns whose it was."""
     person = row.user
     db.session.delete(row)
     db.session.flush()
-    notices.join_declined(actor, network, person, reason)
     return person
 
 
@@ -198,10 +208,8 @@ def remove_member(*, actor: User, network: Network, user_id: int,
     leader gives them to someone else (the network's page marks them); returns them."""
     check_editor(actor, network)
     row = _member_row(network, user_id)
-    reason = clean_text(reason, field="reason", label="the reason", limit=1000)
-    person = row.user
-    db.session.delete(row)
-    db.session.flush()
+    reason = _reason(reason)
+    person = _drop(row)
     if row.status == "member":
         notices.member_removed(actor, network, person, reason)
     return open_actions_of(network, user_id)
@@ -212,8 +220,7 @@ def leave_network(*, actor: User, network: Network) -> list[Action]:
     hands the network over first. Returns their open actions, which stay for the leader to
     reassign."""
     row = _member_row(network, actor.id)
-    db.session.delete(row)
-    db.session.flush()
+    _drop(row)
     if row.status == "member":
         notices.member_left(actor, network)
     return open_actions_of(network, actor.id)
