@@ -132,6 +132,7 @@ def network_leave(network_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/decline", methods=["GET", "POST"])
 def item_decline(meeting_id: int, item_id: int):
+    meeting_for(current_user, meeting_id, edit=True)  # only the leader's side declines
     item = item_for(current_user, meeting_id, item_id)
     meeting, title = item.meeting, item.title
     proposer = item.proposed_by
