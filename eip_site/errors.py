@@ -17,9 +17,21 @@ from .logs import request_id
 
 log = logging.getLogger(__name__)
 
+# A stale edit, in the words of where it is shown. A form drawn again keeps the person's
+# changes; one that also shows the other person's version (a merge view: forms.
+# theirs_if_stale) moves on to it, so saving again saves theirs over it knowingly.
 STALE_MESSAGE = (
-    "Someone else changed this while you were editing it. "
-    "Your changes were not saved: reload the page to see the latest version."
+    "Someone else changed this while you were editing it, so your changes were not saved. "
+    "They are still in the form: copy what you need, open the page again to see the latest "
+    "version, then make your changes there."
+)
+STALE_MERGE_MESSAGE = (
+    "Someone else changed this while you were editing it. Their version is shown below; "
+    "your changes are still in the form: check them and save again."
+)
+STALE_PAGE_MESSAGE = (
+    "Someone else changed this at the same moment, so nothing was saved. Go back and open "
+    "the page again to see the latest version, then try again."
 )
 
 
@@ -144,12 +156,14 @@ def handle_http(error: HTTPException):
 
 
 def handle_domain(error: DomainError):
-    """A rule broken by a button (forms show theirs beside the field instead)."""
-    return render_error(error.status, error.message)
+    """A rule broken by a button (forms show theirs beside the field instead): a stale edit
+    here has no form that kept anything."""
+    return render_error(error.status, STALE_PAGE_MESSAGE if error.message == STALE_MESSAGE
+                        else error.message)
 
 
 def handle_stale(_error: StaleDataError):
-    return render_error(409, STALE_MESSAGE)
+    return render_error(409, STALE_PAGE_MESSAGE)
 
 
 def refuse_long_urls():

@@ -42,7 +42,13 @@ NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<i
                         "/networks/<int:network_id>/plan/new",
                         "/networks/<int:network_id>/plan/<int:row_id>",
                         "/files/<any(item, meeting, network, review):parent>/<int:parent_id>/new",
-                        "/files/<int:file_id>/delete"}
+                        "/files/<int:file_id>/delete",
+                        "/networks/<int:network_id>/edit",
+                        "/meetings/<int:meeting_id>/items/<int:item_id>/decline",
+                        "/networks/<int:network_id>/members/<int:user_id>/decline",
+                        "/networks/<int:network_id>/members/<int:user_id>/remove",
+                        "/decisions/<int:decision_id>/edit", "/decisions/<int:decision_id>/remove",
+                        "/actions/<int:action_id>/edit", "/actions/<int:action_id>/remove"}
 NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
     "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
@@ -95,6 +101,7 @@ def _opened(world) -> dict:
     meetings.mark_held(actor=leader, meeting=meeting)
     action = minutes.add_action(actor=leader, meeting=meeting, description="Plan",
                                  owner_id=leader.id, due_on=thursday(5))
+    decision = minutes.add_decision(actor=leader, meeting=meeting, text="Visit termly")
     minutes.save_minutes(actor=leader, item=item, text="Agreed.")
     meetings.approve_minutes(actor=leader, meeting=meeting)
     row = plans.save_plan_row(actor=leader, network=network, row=None, action="Visits",
@@ -104,7 +111,7 @@ def _opened(world) -> dict:
                          upload=FileStorage(io.BytesIO(b"%PDF-1.4 paper"), "paper.pdf"))
     return {"network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
             "action_id": action.id, "row_id": row.id, "file_id": paper.id, "number": 1,
-            "parent": "item", "parent_id": item.id}
+            "parent": "item", "parent_id": item.id, "decision_id": decision.id}
 
 
 def expected(endpoint: str, role: str | None, method: str, user_roles: set[str],

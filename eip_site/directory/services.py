@@ -65,6 +65,7 @@ def save_profile(*, actor: User, user: User, job_title: str, bio: str, phases: l
         raise DomainError("Choose offers from the list.", field="offers")
     if set(qualifications) - QUALIFICATIONS.keys():
         raise DomainError("Choose qualifications from the list.", field="qualifications")
+    before = _as_shown(user, profile) if actor.id != user.id else None  # to tell them
     user.job_title = job_title
     profile.bio, profile.subjects, profile.show_email = bio, subjects, show_email
     profile.phases = "|".join(phases)
@@ -73,7 +74,41 @@ def save_profile(*, actor: User, user: User, job_title: str, bio: str, phases: l
     _replace(Offer, user, offers)
     _set_qualifications(actor, user, qualifications)
     db.session.flush()
+    if before is not None:
+        tell_profile_changed(actor, {user: [f"{label}: {before[label]} → {value}"
+                                            for label, value in _as_shown(user, profile).items()
+                                            if value != before[label]]})
     return profile
+
+
+def _as_shown(user: User, profile: Profile) -> dict[str, str]:
+    """A profile's fields in words, to say what someone else changed."""
+    def kinds(model, names):
+        have = db.session.scalars(select(model.kind).where(model.user_id == user.id))
+        return ", ".join(names[k] for k in sorted(have)) or "(none)"
+
+    return {"Job title": user.job_title or "(none)",
+            "Introduction": "(none)" if not profile.bio else f"“{profile.bio[:80]}”",
+            "Phases": (profile.phases or "").replace("|", ", ") or "(none)",
+            "Subjects": profile.subjects or "(none)",
+            "Email shown": "yes" if profile.show_email else "no",
+            "Hours per term": str(profile.hours_per_term or 0),
+            "Offers paused": "yes" if profile.offers_paused else "no",
+            "Offers": kinds(Offer, OFFERS), "Training": kinds(Qualification, QUALIFICATIONS)}
+
+
+def tell_profile_changed(actor: User, changes: dict[User, list[str]]) -> dict[int, str]:
+    """Someone else (their head, a lead, an import) changed these people's profiles: one
+    notice each, listing what changed. Not those who changed their own, or had nothing
+    changed."""
+    changed = {person.id: lines for person, lines in changes.items() if lines}
+    listed = {i: "\n".join(f"- {line}" for line in lines) for i, lines in changed.items()}
+    return tell("profile.changed", [p for p in changes if p.id in changed], skip=[actor],
+                subject="Your profile in the directory was changed",
+                body=lambda p: f"Hello {p.first_name},\n\n{actor.name} has changed your "
+                               f"profile in the directory:\n\n{listed[p.id]}\n\nSee it, and "
+                               "put right anything that is wrong:\n\n"
+                               f"{absolute_url('directory.profile', user_id=p.id)}\n")
 
 
 def _set_qualifications(actor: User, user: User, kinds: list[str]) -> None:

@@ -165,3 +165,17 @@ def remove_item(*, actor: User, item: AgendaItem) -> None:
     db.session.delete(item)
     db.session.flush()
     db.session.expire(meeting, ["items"])
+
+
+def decline_item(*, actor: User, item: AgendaItem, reason: str = "") -> None:
+    """The leader turns a member's proposed item down; the proposer is told why."""
+    meeting = item.meeting
+    check_editor(actor, meeting.network)
+    _agenda_open(meeting)
+    if item.status != "proposed":
+        raise DomainError("That item is already on the agenda: remove it from the item's page.")
+    reason = clean_text(reason, field="reason", label="the reason", limit=1000)
+    notices.item_decided(actor, item, accepted=False, reason=reason)
+    db.session.delete(item)
+    db.session.flush()
+    db.session.expire(meeting, ["items"])

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..errors import STALE_MERGE_MESSAGE, STALE_MESSAGE
 from ..forms import BaseForm, VersionedForm, db_id
 from .models import ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS
 
@@ -90,7 +91,8 @@ class ItemForm(VersionedForm):
 
 class MinutesForm(VersionedForm):
     minutes = TextAreaField("Minutes", description=(
-        "Plain text or Markdown: **bold**, *italic*, lists starting with * or 1."),
+        "Plain text or Markdown: **bold**, *italic*, lists starting with * or 1. Links work; "
+        "images are not shown."),
         validators=[Optional(), Length(max=20000, message=(
             "Minutes for one item must be 20,000 characters or fewer."))])
 
@@ -135,4 +137,30 @@ def theirs_if_stale(form, row):
     if form.status != 409:
         return None
     form.version.data = str(row.version)
+    form.form_errors[:] = [STALE_MERGE_MESSAGE if e == STALE_MESSAGE else e
+                           for e in form.form_errors]
     return row
+
+
+class NetworkForm(VersionedForm):
+    """The network itself, changed by its leader or a lead after it is proposed."""
+
+    name = ProposalForm.name
+    purpose = ProposalForm.purpose
+    priority = ProposalForm.priority
+    is_open = ProposalForm.is_open
+    leader = SelectField("Network leader", coerce=_id, validate_choice=False, description=(
+        "Hand the network to one of its members; you stay a member."))
+    critical_friend = DecisionOnProposalForm.critical_friend
+
+
+class ReasonForm(BaseForm):
+    reason = _long("Reason (optional)", "They are told it in the email.", limit=1000)
+
+
+class DecisionEditForm(VersionedForm, DecisionForm):
+    pass
+
+
+class ActionEditForm(VersionedForm, ActionForm):
+    item = None  # an action stays with the item it was recorded under

@@ -103,8 +103,30 @@ def add_decision(*, actor: User, meeting: Meeting, text: str,
 def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int | None,
                due_on: date | None, item_id: int | None = None) -> Action:
     _minutes_open(actor, meeting)
+    description, owner = _action_fields(meeting, description, owner_id, due_on)
+    row = Action(network_id=meeting.network_id, meeting_id=meeting.id, owner_id=owner.id,
+                 item_id=_item_of(meeting, item_id), description=description, due_on=due_on)
+    row.meeting = meeting
+    db.session.add(row)
+    db.session.flush()
+    _tell_owner(actor, row)
+    return row
+
+
+def _tell_owner(actor: User, action: Action) -> None:
+    network = action.meeting.network
+    if action.owner_id != actor.id:
+        tell("action.assigned", [db.session.get(User, action.owner_id)],
+             subject=f"An action for you from {network.name}",
+             body=f"At the {network.name} network meeting, {actor.name} recorded an "
+                  f"action for you, due on {action.due_on:%-d %B %Y}:\n\n"
+                  f"{action.description}\n\nYour actions: {absolute_url('networks.actions')}")
+
+
+def _action_fields(meeting: Meeting, description: str, owner_id: int | None,
+                   due_on: date | None) -> tuple[str, User]:
     description = clean_text(description, field="description", label="what is to be done",
-                        limit=300, required=True)
+                             limit=300, required=True)
     owner = db.session.get(User, owner_id) if owner_id else None
     if owner is None or membership(owner, meeting.network) != "member":
         raise DomainError("Choose an owner from the network's members.", field="owner")
@@ -112,17 +134,7 @@ def add_action(*, actor: User, meeting: Meeting, description: str, owner_id: int
         raise DomainError("Enter the date the action is due.", field="due_on")
     if not 2000 <= due_on.year <= 2100:
         raise DomainError("Enter a real due date.", field="due_on")
-    row = Action(network_id=meeting.network_id, meeting_id=meeting.id, owner_id=owner.id,
-                 item_id=_item_of(meeting, item_id), description=description, due_on=due_on)
-    db.session.add(row)
-    db.session.flush()
-    if owner.id != actor.id:
-        tell("action.assigned", [owner],
-             subject=f"An action for you from {meeting.network.name}",
-             body=f"At the {meeting.network.name} network meeting, {actor.name} recorded an "
-                  f"action for you, due on {due_on:%-d %B %Y}:\n\n{description}\n\n"
-                  f"Your actions: {absolute_url('networks.actions')}")
-    return row
+    return description, owner
 
 
 def set_action_status(*, actor: User, action: Action, done: bool,
@@ -150,3 +162,54 @@ def reminders(today: date, _now: datetime) -> list[Reminder]:
                             + "\n\nMark it done when it is:\n"
                             + absolute_url("networks.actions")))
     return out
+
+
+# --- Corrections: decisions while the minutes are open, open actions any time -------------
+
+def update_decision(*, actor: User, decision: Decision, text: str, item_id: int | None,
+                    version: int | None = None) -> Decision:
+    meeting = db.session.get(Meeting, decision.meeting_id)
+    _minutes_open(actor, meeting)
+    check_version(decision, version)
+    decision.text = clean_text(text, field="text", label="the decision", limit=500,
+                               required=True)
+    decision.item_id = _item_of(meeting, item_id)
+    db.session.flush()
+    return decision
+
+
+def remove_decision(*, actor: User, decision: Decision, version: int | None = None) -> None:
+    """Until the minutes are approved; then the decision is part of the record."""
+    _minutes_open(actor, db.session.get(Meeting, decision.meeting_id))
+    check_version(decision, version)
+    db.session.delete(decision)
+    db.session.flush()
+
+
+def update_action(*, actor: User, action: Action, description: str, owner_id: int | None,
+                  due_on: date | None, version: int | None = None) -> Action:
+    """An editor changes an open action's words, owner or date, even after the minutes are
+    approved: actions carry forward, and one whose owner left needs another. A new owner
+    is told."""
+    meeting = action.meeting
+    check_editor(actor, meeting.network)
+    check_version(action, version)
+    if action.status != "open":
+        raise DomainError("This action is done. Open it again before changing it.")
+    owner_before = action.owner_id
+    action.description, owner = _action_fields(meeting, description, owner_id, due_on)
+    action.owner_id, action.due_on = owner.id, due_on
+    db.session.flush()
+    db.session.expire(action, ["owner"])
+    if owner.id != owner_before:
+        _tell_owner(actor, action)
+    return action
+
+
+def remove_action(*, actor: User, action: Action, version: int | None = None) -> None:
+    """Until its meeting's minutes are approved; then it is part of the record (mark it
+    done, or give it to someone else)."""
+    _minutes_open(actor, action.meeting)
+    check_version(action, version)
+    db.session.delete(action)
+    db.session.flush()

@@ -64,8 +64,9 @@ def join_requested(actor: User, network: Network) -> dict[int, str]:
                           token=links.make(JOIN, network.id, network.leader_id, actor.id))
     return tell("network.join_requested", [network.leader], skip=[actor],
                 subject=f"{actor.name} asks to join {network.name}",
-                body=_hello(f"{actor.name} has asked to join {network.name}. Let them in "
-                            f"from this link (no sign-in needed; it works once):\n\n{accept}"
+                body=_hello(f"{actor.name} has asked to join {network.name}. Let them in, "
+                            "or turn the request down with a reason, from this link (no "
+                            f"sign-in needed; it works once):\n\n{accept}"
                             f"\n\nOr answer on the network's page:\n\n"
                             f"{_network_link(network)}"))
 
@@ -86,15 +87,16 @@ def item_proposed(actor: User, item: AgendaItem) -> dict[int, str]:
                             f"remove it on the meeting's page:\n\n{_meeting_link(meeting)}"))
 
 
-def item_decided(actor: User, item: AgendaItem, accepted: bool) -> dict[int, str]:
+def item_decided(actor: User, item: AgendaItem, accepted: bool,
+                 reason: str = "") -> dict[int, str]:
     meeting = item.meeting
     verb = "is on the agenda" if accepted else "was not taken onto the agenda"
     return tell("agenda.item_accepted" if accepted else "agenda.item_declined",
                 [item.proposed_by], skip=[actor],
                 subject=f"Your agenda item “{item.title}” {verb}",
                 body=_hello(f"Your item “{item.title}” for the {meeting.network.name} meeting "
-                            f"on {_when(meeting)} {verb} ({actor.name}).\n\n"
-                            f"{_meeting_link(meeting)}"))
+                            f"on {_when(meeting)} {verb} ({actor.name}).{_because(reason)}"
+                            f"\n\n{_meeting_link(meeting)}"))
 
 
 def moved(actor: User, meeting: Meeting) -> dict[int, str]:
@@ -111,3 +113,48 @@ def minutes_approved(actor: User, meeting: Meeting) -> dict[int, str]:
                 subject=f"Minutes approved: {meeting.network.name}, {_when(meeting)}",
                 body=_hello(f"The minutes of the {meeting.network.name} meeting on "
                             f"{_when(meeting)} are approved.\n\n{_meeting_link(meeting)}"))
+
+
+def _because(reason: str) -> str:
+    return f"\n\nTheir reason: {reason}" if reason else ""
+
+
+def join_declined(actor: User, network: Network, person: User, reason: str) -> dict[int, str]:
+    return tell("network.join_declined", [person], skip=[actor],
+                subject=f"Your request to join {network.name}",
+                body=_hello(f"{actor.name} has not accepted your request to join "
+                            f"{network.name}.{_because(reason)}\n\n{_network_link(network)}"))
+
+
+def member_removed(actor: User, network: Network, person: User,
+                   reason: str) -> dict[int, str]:
+    return tell("network.member_removed", [person], skip=[actor],
+                subject=f"You are no longer a member of {network.name}",
+                body=_hello(f"{actor.name} has removed you from {network.name}."
+                            f"{_because(reason)}\n\nAny open actions of yours stay on your list "
+                            "until the network leader gives them to someone else.\n\n"
+                            f"{_network_link(network)}"))
+
+
+def member_left(actor: User, network: Network) -> dict[int, str]:
+    return tell("network.member_left", [network.leader], skip=[actor],
+                subject=f"{actor.name} has left {network.name}",
+                body=_hello(f"{actor.name} has left {network.name}. Any open actions of theirs "
+                            "are marked on the network's page for you to give to someone else."
+                            f"\n\n{_network_link(network)}"))
+
+
+def friend_named(actor: User, network: Network) -> dict[int, str]:
+    return tell("network.friend_named", [network.critical_friend], skip=[actor],
+                subject=f"You are the critical friend of {network.name}",
+                body=_hello(f"{actor.name} has named you the critical friend of "
+                            f"{network.name}: you support and challenge the network, meeting "
+                            f"it at least once a term.\n\n{network.purpose}\n\n"
+                            f"{_network_link(network)}"))
+
+
+def handed_over(actor: User, network: Network) -> dict[int, str]:
+    return tell("network.handed_over", [network.leader], skip=[actor],
+                subject=f"You now lead {network.name}",
+                body=_hello(f"{actor.name} has handed {network.name} to you: you are now its "
+                            f"network leader.\n\n{_network_link(network)}"))

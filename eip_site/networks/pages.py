@@ -70,6 +70,7 @@ class ActionRow:
     due_on: date
     status: str
     owner_name: str
+    owner_id: int | None = None
 
     @property
     def overdue(self) -> bool:
@@ -77,7 +78,8 @@ class ActionRow:
 
     @staticmethod
     def select():
-        return select(Action.id, Action.description, Action.due_on, Action.status, User.name) \
+        return select(Action.id, Action.description, Action.due_on, Action.status, User.name,
+                      Action.owner_id) \
             .join(User, User.id == Action.owner_id).order_by(Action.due_on, Action.id)
 
 
@@ -95,6 +97,12 @@ class NetworkPage:
     @property
     def accepted(self) -> list[User]:
         return people_of(self.network, self.members)
+
+    @property
+    def unowned(self) -> set[int]:
+        """Open actions whose owner is no longer in the network: they need a new owner."""
+        people = {u.id for u in self.accepted}
+        return {a.id for a in self.open_actions if a.owner_id not in people}
 
     @property
     def requests(self) -> list[NetworkMember]:

@@ -22,6 +22,7 @@ ITEM_CHANGERS_ONLY = "Only the network leader can change or remove this item."
 MINUTES_NOT_YET = ("These minutes are not available to you yet: members read them once the "
                    "meeting is held, others once they are approved.")
 ACTION_CHANGERS_ONLY = "Only the action's owner or the network leader can change it."
+MANAGERS_ONLY = "Only the network leader or a cluster lead can change the network itself."
 
 
 # --- Rules -------------------------------------------------------------------------------
@@ -33,6 +34,12 @@ def is_lead(actor: User) -> bool:
 def can_edit(actor: User, network: Network) -> bool:
     """The leader, the critical friend and the partnership's leads run a network's meetings."""
     return is_lead(actor) or actor.id in (network.leader_id, network.critical_friend_id)
+
+
+def can_manage(actor: User, network: Network) -> bool:
+    """The leader and the leads change the network itself: its name, purpose, leader and
+    critical friend."""
+    return is_lead(actor) or actor.id == network.leader_id
 
 
 def membership(actor: User, network: Network, members=None) -> str | None:
@@ -100,10 +107,14 @@ def check_editor(actor: User, network: Network) -> None:
 
 # --- Loaders: the row a view may use, or the 404 or 403 page -----------------------------
 
-def network_for(user: User, network_id: int, *, edit: bool = False) -> Network:
+def network_for(user: User, network_id: int, *, edit: bool = False,
+                manage: bool = False) -> Network:
+    """``edit``: one whose meetings the user runs; ``manage``: one the user may change."""
     network = found(queries.network(network_id))
     if edit:
         allow(can_edit(user, network), EDITORS_ONLY)
+    if manage:
+        allow(can_manage(user, network), MANAGERS_ONLY)
     return network
 
 

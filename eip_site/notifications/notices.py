@@ -43,14 +43,20 @@ NOTICES: dict[str, Notice] = {
     "network.decided": Notice("agenda", "the proposer", "the network is sponsored or declined, with the lead's comment"),
     "network.join_requested": Notice("agenda", "the network's leader", "someone asks to join", at_once=True),
     "network.join_accepted": Notice("agenda", "the person who asked", "they are now a member"),
+    "network.join_declined": Notice("agenda", "the person who asked", "their request was not accepted, with the leader's reason"),
+    "network.member_removed": Notice("agenda", "the member removed", "they are no longer a member, with the reason; their open actions wait to be reassigned"),
+    "network.member_left": Notice("agenda", "the network's leader", "a member has left; their open actions wait to be reassigned"),
+    "network.friend_named": Notice("agenda", "the critical friend named", "they are the network's critical friend", at_once=True),
+    "network.handed_over": Notice("agenda", "the new leader", "the network is handed to them", at_once=True),
     "agenda.item_proposed": Notice("agenda", "the network's leader", "a member proposed an agenda item, to accept or decline", at_once=True),
     "agenda.item_accepted": Notice("agenda", "the proposer", "their item is on the agenda"),
-    "agenda.item_declined": Notice("agenda", "the proposer", "their item was not taken onto the agenda"),
+    "agenda.item_declined": Notice("agenda", "the proposer", "their item was not taken onto the agenda, with the leader's reason"),
     "agenda.published": Notice("agenda", "the members", "the agenda, with a link to the meeting"),
     "meeting.moved": Notice("agenda", "the members", "a published meeting's new date, time or place", at_once=True),
     "minutes.approved": Notice("agenda", "the members", "the minutes are approved, with the link"),
     "action.assigned": Notice("action", "the action's owner", "the action and its due date"),
     # Directory
+    "profile.changed": Notice("reminder", "the person whose profile it is", "someone else (their head, a lead, an import) changed their profile: one notice a save or import, listing what changed"),
     "help.requested": Notice("help", "the colleague asked", "who asks, what for and by when"),
     "help.answered": Notice("help", "the person who asked", "accepted or declined, with the link"),
     "skill.suggested": Notice("skills", "the cluster leads", "a skill is suggested, to approve, merge or turn down"),
@@ -76,27 +82,34 @@ def leads() -> list[User]:
 
 def tell(event: str, people: Iterable[User | None], *, subject: str,
          body: str | Callable[[User], str],
-         attachments: list[tuple[str, str, bytes]] | None = None,
+         attachments: list[tuple[str, str, bytes]] | Callable[[User], list] | None = None,
          skip: Iterable[User | None] = ()) -> dict[int, str]:
     """Tell ``people`` of ``event`` (a key of NOTICES): each active person once, but not those
-    in ``skip`` (the person who acted). ``body`` is a text or a function of the person.
+    in ``skip`` (the person who acted). ``body`` and ``attachments`` are a value or a
+    function of the person.
     Returns each person's id and how they were told: now, digest or none."""
-    from .services import notify  # services imports this module's table for its pages
+    from .services import modes_for, notify  # services imports this module's table
 
     notice = NOTICES[event]  # an event missing from the table is a KeyError, here and in tests
     skipped = {p.id for p in skip if p is not None}
+    people = list(people)
+    # Everyone's choice in one query, so telling many (an import) costs no query a person.
+    modes = {} if notice.always else modes_for(
+        {p.id for p in people if p is not None}, notice.kind)
     told: dict[int, str] = {}
     for person in people:
         if person is None or not person.active or person.id in skipped or person.id in told:
             continue
         text = body(person) if callable(body) else body
+        attached = attachments(person) if callable(attachments) else attachments
         if notice.always:
-            send_mail(to=person.email, subject=subject, body=text, attachments=attachments,
+            send_mail(to=person.email, subject=subject, body=text, attachments=attached,
                       kind=event)
             mode = "now"
         else:
             mode = notify(user=person, kind=notice.kind, subject=subject, body=text,
-                          attachments=attachments, at_once=notice.at_once)
+                          attachments=attached, at_once=notice.at_once,
+                          mode=modes.get(person.id))
         told[person.id] = mode
         if RECORD is not None:
             RECORD.append((event, person.id, mode))

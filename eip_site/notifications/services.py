@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,6 +25,14 @@ def preferences(user: User) -> dict[str, str]:
     chosen = dict(db.session.execute(
         select(Preference.kind, Preference.mode).where(Preference.user_id == user.id)).all())
     return {kind: chosen.get(kind, default) for kind, (_label, default) in KINDS.items()}
+
+
+def modes_for(user_ids, kind: str) -> dict[int, str]:
+    """How each of ``user_ids`` chose to get ``kind``, in one query."""
+    ids = set(user_ids)
+    chosen = dict(db.session.execute(select(Preference.user_id, Preference.mode).where(
+        Preference.user_id.in_(ids), Preference.kind == kind)).all()) if ids else {}
+    return {i: chosen.get(i, KINDS[kind][1]) for i in ids}
 
 
 def save_preferences(*, actor: User, modes: dict[str, str]) -> None:
@@ -102,6 +111,16 @@ def _without_greeting(body: str) -> str:
     return rest.lstrip("\n") if first.startswith("Hello ") and first.endswith(",") else body
 
 
+_LINK = re.compile(r"https?://\S+")
+
+
+def digest_line(item: DigestItem) -> str:
+    """An item of the digest in one line: its subject and the link its email ends with (the
+    page to read it on), not the whole email again."""
+    links = _LINK.findall(item.body)
+    return f"- {item.subject}: {links[-1]}" if links else f"- {item.subject}"
+
+
 def send_digests() -> int:
     """One email per person with everything waiting for them; returns how many were sent."""
     waiting: dict[int, list[DigestItem]] = {}
@@ -112,7 +131,7 @@ def send_digests() -> int:
         user = db.session.get(User, user_id)
         if user is not None and user.active:
 
-            groups = [(kind, label, [i for i in items if i.kind == kind],
+            groups = [(kind, label, [digest_line(i) for i in items if i.kind == kind],
                        unsubscribe_url(user, kind))
                       for kind, (label, _default) in KINDS.items()
                       if any(i.kind == kind for i in items)]

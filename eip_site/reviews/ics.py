@@ -15,11 +15,12 @@ from .models import Review
 from .scheduling import runs
 
 
-def _events(review: Review, kinds=("review", "workshop")) -> list[Event]:
+def _events(review: Review, kinds=("review", "workshop"), cancel: bool = False) -> list[Event]:
     """The review days, an event for each run of consecutive days (Thu–Fri, then Mon: the
-    first run keeps the review's first UID), and the improvement workshop once booked."""
+    first run keeps the review's first UID), and the improvement workshop once booked;
+    ``cancel``: as cancelled (for those the review no longer has)."""
 
-    cancelled = review.state == "cancelled"
+    cancelled = cancel or review.state == "cancelled"
     link = absolute_url("reviews.detail", review_id=review.id)
     events = []
     wanted = [("review", f"review-{review.id}-review" + (f"-{i + 1}" if i else ""), first, last,
@@ -48,10 +49,12 @@ def _events(review: Review, kinds=("review", "workshop")) -> list[Event]:
     return events
 
 
-def review_calendar(review: Review) -> Calendar:
-    """One review's .ics; a cancelled review is a METHOD:CANCEL with STATUS:CANCELLED."""
-    cal = new_calendar(method="CANCEL" if review.state == "cancelled" else "PUBLISH")
-    for event in _events(review):
+def review_calendar(review: Review, *, cancel: bool = False) -> Calendar:
+    """One review's .ics; a cancelled review is a METHOD:CANCEL with STATUS:CANCELLED, and so
+    is the .ics of those it released (``cancel``: a declined review's team)."""
+    cancelled = cancel or review.state == "cancelled"
+    cal = new_calendar(method="CANCEL" if cancelled else "PUBLISH")
+    for event in _events(review, cancel=cancelled):
         cal.add_component(event)
     return cal
 

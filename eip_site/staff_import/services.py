@@ -15,6 +15,7 @@ from ..auth.services import send_invitation
 from ..clock import utcnow
 from ..directory.models import Offer, Profile, Qualification, Skill, UserSkill
 from ..directory.permissions import can_confirm_qualifications
+from ..directory.services import tell_profile_changed
 from ..errors import DomainError, StaleEdit
 from ..extensions import db
 from ..people.models import PHASES, User
@@ -183,6 +184,8 @@ def apply_import(*, actor: User, preview: Preview, invite: bool = False) -> Summ
                     setattr(profile, name, value)
     with _clash_is_stale():
         db.session.flush()
+    tell_profile_changed(actor, {row.user: row.changes for row in preview.ready
+                                 if row.user.id not in new_ids})  # one notice a person
     if invite:
         for row in fresh:
             send_invitation(user=row.user, actor=actor)

@@ -203,3 +203,45 @@ def test_profiles_ask_to_be_confirmed_each_academic_year(ctx, confirmed, today, 
     profile = services.profile_for(user)
     profile.confirmed_at = datetime(year, *confirmed) if confirmed else None
     assert services.needs_confirming(profile, today=datetime(year, *today)) is ask
+
+
+def test_someone_else_changing_a_profile_tells_its_owner_once_per_import(ctx, vocab,
+                                                                        monkeypatch):
+    """A head's save tells the person what changed; their own save tells no one; an import
+    that changes several fields of a row tells its person once, listing them."""
+    from eip_site.notifications import notices
+    from eip_site.staff_import import services as imports
+    from eip_site.staff_import import spreadsheets
+    from eip_site.staff_import.preview import preview_import
+
+    told = []
+    monkeypatch.setattr(notices, "RECORD", told)
+    head = factories.user(roles={"head"})
+    person = factories.user(school=head.school, name="Tia Teacher", job_title="Teacher")
+    fields = dict(bio="", phases=[], subjects="", show_email=False, offers=[],
+                  hours_per_term=0, offers_paused=False, qualifications=[])
+    services.save_profile(actor=person, user=person, job_title="Teacher", **fields)
+    assert told == []
+    services.save_profile(actor=head, user=person, job_title="Head of Year 6", **fields)
+    assert [(e, u) for e, u, _ in told] == [("profile.changed", person.id)]
+    assert "Job title: Teacher → Head of Year 6" in _last_mail_to(person)
+    told.clear()
+    rows = (f"email,name,job_title,hours_per_term\n{person.email},Tia Jones,Deputy,4\n"
+            f"{head.email},{head.name},Head,2\n")
+    table = spreadsheets.read_table("staff.csv", rows.encode())
+    imports.apply_import(actor=head, preview=preview_import(actor=head, table=table,
+                                                            school_id=head.school_id))
+    assert [(e, u) for e, u, _ in told] == [("profile.changed", person.id)]
+    text = _last_mail_to(person)
+    assert "Name: Tia Teacher → Tia Jones" in text and "Job title: Head of Year 6 → Deputy" in text
+
+
+def _last_mail_to(person) -> str:
+    from email import message_from_bytes, policy
+
+    from eip_site.outbox import OutboxMessage
+
+    row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == person.email)
+                             .order_by(OutboxMessage.id.desc())).first()
+    return message_from_bytes(row.content, policy=policy.default).get_body(
+        ("plain",)).get_content()

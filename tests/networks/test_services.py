@@ -270,3 +270,20 @@ def test_html_is_told_apart_from_text_and_autolinks(text, refused):
     from eip_site.networks.markup import html_tag_in
 
     assert bool(html_tag_in(text)) is refused
+
+
+def test_a_markdown_image_becomes_a_visible_note_not_nothing():
+    html = str(render_markdown("See ![the reading chart](https://x.example/c.png) and "
+                               "![](https://x.example/d.png)."))
+    assert "<img" not in html
+    assert "[image not shown: the reading chart]" in html and "[image not shown]" in html
+    assert "x.example" not in html
+    escaped = str(render_markdown('![a <b> "c"](https://x.example/e.png)'))
+    assert "<b>" not in escaped and "[image not shown: a &lt;b&gt;" in escaped
+
+
+def test_the_minutes_hint_says_images_are_not_shown(app):
+    from eip_site.networks.forms import MinutesForm
+
+    with app.test_request_context():
+        assert "images are not shown" in MinutesForm(meta={"csrf": False}).minutes.description

@@ -183,6 +183,53 @@ def network_join_accepted(w):
     return ids(w.get("outsider"))
 
 
+def network_join_declined(w):
+    from eip_site.networks import lifecycle
+
+    lifecycle.ask_to_join(actor=w.get("outsider"), network=w.get("network"))
+    yield
+    lifecycle.decline_member(actor=w.get("leader"), network=w.get("network"),
+                             user_id=w["outsider"], reason="Primary colleagues only")
+    return ids(w.get("outsider"))
+
+
+def network_member_removed(w):
+    from eip_site.networks import lifecycle
+
+    lifecycle.remove_member(actor=w.get("leader"), network=w.get("network"),
+                            user_id=w["member"], reason="Moved school")
+    return ids(w.get("member"))
+
+
+def network_member_left(w):
+    from eip_site.networks import lifecycle
+
+    lifecycle.leave_network(actor=w.get("member"), network=w.get("network"))
+    return ids(w.get("leader"))
+
+
+def _network_changed(w, **changes):
+    from eip_site.networks import lifecycle
+
+    n = w.get("network")
+    values = {"name": n.name, "purpose": n.purpose, "priority": n.priority,
+              "is_open": n.is_open, "leader_id": n.leader_id,
+              "critical_friend_id": n.critical_friend_id, "version": n.version}
+    lifecycle.update_network(actor=w.get("leader"), network=n, **{**values, **changes})
+
+
+def network_friend_named(w):
+    head = factories.user(roles={"head"}, name="Hana Head")
+    yield
+    _network_changed(w, critical_friend_id=head.id)
+    return ids(head)
+
+
+def network_handed_over(w):
+    _network_changed(w, leader_id=w["member"])
+    return ids(w.get("member"))
+
+
 def _proposed_item(w):
     from eip_site.networks import agenda
 
@@ -208,7 +255,7 @@ def agenda_item_declined(w):
 
     item = _proposed_item(w)
     yield
-    agenda.remove_item(actor=w.get("leader"), item=item)
+    agenda.decline_item(actor=w.get("leader"), item=item, reason="Covered last time")
     return ids(w.get("member"))
 
 
@@ -276,6 +323,29 @@ def help_answered(w):
     yield
     services.respond(actor=w.get("head"), request=row, status="accepted", version=row.version)
     return ids(w.get("teacher"))
+
+
+def profile_changed(w):
+    """A head changes a colleague's profile (one notice); an import changes two people's
+    rows in several fields (one notice each, not one a field); the head's own row is not
+    told of."""
+    from eip_site.directory import services
+    from eip_site.staff_import import services as imports
+    from eip_site.staff_import import spreadsheets
+    from eip_site.staff_import.preview import preview_import
+
+    head = w.get("head")
+    teacher = factories.user(school=head.school, name="Tia Teacher", email="tia@host.example")
+    other = factories.user(school=head.school, name="Ora Other", email="ora@host.example")
+    services.save_profile(actor=head, user=teacher, job_title="Head of Year 6", bio="",
+                          phases=[], subjects="", show_email=False, offers=[],
+                          hours_per_term=0, offers_paused=False, qualifications=[])
+    rows = "email,name,job_title,hours_per_term\n" + "\n".join(
+        f"{p.email},{p.name} Jones,Deputy,{n}" for n, p in ((3, teacher), (4, other)))
+    table = spreadsheets.read_table("staff.csv", rows.encode())
+    imports.apply_import(actor=head, preview=preview_import(actor=head, table=table,
+                                                            school_id=head.school_id))
+    return ids(teacher, other)
 
 
 def _category():

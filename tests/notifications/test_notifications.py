@@ -71,7 +71,11 @@ def test_a_digest_collects_and_goes_once(app, mailbox):
     [digest] = mailbox.messages
     assert digest["Subject"] == "Your daily digest: 2 updates"
     body = digest.get_body().get_content()
-    assert "Asker 0 has asked you for help" in body
+    # Each item one line, its subject and its link; not the whole email again.
+    lines = [line for line in body.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2 and all(re.fullmatch(r"- .+: http://localhost/\S+", line)
+                                   for line in lines), lines
+    assert "Could you help?" not in body
     # Grouped by kind, greeting once, each kind with its own unsubscribe link.
     assert body.count("Hello Dee") == 1 and body.count("=== Requests for help") == 1
     assert re.search(r"To stop emails about requests for help, and answers to yours: "

@@ -340,3 +340,24 @@ def test_the_team_picker_sees_every_change_to_who_can_review(ctx, world):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(seen) == 1 and "data_version" in seen[0]
+
+
+def test_a_declining_host_cancels_the_released_teams_calendar_events(ctx, world, mailbox):
+    """The team released by a decline get a METHOD:CANCEL for the review days; the booker,
+    still planning it, gets the review as it now stands."""
+    r = world.get("reviewers")
+    review = staffed(world, days=2)
+    services.transition(actor=world.get("head"), review=review, to="planned",
+                        note="Our Ofsted window")
+    db.session.commit()
+
+    def calendar_of(person):
+        (mail,) = [m for m in mailbox.to(person.email) if "Declined" in m["Subject"]]
+        (attachment,) = mail.iter_attachments()
+        return attachment.get_content().decode() if isinstance(
+            attachment.get_content(), bytes) else attachment.get_content()
+
+    for member in r[:3]:
+        text = calendar_of(member)
+        assert "METHOD:CANCEL" in text and "STATUS:CANCELLED" in text
+    assert "METHOD:CANCEL" not in calendar_of(world.get("champion"))

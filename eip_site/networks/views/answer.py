@@ -1,6 +1,6 @@
-"""The network's leader lets someone in from the join request's signed link, without signing
-in (eip_site/links.py): the link opens this page, which asks before it acts, and works while
-the request waits."""
+"""The network's leader lets someone in, or turns the request down with a reason, from the
+join request's signed link, without signing in (eip_site/links.py): the link opens this
+page, which asks before it acts, and works while the request waits."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from flask import flash, request, url_for
 
 from ... import links
 from ...extensions import db
+from ...forms import submit
 from ...htmx import hx_redirect, render_page
 from ...people.models import User
 from .. import bp, lifecycle
+from ..forms import ReasonForm
 from ..models import Network, NetworkMember
 from ..notices import JOIN
 
@@ -33,9 +35,17 @@ def join_answer(token: str):
     if problem is not None:
         return render_page("networks/join_answer.html", problem=problem, network=network,
                            person=person, status=404 if problem == links.BAD else 410)
+    here = url_for("networks.join_answer", token=token)
+    form = ReasonForm()
+    if request.method == "POST" and request.form.get("answer") == "decline":
+        return submit(form, lambda: lifecycle.decline_member(
+            actor=leader, network=network, user_id=person.id, reason=form.reason.data or ""),
+            f"You have declined {person.name}'s request to join {network.name}.", here) \
+            or render_page("networks/join_answer.html", network=network, person=person,
+                           token=token, form=form, status=form.status)
     if request.method == "POST":
         lifecycle.accept_member(actor=leader, network=network, user_id=person.id)
         flash(f"{person.name} is now a member of {network.name}.", "success")
-        return hx_redirect(url_for("networks.join_answer", token=token))
+        return hx_redirect(here)
     return render_page("networks/join_answer.html", network=network, person=person,
-                       token=token)
+                       token=token, form=form)

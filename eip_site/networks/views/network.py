@@ -17,7 +17,7 @@ from .. import bp, lifecycle, pages, queries
 from .. import overview as roll_up
 from ..forms import DecisionOnProposalForm, PlanRowForm, ProposalForm, theirs_if_stale
 from ..models import PLAN_STATUSES, PROPOSAL_FIELDS
-from ..permissions import is_lead, meetings_of, network_for
+from ..permissions import can_manage, is_lead, meetings_of, network_for
 from ..plans import save_plan_row
 
 PLAN_FIELDS = ("action", "timescale", "resources", "involved", "success_criteria", "progress")
@@ -64,6 +64,7 @@ def _network_page(page, decision_form=None, status=200):
     return render_page("networks/network.html", page=page, network=network,
                        membership=page.membership, can_edit=page.can_edit,
                        is_lead=lead, decision_form=form,
+                       can_manage=can_manage(current_user, network),
                        proposal_fields=PROPOSAL_FIELDS, PLAN_STATUSES=PLAN_STATUSES,
                        today=clock.today(), status=status)
 

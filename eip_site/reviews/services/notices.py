@@ -93,6 +93,9 @@ def tell_team_and_host(review: Review, what: str, *, team: list[User] | None = N
     event = OPENINGS.get(what, "review.team_proposed")
     team = [m.user for m in review.members] if team is None else team
     body_ics = ics.review_calendar(review).to_ical()
+    # Those the change released (a decline) are sent the review days cancelled.
+    released = {p.id for p in team} - {m.user_id for m in review.members}
+    cancel_ics = ics.review_calendar(review, cancel=True).to_ical() if released else body_ics
     heads = {h.id for h in host_heads(review)} if review.state == "proposed" else set()
     return tell(event, told_of(event, review, team), skip=[actor],
                 subject=f"{what} peer review of {review.host_school.name}",
@@ -100,7 +103,8 @@ def tell_team_and_host(review: Review, what: str, *, team: list[User] | None = N
                     "reviews/email_review.txt", review=review, what=what, person=person,
                     partnership=Partnership.current(), link=_link(review), note=note,
                     answer=answer_link(review, person) if person.id in heads else ""),
-                attachments=[("review.ics", "text/calendar", body_ics)])
+                attachments=lambda person: [("review.ics", "text/calendar", cancel_ics
+                                             if person.id in released else body_ics)])
 
 
 def tell_host(event: str, review: Review, subject: str, text: str,
