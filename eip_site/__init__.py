@@ -83,10 +83,11 @@ def create_app(config: dict | None = None) -> Flask:
 # Each feature package holds its blueprint (``bp``); its views modules add the routes. Help
 # requests and staff import add theirs to the directory's blueprint, so their pages keep
 # their ``directory.*`` names. Reminders: each feature's ``reminders(today, now)``.
-BLUEPRINTS = ("home", "auth", "admin", "directory", "reviews", "networks", "notifications")
+BLUEPRINTS = ("home", "auth", "admin", "directory", "reviews", "networks", "notifications",
+              "privacy")
 VIEWS = ("home.views", "auth.views", "admin.views", "directory.views", "directory.profile_views",
          "directory.skill_views", "help_requests.views", "staff_import.views", "reviews.views",
-         "networks.views", "notifications.views")
+         "networks.views", "notifications.views", "privacy.views")
 REMINDERS = ("reviews.services.notices", "networks.minutes", "help_requests.services",
              "directory.services")
 
