@@ -67,10 +67,9 @@ def erase(user_id: int):
     allow(person.id != current_user.id, "You cannot erase your own account. Ask another lead.")
     form = EraseForm()
     blockers = erasure.blockers(person) if person.erased_at is None else []
-    name = person.name
     done = not blockers and submit(
         form, lambda: erasure.erase(actor=current_user, person=person),
-        f"{name}'s personal data has been erased.", url_for("admin.users"))
+        f"Erased. They now appear as “{erasure.former_name(person)}”.", url_for("admin.users"))
     return done or render_page(
         "privacy/erase.html", form=form, person=person, blockers=blockers,
         status=form.status if not blockers or request.method == "GET" else 422,
