@@ -41,8 +41,8 @@ def schedule(config) -> list[tuple[str, str]]:
          f"erased {c['RETENTION_DEACTIVATED_MONTHS']} months after deactivation"),
         ("Searches of the directory that found nobody (the words and month only)",
          f"kept {c['RETENTION_SEARCH_MISS_MONTHS']} months"),
-        ("Review findings", f"deleted {c['RETENTION_FINDINGS_YEARS']} years after the review "
-                            "closes (the review itself is kept)"),
+        ("Review findings", (f"deleted {c['RETENTION_FINDINGS_YEARS']} years after the "
+                             "review closes (the review itself is kept)")),
         ("The audit trail", f"kept {c['RETENTION_AUDIT_YEARS']} years"),
         ("Used and expired links, ended sign-in sessions, throttle counts and sent emails",
          f"deleted after {c['RETENTION_LINKS_DAYS']} days"),

@@ -27,12 +27,11 @@ def notice():
 
 def _cookies() -> list[tuple[str, str]]:
     cfg = current_app.config
-    return [(cfg["SESSION_COOKIE_NAME"], "Keeps you signed in while you use the site, and "
-                                         "carries the security token forms check. Ends when "
-                                         "you close the browser."),
-            (cfg["REMEMBER_COOKIE_NAME"], "Only if you tick “Keep me signed in”: keeps you "
-                                          f"signed in on this device for up to "
-                                          f"{cfg['REMEMBER_COOKIE_DURATION'] // 86400} days.")]
+    session = ("Keeps you signed in while you use the site, and carries the security token "
+               "forms check. Ends when you close the browser.")
+    remember = ("Only if you tick “Keep me signed in”: keeps you signed in on this device for "
+                f"up to {cfg['REMEMBER_COOKIE_DURATION'] // 86400} days.")
+    return [(cfg["SESSION_COOKIE_NAME"], session), (cfg["REMEMBER_COOKIE_NAME"], remember)]
 
 
 def _zip(body: bytes, person: User):
