@@ -89,6 +89,9 @@ def _sections(person: User, viewer: User) -> dict[str, list[dict]]:
                 label = _label(name, column, row[column.name], cache)
                 if label is not None:
                     values[column.name.removesuffix("_id") + "_name"] = label
+            if name == "user":  # how they sign in, without the secret itself
+                values["sign_in_method"] = "Password" if row["password_hash"] else \
+                    "None (no password set)"
             section.append(values)
         out[held.export] = section
     out["Reviews they were on"] = _reviews(person, viewer)

@@ -157,6 +157,13 @@ def test_the_csv_export_is_safe_and_audited(app, client):
     assert _entries(app, "audit.exported")
 
 
+def test_a_date_it_cannot_read_is_said_beside_the_field(app, client):
+    sign_in(client, roles={"admin"}, school=None)
+    response = client.get("/admin/audit?since=31/31/2026")
+    assert response.status_code == 422
+    assert 'id="since-error"' in response.text
+
+
 def test_only_leads_and_admins_see_the_audit_trail(app, client):
     sign_in(client, roles={"head"})
     assert client.get("/admin/audit").status_code == 403

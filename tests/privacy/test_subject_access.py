@@ -71,6 +71,7 @@ def test_a_teacher_downloads_everything_held_about_them(app, client, world, voca
     assert sections["Account"][0]["name"] == "Tess Teacher"
     assert "password_hash" not in sections["Account"][0]
     assert "session_token" not in sections["Account"][0]
+    assert sections["Account"][0]["sign_in_method"] == "Password"
     assert sections["Profile"][0]["bio"] == "I love phonics."
     assert sections["Skills"][0]["skill_name"] == "Phonics"
     assert sections["Offers"][0]["kind"] == "coaching"
