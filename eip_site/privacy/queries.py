@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..audit import AuditEntry
 from ..people.models import User
@@ -13,11 +14,15 @@ from ..people.queries import paginate
 from ..text_index import contains
 
 PER_PAGE = 50
+# Both people joined into the page's statement, without their site roles (never shown).
+_PEOPLE = (joinedload(AuditEntry.actor).options(lazyload(User.role_rows)),
+           joinedload(AuditEntry.subject).options(lazyload(User.role_rows)))
 
 
 def entries_stmt(*, person: str = "", kind: str = "", since: date | None = None,
                  until: date | None = None):
-    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    stmt = select(AuditEntry).options(*_PEOPLE).order_by(AuditEntry.at.desc(),
+                                                         AuditEntry.id.desc())
     if person:
         people = select(User.id).where(or_(contains(User.name, person),
                                            contains(User.email, person)))
