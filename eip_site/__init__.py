@@ -85,10 +85,10 @@ def create_app(config: dict | None = None) -> Flask:
 # requests and staff import add theirs to the directory's blueprint, so their pages keep
 # their ``directory.*`` names. Reminders: each feature's ``reminders(today, now)``.
 BLUEPRINTS = ("home", "auth", "admin", "directory", "reviews", "networks", "notifications",
-              "files")
+              "files", "privacy")
 VIEWS = ("home.views", "auth.views", "admin.views", "directory.views", "directory.profile_views",
          "directory.skill_views", "help_requests.views", "staff_import.views", "reviews.views",
-         "networks.views", "notifications.views", "files.views")
+         "networks.views", "notifications.views", "files.views", "privacy.views")
 REMINDERS = ("reviews.services.notices", "networks.minutes", "help_requests.services",
              "directory.services")
 

@@ -1,5 +1,5 @@
 """Operator commands: flask --app wsgi seed-demo | seed-bench | create-admin | send-reminders |
-send-mail | worker | backup | restore."""
+send-mail | worker | backup | restore | apply-retention."""
 
 from __future__ import annotations
 
@@ -155,7 +155,23 @@ def restore_command(source: str, replace: bool) -> None:
         raise click.ClickException(str(error)) from None
 
 
+@click.command("apply-retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Say what would be removed, and remove nothing.")
+def apply_retention(dry_run: bool) -> None:
+    """Apply the retention schedule (EIP_RETENTION_*): erase long-deactivated accounts,
+    delete old findings, unmet searches, audit entries, used links and sent mail."""
+    from .privacy.retention import run
+
+    rules = run(dry_run=dry_run)
+    click.echo("Retention (dry run, nothing removed):" if dry_run else "Retention applied:")
+    for rule in rules:
+        click.echo(f"  {rule.name:<46} {rule.count}" + (f"  ({rule.skipped})" if rule.skipped
+                                                          else ""))
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(apply_retention)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(seed_demo)

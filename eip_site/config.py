@@ -81,6 +81,18 @@ class Config:
     MAIL_LEASE_SECONDS = 600
     MAIL_RETRY_HOURS = 24
     REMINDERS_HOUR = -1
+    # Retention (the privacy notice shows them): deactivated accounts are erased after
+    # RETENTION_DEACTIVATED_MONTHS, unmet searches kept RETENTION_SEARCH_MISS_MONTHS, the
+    # audit trail RETENTION_AUDIT_YEARS, review findings RETENTION_FINDINGS_YEARS after the
+    # review closes, used and expired links, ended sessions, old throttle counts and sent
+    # mail RETENTION_LINKS_DAYS. The worker applies them daily at RETENTION_HOUR (London;
+    # -1: never, run `flask apply-retention` from cron).
+    RETENTION_DEACTIVATED_MONTHS = 12
+    RETENTION_SEARCH_MISS_MONTHS = 24
+    RETENTION_AUDIT_YEARS = 6
+    RETENTION_FINDINGS_YEARS = 3
+    RETENTION_LINKS_DAYS = 7
+    RETENTION_HOUR = 3
     # Absolute links in emails sent outside a request (CLI, reminders).
     BASE_URL = "http://127.0.0.1:5000"
 
@@ -212,5 +224,13 @@ def check(config) -> None:
         raise ConfigError(f"EIP_LOG_FORMAT must be text or json, not {config['LOG_FORMAT'][:40]!r}.")
     if not 1 <= config.get("MAX_UPLOAD_MB", 20) <= 1024:
         raise ConfigError("EIP_MAX_UPLOAD_MB must be a number of megabytes from 1 to 1024.")
+    for name in ("RETENTION_DEACTIVATED_MONTHS", "RETENTION_SEARCH_MISS_MONTHS",
+                 "RETENTION_AUDIT_YEARS", "RETENTION_FINDINGS_YEARS", "RETENTION_LINKS_DAYS"):
+        if not 1 <= config[name] <= 1200:
+            raise ConfigError(f"EIP_{name} must be a whole number from 1 to 1200, not "
+                              f"{config[name]}.")
+    if not -1 <= config["RETENTION_HOUR"] <= 23:
+        raise ConfigError(f"EIP_RETENTION_HOUR must be an hour from 0 to 23, or -1 for never, "
+                          f"not {config['RETENTION_HOUR']}.")
     if config["PROXY_COUNT"] < 0:
         raise ConfigError("EIP_PROXY_COUNT must be 0 or more.")

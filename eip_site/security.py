@@ -141,6 +141,14 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "files.replace": SIGNED_IN,
     "files.delete": SIGNED_IN,
     "files.restore": SIGNED_IN,
+    # Privacy: the notice is public; a person downloads their own data; leads and admins
+    # read the audit trail, export and erase others (object rules in privacy.views).
+    "privacy.notice": PUBLIC,
+    "privacy.my_data": SIGNED_IN,
+    "privacy.person_data": frozenset({LEAD, ADMIN}),
+    "privacy.erase": frozenset({LEAD, ADMIN}),
+    "privacy.audit_trail": frozenset({LEAD, ADMIN}),
+    "privacy.audit_csv": frozenset({LEAD, ADMIN}),
 }
 
 # Who may manage accounts, and which roles each may hand out.

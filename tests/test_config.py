@@ -88,6 +88,9 @@ def test_text_settings_stay_text_whatever_they_hold(monkeypatch):
     ({"EIP_SMTP_USERNAME": "me", "EIP_SMTP_PASSWORD": "pw"}, "EIP_SMTP_HOST is not"),
     ({"EIP_MAX_UPLOAD_MB": "twenty"}, "EIP_MAX_UPLOAD_MB must be a whole number"),
     ({"EIP_MAX_UPLOAD_MB": "0"}, "EIP_MAX_UPLOAD_MB must be a number of megabytes from 1"),
+    ({"EIP_RETENTION_AUDIT_YEARS": "0"}, "EIP_RETENTION_AUDIT_YEARS must be a whole number "
+                                         "from 1 to 1200"),
+    ({"EIP_RETENTION_HOUR": "24"}, "EIP_RETENTION_HOUR must be an hour from 0 to 23"),
 ])
 def test_each_configuration_mistake_is_named(monkeypatch, variables, message):
     monkeypatch.setenv("EIP_SECRET_KEY", "k" * 40)

@@ -4,6 +4,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
@@ -28,6 +29,19 @@ class PartnershipForm(VersionedForm):
         "The team picker shows those at the limit but does not let them be chosen.",
         validators=[Optional(), NumberRange(1, 50, message="Enter a number from 1 to 50, or "
                                                             "leave it blank.")])
+    controller_name = StringField(
+        "Data controller", description="Who is responsible for the data, as the privacy "
+        "notice names them. Leave blank to use the partnership's name.",
+        validators=[Optional(), Length(max=200, message="Keep it to 200 characters or fewer.")])
+    dpo_contact = StringField(
+        "Data protection officer contact", description="A name and an email or phone "
+        "number, like: Sam Patel, dpo@trust.org.uk",
+        validators=[Optional(), Length(max=300, message="Keep it to 300 characters or fewer.")])
+    privacy_text = TextAreaField(
+        "More for the privacy notice", description="Anything the partnership adds, such as "
+        "where its own policies are. A blank line starts a new paragraph.",
+        validators=[Optional(), Length(max=5000, message="Keep it to 5,000 characters or "
+                                                         "fewer.")])
 
 
 class SchoolForm(VersionedForm):

@@ -25,7 +25,9 @@ def partnership():
     form = PartnershipForm(obj=row)
     done = submit(form, lambda: services.update_partnership(
         actor=current_user, name=form.name.data, year_start_month=form.year_start_month.data,
-        max_reviews_per_year=form.max_reviews_per_year.data, version=form.version_number), "Partnership settings saved.", url_for("admin.schools"))
+        max_reviews_per_year=form.max_reviews_per_year.data, version=form.version_number,
+        controller_name=form.controller_name.data or "", dpo_contact=form.dpo_contact.data or "",
+        privacy_text=form.privacy_text.data or ""), "Partnership settings saved.", url_for("admin.schools"))
     return done or render_page("admin/partnership.html", form=form, status=form.status)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import audit
 from ..clock import utcnow
 from ..errors import DomainError
 from ..extensions import db
@@ -77,6 +78,11 @@ def authenticate(*, email: str, password: str) -> User:
         )
     user.last_login_at = utcnow()
     return user
+
+
+def known_account(email: str) -> int | None:
+    """The id of the account with this email, if there is one (for the audit trail)."""
+    return db.session.scalar(select(User.id).where(User.email == email.strip().lower()))
 
 
 # Roles in the same query (every page checks them): one round trip per request, not two.
@@ -196,6 +202,7 @@ def use_token(token: AccountToken, *, password: str) -> User:
 
 def send_invitation(*, user: User, actor: User | None) -> str:
     raw = issue_token(user=user, purpose=INVITE, actor=actor)
+    audit.record("account.invited", actor=actor or audit.SYSTEM, obj=user)
     partnership = Partnership.current()
     tell(
         "account.invited", [user],
@@ -231,4 +238,5 @@ def change_password(*, user: User, current: str, new: str) -> None:
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise DomainError("Your current password is not correct.", field="current_password")
     set_password(user, new)
+    audit.record("account.password_changed", actor=user, obj=user)
     db.session.flush()

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from .. import audit
 from ..extensions import limiter, login_manager
 from ..forms import submit
 from ..htmx import hx_redirect, render_page
@@ -50,6 +51,12 @@ def _login_email() -> str:
     return "login:" + request.form.get("email", "").strip().lower()[:254]
 
 
+def _throttled(_limit):
+    """on_breach: a refused sign-in is recorded, on its own connection (the request fails)."""
+    audit.record_apart("signin.throttled", summary="Too many failed sign-ins from this address "
+                       "or for this account")
+
+
 TOO_MANY = (
     "Too many failed sign-in attempts. Wait 15 minutes and try again, "
     "or reset your password."
@@ -58,9 +65,10 @@ TOO_MANY = (
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_login_email,
-               methods=["POST"], deduct_when=_failed, error_message=TOO_MANY)
+               methods=["POST"], deduct_when=_failed, error_message=TOO_MANY,
+               on_breach=_throttled)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"],
-               deduct_when=_failed, error_message=TOO_MANY)
+               deduct_when=_failed, error_message=TOO_MANY, on_breach=_throttled)
 def login():
     if current_user.is_authenticated:
         return hx_redirect(url_for("home.index"))
@@ -70,9 +78,15 @@ def login():
         user = services.authenticate(email=form.email.data, password=form.password.data)
         session.clear()  # rotate: nothing from before sign-in survives
         login_user(_new_device(user), remember=form.remember.data)
+        audit.record("signin.succeeded", actor=user, obj=user)
 
     done = submit(form, sign_in, None,
                   lambda _: safe_next(request.args.get("next")) or url_for("home.index"))
+    if hasattr(form, "error_status"):  # the service refused: wrong email or password
+        known = services.known_account(form.email.data)
+        audit.record_apart("signin.failed", actor=audit.SYSTEM, about=known,
+                           summary="Wrong password or deactivated account" if known
+                           else "No account with the email entered")
     return done or render_page("auth/login.html", form=form, status=form.status)
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 
+from .. import audit
 from ..clock import utcnow
 from ..errors import DomainError, Forbidden, StaleEdit, unique_key
 from ..extensions import db
@@ -41,6 +42,12 @@ def _check_editor(actor: User, user: User) -> None:
         raise Forbidden(EDIT_PROFILE)
 
 
+def _audit_other(actor: User, user: User, what: str) -> None:
+    """A profile changed by someone other than its owner goes in the audit trail."""
+    if actor.id != user.id:
+        audit.record("profile.changed_by_other", actor=actor, obj=user, summary=what)
+
+
 def profile_for(user: User) -> Profile:
     if user.profile is None:
         user.profile = Profile(user_id=user.id)
@@ -73,6 +80,7 @@ def save_profile(*, actor: User, user: User, job_title: str, bio: str, phases: l
     profile.confirmed_at = utcnow()
     _replace(Offer, user, offers)
     _set_qualifications(actor, user, qualifications)
+    _audit_other(actor, user, "Profile details, offers and qualifications saved")
     db.session.flush()
     if before is not None:
         tell_profile_changed(actor, {user: [f"{label}: {before[label]} → {value}"
@@ -197,6 +205,7 @@ def set_skill(*, actor: User, user: User, skill_id: int, relation: str) -> UserS
         link = UserSkill(user_id=user.id, skill_id=skill.id, relation=relation)
         db.session.add(link)
     link.relation = relation
+    _audit_other(actor, user, f"Skill {skill.name}: {RELATIONS[relation]}")
     db.session.flush()
     return link
 
@@ -210,6 +219,7 @@ def remove_skill(*, actor: User, user: User, skill_id: int) -> UserSkill:
     removed = UserSkill(user_id=link.user_id, skill_id=link.skill_id, relation=link.relation)
     removed.skill = link.skill
     db.session.delete(link)
+    _audit_other(actor, user, f"Skill {removed.skill.name} removed")
     db.session.flush()
     return removed
 

@@ -39,20 +39,24 @@ def send_mail_command(once: bool) -> None:
 @click.command("worker")
 @with_appcontext
 def worker() -> None:
-    """Run beside the web server: send the outbox's mail as it is queued, and at
-    EIP_REMINDERS_HOUR (London time) each day run send-reminders."""
+    """Run beside the web server: send the outbox's mail as it is queued, at
+    EIP_REMINDERS_HOUR (London time) each day run send-reminders, and at EIP_RETENTION_HOUR
+    apply the retention schedule."""
     from flask import current_app
 
     from ..outbox import run_worker
-    from .services import scheduled_reminders
+    from ..privacy import retention
+    from .services import daily, scheduled_reminders
 
     config = current_app.config
     reminders_due = scheduled_reminders(config["REMINDERS_HOUR"])
+    retention_due = daily(config["RETENTION_HOUR"], retention.run)
 
     click.echo(f"Mail worker started: looking for mail every {config['MAIL_POLL_SECONDS']} s"
                + ("" if not config["SMTP_HOST"] else f", sending through {config['SMTP_HOST']}")
                + ". Ctrl+C to stop.")
     try:
-        run_worker(config["MAIL_POLL_SECONDS"], tick=reminders_due)
+        run_worker(config["MAIL_POLL_SECONDS"],
+                   tick=lambda: (reminders_due(), retention_due()))
     except KeyboardInterrupt:
         click.echo("Mail worker stopped.")

@@ -194,6 +194,12 @@ def send_reminders(today: date, now: datetime) -> dict[str, int]:
 def scheduled_reminders(hour: int):
     """The worker's daily run of `send-reminders` at ``hour`` (London; -1: never): a function
     to call after each pass, which runs them once a day from that hour on."""
+    return daily(hour, send_reminders)
+
+
+def daily(hour: int, job):
+    """A function to call after each of the worker's passes, which runs ``job(day, now)``
+    once a day from ``hour`` (London; -1: never)."""
     from ..clock import to_london, utcnow
 
     ran_on = []
@@ -204,6 +210,6 @@ def scheduled_reminders(hour: int):
         if hour < 0 or local.hour < hour or ran_on == [local.date()]:
             return False
         ran_on[:] = [local.date()]
-        send_reminders(local.date(), now)
+        job(local.date(), now)
         return True
     return run_if_due

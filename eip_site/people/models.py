@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     select,
     text,
 )
@@ -55,6 +56,11 @@ class Partnership(db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The most reviews a person may join in an academic year (None: no limit).
     max_reviews_per_year: Mapped[int | None] = mapped_column(Integer)
+    # The privacy notice's partnership-specific parts (/privacy): who the data controller
+    # is, how to reach the data protection officer, and anything the partnership adds.
+    controller_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    dpo_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    privacy_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
@@ -149,6 +155,10 @@ class User(UserMixin, db.Model):
     # Part of the login cookie: changing it ends every session and remember-me cookie.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # When the account was last deactivated (the retention rule erases it N months later)
+    # and when it was erased (name and email replaced, privacy.erasure).
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime())
     created_at: Mapped[datetime] = mapped_column(
         DateTime(), default=utcnow
     )
@@ -202,6 +212,7 @@ class User(UserMixin, db.Model):
 # PostgreSQL has trigram indexes, 0007): scanning 10,000 people cost ~5 ms a search.
 sqlite_text_index(User.__table__, "name", "job_title")
 from .. import data_version  # noqa: E402,F401  (its table and triggers join the schema)
+from .. import audit  # noqa: E402,F401  (the audit trail's table joins the schema)
 
 
 class UserSession(db.Model):

@@ -7,7 +7,9 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..auth.services import send_invitation
+from ..clock import utcnow
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..security import ADMIN, GRANTABLE, HEAD, LEAD, STAFF
@@ -31,7 +33,10 @@ def _flush_unique(field: str, message: str) -> None:
 
 def update_partnership(*, actor: User, name: str, year_start_month: int,
                        max_reviews_per_year: int | None = None,
-                       version: int | None = None) -> Partnership:
+                       version: int | None = None, **privacy: str) -> Partnership:
+    """``privacy``: the privacy notice's parts (controller_name, dpo_contact, privacy_text)."""
+    if set(privacy) - {"controller_name", "dpo_contact", "privacy_text"}:
+        raise TypeError(f"Unknown partnership settings: {sorted(privacy)}")
     row = db.session.get(Partnership, 1)
     if row is None:
         row = Partnership(id=1)
@@ -41,10 +46,23 @@ def update_partnership(*, actor: User, name: str, year_start_month: int,
     if max_reviews_per_year is not None and not 1 <= max_reviews_per_year <= 50:
         raise DomainError("Enter a number from 1 to 50, or leave it blank.",
                           field="max_reviews_per_year")
+    changed = _changed(row, name=name, year_start_month=year_start_month,
+                       max_reviews_per_year=max_reviews_per_year, **privacy)
     row.name, row.year_start_month = name, year_start_month
     row.max_reviews_per_year = max_reviews_per_year
+    for key, value in privacy.items():
+        setattr(row, key, value)
     db.session.flush()
+    if changed:
+        audit.record("settings.partnership", actor=actor, obj=row,
+                     summary="Changed: " + ", ".join(changed))
     return row
+
+
+def _changed(row, **values) -> list[str]:
+    """The names of the fields whose value differs from the row's (for the audit trail)."""
+    return [key.replace("_", " ") for key, value in values.items()
+            if getattr(row, key, None) != value]
 
 
 def save_school(*, actor: User, school: School | None = None, name: str, urn: str, phase: str,
@@ -63,10 +81,15 @@ def save_school(*, actor: User, school: School | None = None, name: str, urn: st
         db.session.add(school)
     else:
         check_version(school, version)
+    changed = _changed(school, name=name, urn=urn, phase=phase, town=town,
+                       local_authority=local_authority, website=website, active=active)
     school.name, school.urn, school.phase = name, urn, phase
     school.town, school.local_authority, school.website = town, local_authority, website
     school.active = active
     _flush_unique("urn", f"Another school already has the URN {urn}.")
+    if changed:
+        audit.record("settings.school", actor=actor, obj=school,
+                     summary=f"{name}: " + ", ".join(changed))
     return school
 
 
@@ -142,6 +165,8 @@ def create_user(*, actor: User, name: str, email: str, school_id: int | None,
     user.set_roles(roles)
     db.session.add(user)
     _flush_unique("email", "Someone already has an account with this email address.")
+    audit.record("account.created", actor=actor, obj=user,
+                 summary="Roles: " + (", ".join(sorted(roles)) or "staff"))
     send_invitation(user=user, actor=actor)
     return user
 
@@ -154,9 +179,18 @@ def update_user(*, actor: User, user: User, name: str, email: str, school_id: in
     if school_id != user.school_id:
         _check_school(actor, school_id)
     roles = _check_roles(actor, user, set(roles))
+    before = set(user.roles) - {STAFF}
+    changed = _changed(user, name=name, email=email, school_id=school_id, job_title=job_title)
     user.name, user.email, user.school_id, user.job_title = name, email, school_id, job_title
     user.set_roles(roles)
     _flush_unique("email", "Someone already has an account with this email address.")
+    if roles != before:
+        audit.record("account.roles_changed", actor=actor, obj=user,
+                     summary=f"{', '.join(sorted(before)) or 'staff'} → "
+                             f"{', '.join(sorted(roles)) or 'staff'}")
+    if changed:
+        audit.record("account.changed", actor=actor, obj=user,
+                     summary="Changed: " + ", ".join(changed).replace("school id", "school"))
     return user
 
 
@@ -168,9 +202,13 @@ def set_active(*, actor: User, user: User, active: bool, version: int | None = N
         raise DomainError("You cannot deactivate your own account.")
     if not active and user.has_role(ADMIN) and user.active and _active_admins() <= 1:
         raise DomainError("This is the last administrator and cannot be deactivated.")
+    if user.active != active:
+        audit.record("account.reactivated" if active else "account.deactivated",
+                     actor=actor, obj=user)
     user.active = active
     if not active:
         user.session_token = new_session_token()  # signs them out everywhere, at once
+        user.deactivated_at = utcnow()
     db.session.flush()
     return user
 

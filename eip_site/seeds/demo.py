@@ -115,7 +115,7 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
             left = next(names)
             db.session.add(User(name=left, email=_email(left, domain), school=school,
                                 job_title="Teacher of music", password_hash=password_hash,
-                                active=False))
+                                active=False, deactivated_at=now - timedelta(days=400)))
     lead = User(name="Margaret Okafor", email="margaret.okafor@kingsmere-partnership.example",
                 job_title="Partnership coordinator", password_hash=password_hash,
                 last_login_at=now)

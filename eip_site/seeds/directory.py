@@ -156,6 +156,9 @@ def seed_demo(rng: random.Random, now: datetime) -> None:
     for term, count in [("hearing impairment", 3), ("latin", 2), ("bereavement", 2),
                         ("chess club", 1)]:
         db.session.add(SearchMiss(term=term, month=month, count=count))
+    # Older than the retention schedule keeps (`flask apply-retention --dry-run` lists it).
+    db.session.add(SearchMiss(term="forest school", count=1,
+                              month=(now - timedelta(days=800)).strftime("%Y-%m")))
     db.session.flush()
 
 

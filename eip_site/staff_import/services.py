@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..auth.services import send_invitation
 from ..clock import utcnow
 from ..directory.models import Offer, Profile, Qualification, Skill, UserSkill
@@ -189,5 +190,11 @@ def apply_import(*, actor: User, preview: Preview, invite: bool = False) -> Summ
     if invite:
         for row in fresh:
             send_invitation(user=row.user, actor=actor)
-    return Summary(len(fresh), len(preview.ready) - len(fresh), len(skills),
-                   len(fresh) if invite else 0)
+    summary = Summary(len(fresh), len(preview.ready) - len(fresh), len(skills),
+                      len(fresh) if invite else 0)
+    school = (preview.school_names.get(preview.school_id, "") if preview.school_id
+              else "schools as each row says")
+    audit.record("directory.imported", actor=actor, summary=(
+        f"{preview.filename[:80]} for {school}: {summary.created} new, {summary.updated} "
+        f"updated, {summary.suggested} skills suggested, {summary.invited} invited"))
+    return summary

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ... import audit
 from ...clock import today
 from ...directory.models import Qualification
 from ...errors import DomainError, Forbidden, check_version, clean_text
@@ -245,11 +246,18 @@ def record_findings(*, actor: User, review: Review, went_well: str, to_develop: 
         raise DomainError("Only the lead reviewer or a cluster lead records the findings, "
                           "once the data has been shared.")
     check_version(review, version)
+    first = not review.summary
     review.went_well = clean_text(went_well, field="went_well", label="what went well")
     review.to_develop = clean_text(to_develop, field="to_develop",
                                    label="the areas for development")
     review.summary = clean_text(summary, field="summary", label="a summary", required=True)
     raised = safeguarding and not review.safeguarding
+    audit.record("review.findings_recorded" if first else "review.findings_changed",
+                 actor=actor, obj=review, summary=f"Peer review of {review.host_school.name}")
+    if safeguarding != review.safeguarding:
+        audit.record("review.safeguarding", actor=actor, obj=review, summary=(
+            "Concern flagged" if safeguarding else "Concern flag removed")
+            + f": peer review of {review.host_school.name}")
     review.safeguarding = safeguarding
     _log(review, actor, review.state, review.state, "Findings recorded"
          + (" with a safeguarding concern" if safeguarding else ""), findings=True)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from flask import current_app, request, url_for
 from flask_login import current_user
 
+from ... import audit
 from ...clock import today
 from ...data_version import stamps
 from ...extensions import db
@@ -157,7 +158,11 @@ def _detail(review, status: int = 200, **forms):
 
 @bp.route("/reviews/<int:review_id>")
 def detail(review_id: int):
-    return _detail(review_for(current_user, review_id))
+    review = review_for(current_user, review_id)
+    if review.summary and can_see_findings(current_user, review):
+        audit.record("review.findings_viewed", obj=review,
+                     summary=f"Peer review of {review.host_school.name}")
+    return _detail(review)
 
 
 def _act(review_id: int, form_name: str, form, action, message: str, **access):
