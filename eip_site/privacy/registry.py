@@ -57,6 +57,11 @@ PERSON_TABLES: dict[str, Held] = {
     "minutes_revision": Held("Minutes written", "keep", "Minutes they wrote still read"),
     "attendance": Held("Meetings attended", "keep", "Attendance records of meetings"),
     "action": Held("Actions", "keep", "Actions keep their history"),
+    "attachment": Held("Files shared", "keep",
+                       "Papers and documents they shared stay with their meeting, network or "
+                       "review"),
+    "attachment_version": Held("Earlier versions of files", "keep",
+                               "Earlier versions of the files they shared"),
     "audit_entry": Held("Audit entries", "keep",
                         "The audit trail, until its retention period ends"),
 }
