@@ -35,6 +35,10 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.reset": PUBLIC,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out_others": SIGNED_IN,
+    "auth.sso_start": PUBLIC,
+    "auth.sso_callback": PUBLIC,  # the state Authlib kept in the session is the key
+    "auth.sso_link": SIGNED_IN,
+    "auth.sign_in_methods": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.search": SIGNED_IN,
     "notifications.settings": SIGNED_IN,
