@@ -63,12 +63,12 @@ def client(p: OidcProvider):
     """Authlib's client for ``p``, made once per app and provider settings."""
     clients = current_app.extensions.setdefault("eip_oidc", {})
     if p.name not in clients or clients[p.name][0] != p:
-        oauth = OAuth()
-        clients[p.name] = (p, oauth.register(
-            p.name, client_id=p.client_id, client_secret=p.client_secret,
-            server_metadata_url=p.discovery_url,
-            client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256",
-                           "default_timeout": 10}))
+        oauth = OAuth(current_app._get_current_object())
+        oauth.register(p.name, client_id=p.client_id, client_secret=p.client_secret,
+                       server_metadata_url=p.discovery_url,
+                       client_kwargs={"scope": "openid email profile",
+                                      "code_challenge_method": "S256", "default_timeout": 10})
+        clients[p.name] = (p, oauth.create_client(p.name))
     return clients[p.name][1]
 
 
