@@ -198,7 +198,10 @@ def oidc_providers(config) -> list[OidcProvider]:
         if not _OIDC_NAME.match(name):
             raise ConfigError(f"EIP_OIDC_PROVIDERS: {name[:40]!r} is not a provider name "
                               "(letters and digits, starting with a letter, up to 20).")
-        get = lambda key: str(config.get(f"OIDC_{name.upper()}_{key}") or "").strip()  # noqa: E731
+
+        def get(key: str, name: str = name) -> str:
+            return str(config.get(f"OIDC_{name.upper()}_{key}") or "").strip()
+
         tenants = _words(get("TENANTS"))
         issuer = get("ISSUER") or {"google": GOOGLE_ISSUER, "entra": (
             f"https://{ENTRA_HOST}/{tenants[0]}/v2.0" if len(tenants) == 1
