@@ -6,7 +6,7 @@ walks ``app.url_map`` so that a new route without an entry fails CI.
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 
 STAFF, CHAMPION, HEAD, LEAD, ADMIN = "staff", "champion", "head", "lead", "admin"
@@ -202,8 +202,16 @@ CSP = "; ".join(
 )
 
 
+def allow_form_action(origins) -> None:
+    """Let this page's forms lead to these other sites too: single sign-on's buttons, which
+    the site answers with a redirect to the provider (the browser checks every hop)."""
+    g.form_action = " ".join(sorted(set(origins)))
+
+
 def set_security_headers(response):
-    response.headers["Content-Security-Policy"] = CSP
+    extra = g.get("form_action")
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "form-action 'self'", f"form-action 'self' {extra}") if extra else CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Frame-Options"] = "DENY"

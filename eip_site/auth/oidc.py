@@ -8,6 +8,8 @@ skipped (``provider_did_second_factor``)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from authlib.integrations.flask_client import OAuth, OAuthError
 from flask import current_app, session
 from joserfc.errors import JoseError
@@ -42,6 +44,21 @@ class SignInRefused(DomainError):
 
 def providers() -> list[OidcProvider]:
     return oidc_providers(current_app.config)
+
+
+def origins(p: OidcProvider) -> set[str]:
+    """Where the provider's button leads: its issuer's site, and its sign-in page's once known."""
+    out = {_origin(p.issuer)}
+    made = current_app.extensions.get("eip_oidc", {}).get(p.name, (None, None))[1]
+    endpoint = getattr(made, "server_metadata", {}).get("authorization_endpoint")
+    if endpoint:
+        out.add(_origin(endpoint))
+    return out
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def provider(name: str) -> OidcProvider | None:

@@ -7,15 +7,23 @@ from flask import abort, flash, request, session, url_for
 from flask_login import current_user, login_user
 
 from ..htmx import hx_redirect, render_page
+from ..security import allow_form_action
 from . import bp, oidc, services
 from .views import safe_next
 
 _NEXT, _LINK = "oidc_next", "oidc_link"
 
 
+def sso_providers():
+    """The template global for pages with the providers' buttons (which may then lead there)."""
+    found = oidc.providers()
+    allow_form_action(origin for p in found for origin in oidc.origins(p))
+    return found
+
+
 @bp.app_context_processor
 def _sso_providers():
-    return {"sso_providers": oidc.providers}
+    return {"sso_providers": sso_providers}
 
 
 def _provider(name: str):

@@ -61,13 +61,18 @@ def test_no_provider_configured_leaves_the_sign_in_page_as_it_was(client):
     assert "Sign in with" not in body.replace("<title>Sign in", "")
     assert 'for="password"' in body
     assert client.post("/login/sso/local").status_code == 404
+    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]
 
 
-def test_the_sign_in_page_has_a_button_per_provider_above_the_password_form(client, sso):
+def test_the_sign_in_page_has_a_button_per_provider_above_the_password_form(client, sso,
+                                                                          oidc_provider):
     body = client.get("/login?next=/directory").get_data(as_text=True)
     button = body.index("Sign in with Test provider")
     assert button < body.index('for="password"')
     assert 'action="/login/sso/local?next=/directory"' in body
+    # The browser lets the button's redirect lead to the provider, and nowhere else.
+    csp = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc_provider.issuer};" in csp
 
 
 def test_success_signs_in_to_the_matching_account_with_a_new_session(app, client, sso,

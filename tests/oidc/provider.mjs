@@ -2,7 +2,8 @@
 // client (PKCE required), a few accounts and a sign-in page that a plain form POST completes.
 //
 // Environment: OIDC_MODULES (the node_modules folder holding oidc-provider), PORT, CLIENT_ID,
-// CLIENT_SECRET, REDIRECT_URIS (comma-separated). It prints "ready" when it listens.
+// CLIENT_SECRET, REDIRECT_URIS (comma-separated), optionally EXTRA_ACCOUNTS (JSON: sub -> claims).
+// It prints "ready" when it listens.
 //
 // Test switch: POST /test/next-id-token with a body of one word makes the next ID token the
 // token endpoint returns wrong in that way, re-signed with the provider's own key:
@@ -27,6 +28,7 @@ const ACCOUNTS = {
   'nina-3': { email: 'nina.nowhere@no-school.example', email_verified: true, name: 'Nina Nowhere' },
   'omar-4': { email: 'omar.other@other-school.example', email_verified: true, name: 'Omar Other' },
   'newt-5': { email: 'newt.newcomer@demo-school.example', email_verified: true, name: 'Newt Newcomer' },
+  ...JSON.parse(process.env.EXTRA_ACCOUNTS || '{}'),
 };
 
 const signingKey = await jose.generateKeyPair('RS256', { extractable: true });

@@ -5,6 +5,7 @@ under CI, where they fail."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -79,7 +80,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(redirect_uris: list[str]):
+def running(redirect_uris: list[str], accounts: dict | None = None):
     node = shutil.which("node")
     if node is None or not (MODULES / "oidc-provider").is_dir():
         _unavailable("The single sign-on tests need Node.js and the npm package oidc-provider "
@@ -90,7 +91,8 @@ def running(redirect_uris: list[str]):
             [node, str(SCRIPT)], stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "OIDC_MODULES": str(MODULES), "PORT": str(port),
                  "CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET,
-                 "REDIRECT_URIS": ",".join(redirect_uris)})
+                 "REDIRECT_URIS": ",".join(redirect_uris),
+                 "EXTRA_ACCOUNTS": json.dumps(accounts or {})})
         try:
             deadline = time.monotonic() + 60
             while True:
