@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from authlib.integrations.flask_client import OAuth, OAuthError
 from flask import current_app, session
-from joserfc.errors import JoseError
-from requests import RequestException
 from sqlalchemy import select
 
 from ..clock import utcnow
@@ -78,6 +75,8 @@ def provider_did_second_factor() -> bool:
 
 def client(p: OidcProvider):
     """Authlib's client for ``p``, made once per app and provider settings."""
+    from authlib.integrations.flask_client import OAuth  # only a site with providers loads it
+
     clients = current_app.extensions.setdefault("eip_oidc", {})
     if p.name not in clients or clients[p.name][0] != p:
         oauth = OAuth(current_app._get_current_object())
@@ -92,6 +91,8 @@ def client(p: OidcProvider):
 def start(p: OidcProvider, redirect_uri: str):
     """The redirect to the provider's sign-in page (state, nonce and PKCE verifier kept in
     the session by Authlib)."""
+    from requests import RequestException
+
     extra = {"hd": p.hosted_domains[0]} if len(p.hosted_domains) == 1 else {}
     try:
         return client(p).authorize_redirect(redirect_uri, **extra)
@@ -117,6 +118,10 @@ def _claims_options(p: OidcProvider) -> dict:
 
 def finish(p: OidcProvider) -> dict:
     """The checked ID token's claims for the provider's answer to this request."""
+    from authlib.integrations.flask_client import OAuthError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
     try:
         token = client(p).authorize_access_token(claims_options=_claims_options(p))
     except RequestException:
