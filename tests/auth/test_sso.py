@@ -253,3 +253,19 @@ def test_a_school_account_linked_to_someone_else_is_not_linked_again(app, client
     assert "already linked to another account" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(UserIdentity.user_id)).all() == [ada]
+
+
+def test_the_demo_gives_each_school_its_staffs_email_domain(app):
+    from eip_site.people.models import School
+    from eip_site.seeds import demo
+
+    with app.app_context():
+        demo.seed()
+        db.session.flush()
+        rows = db.session.execute(select(School.name, SchoolDomain.domain).join(
+            SchoolDomain, SchoolDomain.school_id == School.id)).all()
+        staff = db.session.scalar(select(User).where(User.email == demo.logins()[0].email))
+        school_and_domain = (staff.school.name, staff.email.partition("@")[2])
+        db.session.rollback()
+    assert len(rows) == len(demo.SCHOOLS)
+    assert school_and_domain in rows
