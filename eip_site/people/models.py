@@ -201,8 +201,8 @@ class User(UserMixin, db.Model):
 
     @property
     def invited(self) -> bool:
-        """Created, but has not yet set a password."""
-        return self.password_hash is None
+        """Created, but has not yet set a password (nor signed in with a school account)."""
+        return self.password_hash is None and self.last_login_at is None
 
     # The signed-in device's session (UserSession), set at sign-in or when a cookie is read.
     session_id = ""

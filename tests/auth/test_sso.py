@@ -160,6 +160,7 @@ def test_no_account_asks_for_an_invitation_unless_the_school_makes_accounts(app,
         newt = db.session.scalar(select(User).where(User.email == f"newt.newcomer@{DEMO}"))
         assert (newt.name, newt.school_id, newt.roles, newt.password_hash) == (
             "Newt Newcomer", sso["demo"], frozenset({"staff"}), None)
+        assert not newt.invited  # signed in: shown as active, and colleagues can ask them
 
 
 def test_a_tampered_state_is_refused(app, client, sso, oidc_provider):
