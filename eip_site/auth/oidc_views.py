@@ -78,8 +78,8 @@ def sso_callback(name: str):
     except oidc.SignInRefused as refusal:
         return _refused(p, refusal)
     session.clear()  # rotate: nothing from before sign-in survives
+    session[oidc.SIGNED_IN_WITH] = f"oidc:{p.name}"  # set first: login_user's signal sees it
     login_user(services.start_session(user, request.headers.get("User-Agent", "")))
-    session[oidc.SIGNED_IN_WITH] = f"oidc:{p.name}"
     return hx_redirect(next_page or url_for("home.index"))
 
 
