@@ -75,7 +75,8 @@ def provider_did_second_factor() -> bool:
 
 def client(p: OidcProvider):
     """Authlib's client for ``p``, made once per app and provider settings."""
-    from authlib.integrations.flask_client import OAuth  # only a site with providers loads it
+    # Only a site with providers loads Authlib.
+    from authlib.integrations.flask_client import OAuth
 
     clients = current_app.extensions.setdefault("eip_oidc", {})
     if p.name not in clients or clients[p.name][0] != p:
