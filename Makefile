@@ -37,7 +37,14 @@ $(VNU_JAR): | $(STAMP)
 	@command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@26.9.27 \
 	  || echo "npm is missing: the HTML check of every page will be skipped"
 
-test: setup $(VNU_JAR)
+# A real OpenID provider (oidc-provider on Node.js) for the single sign-on tests (tests/oidc).
+OIDC_PROVIDER := $(VENV)/oidc/node_modules/oidc-provider/package.json
+
+$(OIDC_PROVIDER): | $(STAMP)
+	@command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix $(VENV)/oidc oidc-provider@8.8.1 \
+	  || echo "npm is missing or offline: the single sign-on tests will be skipped"
+
+test: setup $(VNU_JAR) $(OIDC_PROVIDER)
 	EIP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
 
 # make fuzz: every route with odd values, far longer than make test's share (~5 minutes).

@@ -86,7 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
 # their ``directory.*`` names. Reminders: each feature's ``reminders(today, now)``.
 BLUEPRINTS = ("home", "auth", "admin", "directory", "reviews", "networks", "notifications",
               "files", "privacy")
-VIEWS = ("home.views", "auth.views", "admin.views", "directory.views", "directory.profile_views",
+VIEWS = ("home.views", "auth.views", "auth.oidc_views", "admin.views", "directory.views", "directory.profile_views",
          "directory.skill_views", "help_requests.views", "staff_import.views", "reviews.views",
          "networks.views", "notifications.views", "files.views", "privacy.views")
 REMINDERS = ("reviews.services.notices", "networks.minutes", "help_requests.services",

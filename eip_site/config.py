@@ -8,8 +8,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -107,6 +110,10 @@ class Config:
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
     LOG_FORMAT = "text"  # text | json: one line per request, with its id
+    # Single sign-on: the names of the OpenID Connect providers, comma-separated; each has
+    # EIP_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and optionally _LABEL, _TENANTS
+    # (Entra ID), _HD (Google) and _REQUIRE_MFA (see oidc_providers and the README).
+    OIDC_PROVIDERS = ""
 
 
 class DevelopmentConfig(Config):
@@ -187,6 +194,83 @@ def check_install() -> None:
                               "install it again with pip install . from the checkout.")
 
 
+GOOGLE_ISSUER = "https://accounts.google.com"
+ENTRA_HOST = "login.microsoftonline.com"
+ENTRA_MULTI_TENANT = f"https://{ENTRA_HOST}/organizations/v2.0"
+_OIDC_NAME = re.compile(r"^[a-z][a-z0-9]{0,19}$")
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One OpenID Connect provider from the environment; ``kind`` is google, entra or oidc."""
+
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    label: str
+    kind: str
+    tenants: tuple[str, ...] = ()
+    hosted_domains: tuple[str, ...] = ()
+    require_mfa: bool = False
+
+    @property
+    def discovery_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def _words(value) -> tuple[str, ...]:
+    return tuple(w.strip().lower() for w in str(value or "").split(",") if w.strip())
+
+
+def oidc_providers(config) -> list[OidcProvider]:
+    """The configured providers, in order; a ConfigError naming the variable on a mistake.
+    Google and Entra ID are known by their issuer: ``google`` and ``entra`` need none (Entra:
+    one tenant in _TENANTS means that tenant's issuer, otherwise any work or school tenant,
+    limited to _TENANTS when it is set)."""
+    out = []
+    for name in _words(config.get("OIDC_PROVIDERS")):
+        var = f"EIP_OIDC_{name.upper()}"
+        if not _OIDC_NAME.match(name):
+            raise ConfigError(f"EIP_OIDC_PROVIDERS: {name[:40]!r} is not a provider name "
+                              "(letters and digits, starting with a letter, up to 20).")
+
+        def get(key: str, name: str = name) -> str:
+            return str(config.get(f"OIDC_{name.upper()}_{key}") or "").strip()
+
+        tenants = _words(get("TENANTS"))
+        issuer = get("ISSUER") or {"google": GOOGLE_ISSUER, "entra": (
+            f"https://{ENTRA_HOST}/{tenants[0]}/v2.0" if len(tenants) == 1
+            else ENTRA_MULTI_TENANT)}.get(name, "")
+        if not issuer:
+            raise ConfigError(f"{var}_ISSUER must be set: the provider's issuer address "
+                              "(its discovery document is <issuer>/.well-known/openid-configuration).")
+        parts = urlsplit(issuer)
+        local = parts.hostname in ("127.0.0.1", "localhost")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local
+                                            and config["ENV"] != "production"):
+            raise ConfigError(f"{var}_ISSUER must be an https:// address, not {issuer[:60]!r}.")
+        for key in ("CLIENT_ID", "CLIENT_SECRET"):
+            if not get(key):
+                raise ConfigError(f"{var}_{key} must be set (from the provider's app registration).")
+        host = parts.hostname or ""
+        kind = "google" if issuer.rstrip("/") == GOOGLE_ISSUER else (
+            "entra" if host == ENTRA_HOST else "oidc")
+        if tenants and kind != "entra":
+            raise ConfigError(f"{var}_TENANTS is only for Microsoft Entra ID ({ENTRA_HOST}).")
+        if get("HD") and kind != "google":
+            raise ConfigError(f"{var}_HD is only for Google ({GOOGLE_ISSUER}).")
+        require_mfa = get("REQUIRE_MFA").lower()
+        if require_mfa not in TRUE | FALSE:
+            raise ConfigError(f"{var}_REQUIRE_MFA must be true or false, not {require_mfa[:40]!r}.")
+        out.append(OidcProvider(
+            name=name, issuer=issuer.rstrip("/"), client_id=get("CLIENT_ID"),
+            client_secret=get("CLIENT_SECRET"), kind=kind, tenants=tenants,
+            label=get("LABEL") or {"google": "Google", "entra": "Microsoft"}.get(kind, name.title()),
+            hosted_domains=_words(get("HD")), require_mfa=require_mfa in TRUE))
+    return out
+
+
 def check(config) -> None:
     """Refuse, in one line naming the variable, what the site cannot run with."""
     key = config.get("SECRET_KEY") or ""
@@ -234,3 +318,4 @@ def check(config) -> None:
                           f"not {config['RETENTION_HOUR']}.")
     if config["PROXY_COUNT"] < 0:
         raise ConfigError("EIP_PROXY_COUNT must be 0 or more.")
+    oidc_providers(config)

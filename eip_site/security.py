@@ -35,6 +35,10 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.reset": PUBLIC,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out_others": SIGNED_IN,
+    "auth.sso_start": PUBLIC,
+    "auth.sso_callback": PUBLIC,  # the state Authlib kept in the session is the key
+    "auth.sso_link": SIGNED_IN,
+    "auth.sign_in_methods": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.search": SIGNED_IN,
     "notifications.settings": SIGNED_IN,
@@ -231,8 +235,16 @@ def loaded_user():
     return user if user is not None and user.is_authenticated else None
 
 
+def allow_form_action(origins) -> None:
+    """Let this page's forms lead to these other sites too: single sign-on's buttons, which
+    the site answers with a redirect to the provider (the browser checks every hop)."""
+    g.form_action = " ".join(sorted(set(origins)))
+
+
 def set_security_headers(response):
-    response.headers["Content-Security-Policy"] = CSP
+    extra = g.get("form_action")
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "form-action 'self'", f"form-action 'self' {extra}") if extra else CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Frame-Options"] = "DENY"

@@ -197,6 +197,15 @@ def _clean(request, app, smtp):
     yield
 
 
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID provider (tests/oidc/provider.mjs) for the test client's callback."""
+    from .oidc.server import running
+
+    with running(["http://localhost/login/sso/local/callback"]) as provider:
+        yield provider
+
+
 @pytest.fixture
 def mailbox(smtp) -> Mailbox:
     return smtp[1]

@@ -26,6 +26,7 @@ ALLOWED_STATUS = {
     "notifications.unsubscribe": 404,  # nor a signed unsubscribe link
     "reviews.answer": 404,       # nor a signed link to answer a review
     "networks.join_answer": 404,  # nor one to let someone join a network
+    "auth.sso_callback": 404,    # no single sign-on provider is configured by that name
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home
@@ -87,7 +88,7 @@ def walk(app, world):
                                          "review_id": review.id, "kind": "closure", **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv", "message_id": 1,
-                                         "filename": "css/site.css"}}
+                                         "filename": "css/site.css", "name": "nowhere"}}
 
 
 def _opened(world) -> dict:

@@ -59,6 +59,20 @@ class SchoolForm(VersionedForm):
     website = URLField("Website", description="For example https://www.school.org.uk",
                        validators=[Optional(), Length(max=200, message="Website must be 200 characters or fewer.")])
     active = BooleanField("Active in the partnership", default=True)
+    # Single sign-on (auth/oidc.py).
+    email_domains = TextAreaField(
+        "Staff email domains", description="One a line, the part after the @, like "
+        "kingsmere.sch.uk. Signing in with a school account finds staff by these.",
+        validators=[Optional(), Length(max=2000, message="Enter at most 2,000 characters.")])
+    entra_tenant_id = StringField(
+        "Microsoft Entra tenant ID", description="Only for schools on Microsoft 365: the "
+        "Directory (tenant) ID your IT lead sees in the Entra admin centre.",
+        validators=[Optional(), Length(max=36, message="The tenant ID is 36 characters.")])
+    sso_creates_accounts = BooleanField(
+        "A first sign-in with a school account from these domains creates a staff account")
+    passwords_off = BooleanField(
+        "Staff sign in only with their school account, not a password",
+        description="Once single sign-on works here. Administrators keep their password.")
 
 
 class UserForm(VersionedForm):

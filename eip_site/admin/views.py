@@ -39,11 +39,18 @@ def schools():
 
 def _school_form(school: School | None):
     form = SchoolForm(obj=school)
-    done = submit(form, lambda: services.save_school(
+    if request.method == "GET":
+        form.email_domains.data = "\n".join(services.school_domains(school))
+        form.passwords_off.data = school is not None and not school.password_sign_in
+    done = submit(form, lambda: services.save_sign_in(school=services.save_school(
         actor=current_user, school=school, name=form.name.data, urn=form.urn.data,
         phase=form.phase.data, town=form.town.data or "",
         local_authority=form.local_authority.data or "", website=form.website.data or "",
         active=form.active.data, version=form.version_number),
+        domains=(form.email_domains.data or "").replace(",", "\n").splitlines(),
+        entra_tenant_id=form.entra_tenant_id.data or "",
+        sso_creates_accounts=form.sso_creates_accounts.data,
+        password_sign_in=not form.passwords_off.data),
         f"{form.name.data} saved.", url_for("admin.schools"))
     return done or render_page("admin/school_form.html", form=form, school=school,
                                status=form.status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -40,3 +40,19 @@ class AccountToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class UserIdentity(db.Model):
+    """A sign-in method linked to an account: the provider's name and its subject (``sub``)
+    for the person, unique together. The email is the one the provider gave at linking."""
+
+    __tablename__ = "user_identity"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    linked_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime())

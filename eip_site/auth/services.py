@@ -20,6 +20,7 @@ from ..extensions import db
 from ..mail import absolute_url
 from ..notifications.notices import tell
 from ..people.models import Partnership, User, UserSession, new_session_token
+from . import oidc
 from .models import INVITE, RESET, AccountToken, hash_token
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 256
@@ -76,6 +77,9 @@ def authenticate(*, email: str, password: str) -> User:
             "This account has been deactivated. Ask your headteacher or cluster lead.",
             field="email",
         )
+    refused = oidc.password_refused(user)
+    if refused:
+        raise DomainError(refused, field="email")
     user.last_login_at = utcnow()
     return user
 

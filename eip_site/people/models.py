@@ -107,12 +107,29 @@ class School(db.Model):
     website: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True, server_default="1")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Single sign-on (auth/oidc.py): the school's Microsoft Entra tenant, whether a first
+    # sign-in from one of its email domains makes a staff account, and whether its staff may
+    # still sign in with a password.
+    entra_tenant_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    sso_creates_accounts: Mapped[bool] = mapped_column(default=False, server_default="0")
+    password_sign_in: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def phase_label(self) -> str:
         return PHASES.get(self.phase, self.phase)
+
+
+class SchoolDomain(db.Model):
+    """An email domain of a school's staff: single sign-on matches people by it. A domain
+    belongs to one school at most."""
+
+    __tablename__ = "school_domain"
+    __table_args__ = (CheckConstraint("domain = lower(domain)", name="domain_lower"),)
+
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
 
 
 class UserRole(db.Model):
@@ -194,8 +211,8 @@ class User(UserMixin, db.Model):
 
     @property
     def invited(self) -> bool:
-        """Created, but has not yet set a password."""
-        return self.password_hash is None
+        """Created, but has not yet set a password (nor signed in with a school account)."""
+        return self.password_hash is None and self.last_login_at is None
 
     # The signed-in device's session (UserSession), set at sign-in or when a cookie is read.
     session_id = ""

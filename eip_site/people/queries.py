@@ -92,10 +92,11 @@ def users(*, q: str = "", school_ids: list[int] | None = None, school_id: int | 
         stmt = stmt.where(~User.role_rows.any())
     elif role:
         stmt = stmt.where(User.role_rows.any(UserRole.role == role))
+    invited = User.password_hash.is_(None) & User.last_login_at.is_(None)  # User.invited
     if status == "active":
-        stmt = stmt.where(User.active.is_(True), User.password_hash.is_not(None))
+        stmt = stmt.where(User.active.is_(True), ~invited)
     elif status == "invited":
-        stmt = stmt.where(User.active.is_(True), User.password_hash.is_(None))
+        stmt = stmt.where(User.active.is_(True), invited)
     elif status == "inactive":
         stmt = stmt.where(User.active.is_(False))
     return paginate(stmt, page)

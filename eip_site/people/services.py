@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -13,7 +13,7 @@ from ..clock import utcnow
 from ..errors import DomainError, check_version
 from ..extensions import db
 from ..security import ADMIN, GRANTABLE, HEAD, LEAD, STAFF
-from .models import PHASES, Partnership, School, User, new_session_token
+from .models import PHASES, Partnership, School, SchoolDomain, User, new_session_token
 
 URN = re.compile(r"^[0-9]{6}$")
 
@@ -91,6 +91,59 @@ def save_school(*, actor: User, school: School | None = None, name: str, urn: st
         audit.record("settings.school", actor=actor, obj=school,
                      summary=f"{name}: " + ", ".join(changed))
     return school
+
+
+DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+TENANT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def save_sign_in(*, school: School, domains: list[str], entra_tenant_id: str = "",
+                 sso_creates_accounts: bool = False, password_sign_in: bool = True) -> School:
+    """A school's single sign-on settings: its staff's email domains (each a domain of one
+    school only), its Entra tenant, whether a first sign-in makes an account, and whether
+    its staff may still use a password (off only once someone there has signed in with
+    their school account, so nobody is locked out)."""
+    from ..auth.models import UserIdentity
+
+    wanted = list(dict.fromkeys(d.strip().lower().lstrip("@") for d in domains if d.strip()))
+    for domain in wanted:
+        if not DOMAIN.match(domain):
+            raise DomainError(f"{domain[:60]} is not an email domain: write the part after the "
+                              "@, like kingsmere.sch.uk.", field="email_domains")
+        owner = db.session.scalar(select(School.name).join(
+            SchoolDomain, SchoolDomain.school_id == School.id).where(
+            SchoolDomain.domain == domain, School.id != school.id))
+        if owner:
+            raise DomainError(f"{domain} is already an email domain of {owner}.",
+                              field="email_domains")
+    tenant = entra_tenant_id.strip().lower()
+    if tenant and not TENANT.match(tenant):
+        raise DomainError("The tenant ID is 36 characters of letters, digits and dashes, like "
+                          "9f8e7d6c-1234-4abc-8def-0123456789ab.", field="entra_tenant_id")
+    if not password_sign_in and school.password_sign_in and not db.session.scalar(
+            select(func.count()).select_from(UserIdentity).join(
+                User, User.id == UserIdentity.user_id).where(User.school_id == school.id)):
+        raise DomainError("Turn password sign-in off once single sign-on works here: at "
+                          "least one of the school's staff must have signed in with their "
+                          "school account first.", field="passwords_off")
+    db.session.flush()  # a new school gets its id
+    db.session.execute(delete(SchoolDomain).where(SchoolDomain.school_id == school.id,
+                                                  SchoolDomain.domain.not_in(wanted)))
+    have = set(db.session.scalars(select(SchoolDomain.domain).where(
+        SchoolDomain.school_id == school.id)))
+    db.session.add_all(SchoolDomain(domain=d, school_id=school.id) for d in wanted if d not in have)
+    school.entra_tenant_id, school.sso_creates_accounts = tenant, sso_creates_accounts
+    school.password_sign_in = password_sign_in
+    _flush_unique("email_domains", "One of these email domains was just given to another "
+                  "school. Check the list and save again.")
+    return school
+
+
+def school_domains(school: School | None) -> list[str]:
+    if school is None:
+        return []
+    return list(db.session.scalars(select(SchoolDomain.domain).where(
+        SchoolDomain.school_id == school.id).order_by(SchoolDomain.domain)))
 
 
 # --- Accounts ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..clock import utcnow
 from ..directory.models import Qualification
 from ..extensions import db
 from ..outbox import OutboxMessage
-from ..people.models import Partnership, School, User
+from ..people.models import Partnership, School, SchoolDomain, User
 from ..security import ADMIN, CHAMPION, HEAD, LEAD, STAFF
 from . import directory, networks, reviews
 from .common import FIRST, LAST, TITLES
@@ -92,6 +92,8 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
                         local_authority="Kingsmere Borough Council",
                         website=f"https://www.{domain}")
         db.session.add(school)
+        db.session.flush()
+        db.session.add(SchoolDomain(domain=domain, school_id=school.id))  # for single sign-on
         for i in range(size):
             name = next(names)
             roles: set[str] = set()

@@ -1,0 +1,89 @@
+"""Single sign-on pages: a provider's button starts the flow, its callback signs in (or links
+the provider's account to the signed-in person's), and the sign-in methods page lists them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request, session, url_for
+from flask_login import current_user, login_user
+
+from ..htmx import hx_redirect, render_page
+from ..security import allow_form_action
+from . import bp, oidc, services
+from .views import safe_next
+
+_NEXT, _LINK = "oidc_next", "oidc_link"
+
+
+def sso_providers():
+    """The template global for pages with the providers' buttons (which may then lead there)."""
+    found = oidc.providers()
+    allow_form_action(origin for p in found for origin in oidc.origins(p))
+    return found
+
+
+@bp.app_context_processor
+def _sso_providers():
+    return {"sso_providers": sso_providers}
+
+
+def _provider(name: str):
+    p = oidc.provider(name)
+    if p is None:
+        abort(404)
+    return p
+
+
+def _refused(p, refusal: oidc.SignInRefused):
+    return render_page("auth/sso_refused.html", provider=p, message=refusal.message,
+                       status=refusal.status)
+
+
+def _to_provider(p):
+    try:
+        return oidc.start(p, url_for("auth.sso_callback", name=p.name, _external=True))
+    except oidc.SignInRefused as refusal:
+        return _refused(p, refusal)
+
+
+@bp.route("/login/sso/<name>", methods=["POST"])
+def sso_start(name: str):
+    p = _provider(name)
+    session.pop(_LINK, None)
+    session[_NEXT] = safe_next(request.args.get("next"))
+    return _to_provider(p)
+
+
+@bp.route("/account/sign-in-methods/<name>", methods=["POST"])
+def sso_link(name: str):
+    p = _provider(name)
+    session[_LINK] = current_user.id
+    return _to_provider(p)
+
+
+@bp.route("/login/sso/<name>/callback")
+def sso_callback(name: str):
+    p = _provider(name)
+    linking, next_page = session.pop(_LINK, None), session.pop(_NEXT, None)
+    try:
+        claims = oidc.finish(p)
+        if linking is not None:
+            if not current_user.is_authenticated or current_user.id != linking:
+                raise oidc.SignInRefused("You were signed out before the link was made. "
+                                         "Sign in and try again.")
+            oidc.link_checked(current_user, p, claims)
+            flash(f"Your {p.label} account is linked: you can sign in with it from now on.",
+                  "success")
+            return hx_redirect(url_for("auth.sign_in_methods"))
+        user = oidc.account_for(p, claims)
+    except oidc.SignInRefused as refusal:
+        return _refused(p, refusal)
+    session.clear()  # rotate: nothing from before sign-in survives
+    session[oidc.SIGNED_IN_WITH] = f"oidc:{p.name}"  # set first: login_user's signal sees it
+    login_user(services.start_session(user, request.headers.get("User-Agent", "")))
+    return hx_redirect(next_page or url_for("home.index"))
+
+
+@bp.route("/account/sign-in-methods")
+def sign_in_methods():
+    return render_page("auth/sign_in_methods.html", identities=oidc.identities(current_user),
+                       labels={p.name: p.label for p in oidc.providers()})

@@ -1,0 +1,40 @@
+"""Single sign-on in a real browser, against the real test OpenID provider
+(tests/oidc/provider.mjs): one click on the sign-in page, the provider's own form, home."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ..oidc.server import running
+from .conftest import axe_check
+
+
+@pytest.fixture(scope="session")
+def e2e_provider(live_server, demo_logins):
+    staff = demo_logins["staff"]
+    accounts = {"demo-staff": {"email": staff.email, "email_verified": True, "name": staff.name}}
+    with running([f"{live_server}/login/sso/local/callback"], accounts) as provider:
+        yield provider
+
+
+@pytest.fixture
+def sso(app, e2e_provider):
+    settings = e2e_provider.settings()
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    yield
+    app.config.update(saved)
+
+
+def test_sign_in_with_the_school_account(page: Page, sso, live_server, demo_logins):
+    page.goto("/login")
+    expect(page.get_by_role("button", name="Sign in with Test provider")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Sign in with Test provider").click()
+    # The provider's own sign-in page: the person chooses who they are there.
+    page.get_by_label("Account").select_option("demo-staff")
+    page.get_by_role("button", name="Sign in to the test provider").click()
+    page.wait_for_url(f"{live_server}/")
+    first = demo_logins["staff"].name.split()[0]
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Hello, {first}")
