@@ -28,6 +28,8 @@ PERSON_TABLES: dict[str, Held] = {
                  "job title removed; password made unusable"),
     "user_role": Held("Account roles", "delete", "Site roles"),
     "user_session": Held("Signed-in devices", "delete", "Signed-in devices"),
+    "user_identity": Held("Sign-in methods", "delete",
+                          "School accounts (single sign-on) linked to their account"),
     "account_token": Held("Invitation and reset links", "delete",
                           "Invitation and password-reset links sent to them",
                           delete_by=("user_id",)),
