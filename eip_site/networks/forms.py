@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import BaseForm, VersionedForm, db_id
-from .models import ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS
+from .models import ANSWERS, ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS, SERIES_PATTERNS
 
 _id = db_id  # an id, or None
 
@@ -136,3 +136,12 @@ def theirs_if_stale(form, row):
         return None
     form.version.data = str(row.version)
     return row
+
+
+class AnswerForm(BaseForm):
+    answer = RadioField("Will you be there?", choices=ANSWERS, validate_choice=False,
+                        validators=[InputRequired("Choose whether you will be there or send "
+                                                  "apologies.")])
+    note = StringField("A note for the leader (optional)", description=(
+        "For example: a colleague will come in my place."), validators=[
+        Optional(), Length(max=300, message="The note must be 300 characters or fewer.")])

@@ -15,6 +15,7 @@ from ..mail import absolute_url
 from ..people.models import School, User
 from .models import STANDARD_ITEMS, AgendaItem, Meeting, Network
 from . import notices
+from .answers import answer_links
 from .permissions import check_editor
 from .queries import members_of, people_of
 
@@ -157,7 +158,8 @@ def _tell_members(actor: User, meeting: Meeting) -> None:
          subject=f"Agenda published: {network.name}, {start:%-d %B at %H:%M}",
          body=lambda person: render_template(
              "networks/email_agenda.txt", meeting=meeting, person=person, start=start,
-             link=absolute_url("networks.meeting", meeting_id=meeting.id)))
+             link=absolute_url("networks.meeting", meeting_id=meeting.id),
+             answer=answer_links(meeting, person)))
 
 
 def mark_held(*, actor: User, meeting: Meeting) -> Meeting:

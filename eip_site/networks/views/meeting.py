@@ -13,7 +13,8 @@ from ...errors import DomainError
 from ...forms import submit
 from ...htmx import hx_redirect, is_htmx, render_page
 from .. import agenda, bp, meetings, pages, queries
-from ..forms import ItemForm, MeetingForm, theirs_if_stale
+from ..answers import closed_reason
+from ..forms import AnswerForm, ItemForm, MeetingForm, theirs_if_stale
 from ..ics import meeting_event
 from ..permissions import can_edit, can_view_minutes, is_member, item_for, meeting_for, \
     network_for
@@ -70,6 +71,9 @@ def _agenda_context(meeting_id: int, **extra) -> dict:
     editor = can_edit(current_user, meeting.network)
     item_form = extra.pop("item_form", None) or ItemForm(formdata=None)
     people = page.people
+    mine = page.answers.get(current_user.id)
+    answer_form = extra.pop("answer_form", None) or AnswerForm(formdata=None, data={
+        "answer": mine.answer if mine else None, "note": mine.note if mine else ""})
     item_form.presenter.choices = [(None, "No one in particular")] + [
         (u.id, u.name) for u in people]
     return {"page": page, "meeting": meeting, "can_edit": editor,
@@ -80,6 +84,10 @@ def _agenda_context(meeting_id: int, **extra) -> dict:
             "plan": timetable(meeting.starts_at, meeting.ends_at,
                               [i.duration for i in page.items]),
             "item_form": item_form, "moved": None,
+            # The viewer's own answer (leader, critical friend and members answer).
+            "answer_form": answer_form, "my_answer": mine,
+            "can_answer": any(u.id == current_user.id for u in people)
+            and closed_reason(meeting) is None,
             # Presenters and proposers by id: most are the network's people, named without
             # the ORM's lookup per item (~35 µs each); anyone else is loaded as before.
             "names": {u.id: u.name for u in people}, **extra}
