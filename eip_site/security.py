@@ -112,6 +112,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "networks.meeting_state": SIGNED_IN,
     "networks.meeting_ics": SIGNED_IN,
     "networks.meeting_answer": SIGNED_IN,
+    "networks.meeting_pdf": SIGNED_IN,
     "networks.item_add": SIGNED_IN,
     "networks.item_edit": SIGNED_IN,
     "networks.item_move": SIGNED_IN,

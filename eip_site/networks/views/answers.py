@@ -4,7 +4,7 @@ works, for changing one's mind too, until the meeting starts."""
 
 from __future__ import annotations
 
-from flask import flash, url_for
+from flask import url_for
 from flask_login import current_user
 
 from ... import links

@@ -4,7 +4,7 @@ first), moved up and down (htmx or plain POST), accepted, removed."""
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import Response, flash, request, url_for
 from flask_login import current_user
 
 from ...calendars import ics_response, new_calendar
@@ -16,8 +16,9 @@ from .. import agenda, bp, meetings, pages, queries
 from ..answers import closed_reason
 from ..forms import AnswerForm, ItemForm, MeetingForm, theirs_if_stale
 from ..ics import meeting_event
+from ..pdf import document
 from ..permissions import can_edit, can_view_minutes, is_member, item_for, meeting_for, \
-    network_for
+    minutes_for, network_for
 from ..timetable import timetable
 
 
@@ -106,7 +107,12 @@ def meeting(meeting_id: int):
 STEPS = {"publish": (meetings.publish_agenda, "Agenda published.", "networks.meeting"),
          "held": (meetings.mark_held, "Meeting recorded as held. Now take the minutes.",
                   "networks.minutes"),
-         "approve": (meetings.approve_minutes, "Minutes approved.", "networks.minutes")}
+         "approve": (meetings.approve_minutes,
+                     "Minutes approved, and sent to the members with a PDF.",
+                     "networks.minutes"),
+         "cancel": (meetings.cancel_meeting, "Meeting cancelled.", "networks.meeting"),
+         "send_draft": (meetings.send_draft_minutes,
+                        "Draft minutes sent to the members, with a PDF.", "networks.minutes")}
 
 
 @bp.route("/meetings/<int:meeting_id>/state", methods=["POST"])
@@ -119,6 +125,15 @@ def meeting_state(meeting_id: int):
     change(actor=current_user, meeting=meeting)
     flash(message, "success")
     return hx_redirect(url_for(target, meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/<any(agenda, minutes):what>.pdf")
+def meeting_pdf(meeting_id: int, what: str):
+    meeting = minutes_for(current_user, meeting_id) if what == "minutes" \
+        else meeting_for(current_user, meeting_id)
+    name, pdf = document(meeting, what)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
