@@ -113,6 +113,8 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "networks.meeting_ics": SIGNED_IN,
     "networks.meeting_answer": SIGNED_IN,
     "networks.meeting_pdf": SIGNED_IN,
+    "networks.series_new": SIGNED_IN,
+    "networks.series_change": SIGNED_IN,
     "networks.item_add": SIGNED_IN,
     "networks.item_edit": SIGNED_IN,
     "networks.item_move": SIGNED_IN,

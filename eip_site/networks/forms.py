@@ -145,3 +145,34 @@ class AnswerForm(BaseForm):
     note = StringField("A note for the leader (optional)", description=(
         "For example: a colleague will come in my place."), validators=[
         Optional(), Length(max=300, message="The note must be 300 characters or fewer.")])
+
+
+WEEKDAYS = {0: "Monday", 1: "Tuesday", 2: "Wednesday", 3: "Thursday", 4: "Friday"}
+
+
+class SeriesForm(BaseForm):
+    pattern = RadioField("How often", choices=SERIES_PATTERNS, default="half_term",
+                         validate_choice=False,
+                         validators=[InputRequired("Choose how often the meetings come.")])
+    weekday = SelectField("Day of the week", choices=WEEKDAYS, coerce=int, default=1,
+                          validate_choice=False)
+    week = IntegerField("Week of the half term", default=3, description=(
+        "Once each half term: week 1 is the week the half term starts in."), validators=[
+        Optional(), NumberRange(1, 7, message="Enter the week of the half term, from 1 to 7.")])
+    every = IntegerField("Weeks apart", default=2, description=(
+        "Every few weeks: 2 is once a fortnight. Holidays are skipped."), validators=[
+        Optional(), NumberRange(1, 12, message="Enter how many weeks apart, from 1 to 12.")])
+    first_day = DateField("From", validators=[InputRequired(
+        "Enter the date the series starts from.")])
+    last_day = DateField("Until", validators=[InputRequired(
+        "Enter the date the series runs until.")])
+    start = TimeField("Starts at", description="UK time, for example 16:00.",
+                      validators=[InputRequired("Enter the time the meetings start.")])
+    end = TimeField("Ends at", validators=[InputRequired("Enter the time the meetings end.")])
+    school = SelectField("School", coerce=_id, validate_choice=False,
+                         description="Where the meetings are held, if in person.")
+    place = StringField("Room or place", validators=[
+        Optional(), Length(max=200, message="The place must be 200 characters or fewer.")])
+    online_link = StringField("Online meeting link", description="Starts with https://",
+                              validators=[Optional(), Length(max=300, message=(
+                                  "The link must be 300 characters or fewer."))])

@@ -376,6 +376,15 @@ class MeetingSeries(db.Model):
     online_link: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
 
+    @property
+    def pattern_text(self) -> str:
+        day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")[self.weekday]
+        times = f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+        if self.pattern == "half_term":
+            return f"each half term, {day} of week {self.week}, {times}"
+        every = "every week" if self.every == 1 else f"every {self.every} weeks"
+        return f"{day}s {every} in term time, {times}"
+
 
 class SeriesMeeting(db.Model):
     """A meeting arranged in a series (a table of its own: a foreign key added to the meeting

@@ -2,4 +2,4 @@
 and the leads' overview), meeting (a meeting and its agenda), minutes, actions (my actions).
 They share loaders from ``permissions`` and nothing from each other."""
 
-from . import actions, answer, answers, meeting, minutes, network  # noqa: F401  (each adds its routes to the blueprint)
+from . import actions, answer, answers, meeting, minutes, network, series  # noqa: F401  (each adds its routes to the blueprint)

@@ -12,7 +12,7 @@ from ...clock import to_london
 from ...errors import DomainError
 from ...forms import submit
 from ...htmx import hx_redirect, is_htmx, render_page
-from .. import agenda, bp, meetings, pages, queries
+from .. import agenda, bp, meetings, pages, queries, series
 from ..answers import closed_reason
 from ..forms import AnswerForm, ItemForm, MeetingForm, theirs_if_stale
 from ..ics import meeting_event
@@ -87,6 +87,7 @@ def _agenda_context(meeting_id: int, **extra) -> dict:
             "item_form": item_form, "moved": None,
             # The viewer's own answer (leader, critical friend and members answer).
             "answer_form": answer_form, "my_answer": mine,
+            "series": series.series_of(meeting),
             "can_answer": any(u.id == current_user.id for u in people)
             and closed_reason(meeting) is None,
             # Presenters and proposers by id: most are the network's people, named without
