@@ -23,6 +23,7 @@ ALLOWED_STATUS = {
     "notifications.unsubscribe": 404,  # nor a signed unsubscribe link
     "reviews.answer": 404,       # nor a signed link to answer a review
     "networks.join_answer": 404,  # nor one to let someone join a network
+    "networks.answer_link": 404,  # nor one to answer for a meeting
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home
@@ -37,7 +38,9 @@ SOMEONE_ELSES_PROFILE = {"/people/<int:user_id>/edit", "/people/<int:user_id>/sk
 NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<int:meeting_id>/edit",
                         "/meetings/<int:meeting_id>/items/<int:item_id>/edit",
                         "/networks/<int:network_id>/plan/new",
-                        "/networks/<int:network_id>/plan/<int:row_id>"}
+                        "/networks/<int:network_id>/plan/<int:row_id>",
+                        "/networks/<int:network_id>/series/new",
+                        "/meetings/<int:meeting_id>/series"}
 NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
     "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
@@ -75,7 +78,7 @@ def walk(app, world):
                                          "review_id": review.id, "kind": "closure", **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv", "message_id": 1,
-                                         "filename": "css/site.css"}}
+                                         "filename": "css/site.css", "what": "agenda"}}
 
 
 def _opened(world) -> dict:
