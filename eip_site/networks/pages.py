@@ -61,6 +61,7 @@ class MeetingRow(MeetingState):
     place: str
     online_link: str
     school_name: str | None
+    cancelled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def visible_meetings(insider: bool, network_id):
 
 def _meeting_rows():
     return select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Meeting.state, Meeting.place,
-                  Meeting.online_link, School.name) \
+                  Meeting.online_link, School.name, Meeting.cancelled_at) \
         .outerjoin(School, School.id == Meeting.school_id)
 
 

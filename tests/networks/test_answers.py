@@ -73,7 +73,7 @@ def test_a_tampered_or_expired_link_says_so(app, client, world, mailbox, monkeyp
         from eip_site.networks.answers import ANSWER_LINK
         token = links.make(ANSWER_LINK, world["meeting"], world["member"], 1)
     assert client.get(f"/meetings/answer/{token[:-3]}abc").status_code == 404
-    app.config["LINK_VALID_DAYS"] = -1
+    monkeypatch.setitem(app.config, "LINK_VALID_DAYS", -1)
     expired = client.get(f"/meetings/answer/{token}")
     assert expired.status_code == 410 and "has expired" in expired.text
 

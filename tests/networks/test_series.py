@@ -86,6 +86,9 @@ def test_one_meeting_cancelled_and_the_rest_changed_from_one_on(app, client, wor
     assert client.post(f"/meetings/{ids[1]}/state", data={"step": "cancel"}).status_code == 303
     page = client.get(f"/meetings/{ids[1]}")
     assert "This meeting is cancelled" in page.text
+    listing = client.get(f"/networks/{world['network']}/meetings")
+    assert listing.text.count('<span class="tag tag-gap">Cancelled</span>') == 1
+    assert client.post(f"/meetings/{ids[1]}/state", data={"step": "publish"}).status_code == 422
     # The ics says so under the same UID.
     event = ICalendar.from_ical(client.get(f"/meetings/{ids[1]}.ics").data).walk("VEVENT")[0]
     assert event["STATUS"] == "CANCELLED" and f"network-meeting-{ids[1]}" in event["UID"]
