@@ -51,6 +51,11 @@ def answer(*, actor: User, meeting: Meeting, answer: str, note: str = "") -> Mee
     return row
 
 
+def saved_message(row: MeetingAnswer) -> str:
+    return ("Thank you: the leader knows you will be there." if row.answer == "coming"
+            else "Your apologies are sent to the leader.")
+
+
 def answer_links(meeting: Meeting, person: User) -> dict[str, str]:
     """The agenda email's one-step links for ``person``: coming, apologies."""
     from .. import links

@@ -166,13 +166,6 @@ class SeriesForm(BaseForm):
         "Enter the date the series starts from.")])
     last_day = DateField("Until", validators=[InputRequired(
         "Enter the date the series runs until.")])
-    start = TimeField("Starts at", description="UK time, for example 16:00.",
-                      validators=[InputRequired("Enter the time the meetings start.")])
-    end = TimeField("Ends at", validators=[InputRequired("Enter the time the meetings end.")])
-    school = SelectField("School", coerce=_id, validate_choice=False,
-                         description="Where the meetings are held, if in person.")
-    place = StringField("Room or place", validators=[
-        Optional(), Length(max=200, message="The place must be 200 characters or fewer.")])
-    online_link = StringField("Online meeting link", description="Starts with https://",
-                              validators=[Optional(), Length(max=300, message=(
-                                  "The link must be 300 characters or fewer."))])
+    # When and where each meeting is, as for one meeting.
+    start, end, school = MeetingForm.start, MeetingForm.end, MeetingForm.school
+    place, online_link = MeetingForm.place, MeetingForm.online_link

@@ -10,12 +10,11 @@ from icalendar import Calendar as ICalendar
 
 from eip_site import clock
 from eip_site.extensions import db
-from eip_site.networks import meetings, series
+from eip_site.networks import series
 from eip_site.networks.models import Meeting, MeetingSeries, SeriesMeeting
 from eip_site.reviews.models import Closure
 from eip_site.seeds.reviews import academic_year, seed_calendar
 
-from .. import factories
 from ..helpers import sign_in
 
 

@@ -1,11 +1,11 @@
-"""A member's answer before a meeting: on the meeting's page, or from the agenda email's
-signed one-step link (eip_site/links.py), which opens a page that asks before it saves and
-works, for changing one's mind too, until the meeting starts."""
+"""A member's answer before a meeting from the agenda email's signed one-step link
+(eip_site/links.py), without signing in: it opens a page that asks before it saves, and
+works, for changing one's mind too, until the meeting starts (the meeting's page has the
+same form for those signed in)."""
 
 from __future__ import annotations
 
 from flask import url_for
-from flask_login import current_user
 
 from ... import links
 from ...extensions import db
@@ -13,30 +13,9 @@ from ...forms import submit
 from ...htmx import render_page
 from ...people.models import User
 from .. import bp
-from ..answers import ANSWER_LINK, CODES, answer, closed_reason
+from ..answers import ANSWER_LINK, CODES, answer, closed_reason, saved_message
 from ..forms import AnswerForm
 from ..models import Meeting, MeetingAnswer
-from ..permissions import meeting_for
-
-
-def _saved(row: MeetingAnswer) -> str:
-    return ("Thank you: the leader knows you will be there." if row.answer == "coming"
-            else "Your apologies are sent to the leader.")
-
-
-@bp.route("/meetings/<int:meeting_id>/answer", methods=["POST"])
-def meeting_answer(meeting_id: int):
-    meeting = meeting_for(current_user, meeting_id)
-    form = AnswerForm()
-    target = url_for("networks.meeting", meeting_id=meeting.id) + "#your-answer"
-    saved = submit(form, lambda: answer(actor=current_user, meeting=meeting,
-                                        answer=form.answer.data, note=form.note.data),
-                   _saved, target)
-    if saved:
-        return saved
-    from .meeting import _agenda  # the meeting page drawn again with the form's messages
-
-    return _agenda(meeting.id, status=form.status, answer_form=form)
 
 
 @bp.route("/meetings/answer/<token>", methods=["GET", "POST"])
@@ -59,7 +38,7 @@ def answer_link(token: str):
     form = AnswerForm(data={"answer": wanted, "note": current.note if current else ""})
     saved = submit(form, lambda: answer(actor=person, meeting=meeting, answer=wanted,
                                         note=form.note.data),
-                   _saved, url_for("networks.answer_link", token=token))
+                   saved_message, url_for("networks.answer_link", token=token))
     if saved:
         return saved
     return render_page("networks/answer_link.html", meeting=meeting, person=person,

@@ -12,8 +12,7 @@ from ...clock import to_london
 from ...errors import DomainError
 from ...forms import submit
 from ...htmx import hx_redirect, is_htmx, render_page
-from .. import agenda, bp, meetings, pages, queries, series
-from ..answers import closed_reason
+from .. import agenda, answers, bp, meetings, pages, queries, series
 from ..forms import AnswerForm, ItemForm, MeetingForm, theirs_if_stale
 from ..ics import meeting_event
 from ..pdf import document
@@ -89,7 +88,7 @@ def _agenda_context(meeting_id: int, **extra) -> dict:
             "answer_form": answer_form, "my_answer": mine,
             "series": series.series_of(meeting),
             "can_answer": any(u.id == current_user.id for u in people)
-            and closed_reason(meeting) is None,
+            and answers.closed_reason(meeting) is None,
             # Presenters and proposers by id: most are the network's people, named without
             # the ORM's lookup per item (~35 µs each); anyone else is loaded as before.
             "names": {u.id: u.name for u in people}, **extra}
@@ -102,6 +101,16 @@ def meeting(meeting_id: int):
     meeting = meeting_for(current_user, meeting_id)
     return render_page("networks/meeting.html", "networks/_agenda.html",
                        **_agenda_context(meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/answer", methods=["POST"])
+def meeting_answer(meeting_id: int):
+    meeting = meeting_for(current_user, meeting_id)
+    form = AnswerForm()
+    return submit(form, lambda: answers.answer(
+        actor=current_user, meeting=meeting, answer=form.answer.data, note=form.note.data),
+        answers.saved_message, _meeting_url(meeting.id, "#your-answer")) \
+        or _agenda(meeting.id, status=form.status, answer_form=form)
 
 
 # step -> (the change, what to say, the page to go to)
