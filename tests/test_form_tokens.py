@@ -17,8 +17,8 @@ from eip_site.errors import DomainError
 from eip_site.extensions import db
 from eip_site.forms import FormSubmission
 from eip_site.networks import lifecycle, meetings
-from eip_site.networks.models import Action, AgendaItem, Decision, Meeting, Network, \
-    NetworkMember, PlanRow
+from eip_site.networks.models import Action, AgendaItem, Decision, Meeting, MeetingSeries, \
+    Network, NetworkMember, PlanRow
 
 from . import factories
 from .helpers import days, sign_in, thursday
@@ -80,6 +80,13 @@ def _cases(app, world, vocab):
                     {"day": thursday(8).isoformat(), "start": "16:00", "end": "17:00",
                      "online_link": "https://meet.example/transitions",
                      "start_from": "template"}, Meeting),
+        "meeting series": (world["leader"], f"/networks/{network}/series/new",
+                           f"/networks/{network}/series/new",
+                           {"pattern": "weeks", "weekday": "1", "every": "2",
+                            "first_day": thursday(8).isoformat(),
+                            "last_day": thursday(16).isoformat(), "start": "16:00",
+                            "end": "17:00", "online_link": "https://meet.example/t"},
+                           MeetingSeries),
         "help request": (world["member"], f"/people/{recipient}/help",
                          f"/people/{recipient}/help",
                          {"message": "Could I visit to see your phonics groups?",
@@ -102,7 +109,7 @@ def _minutes_cases(app, world):
 
 
 CASES = ["network proposal", "join request", "skill suggestion", "action-plan row",
-         "agenda item", "meeting", "help request", "decision", "action"]
+         "agenda item", "meeting", "meeting series", "help request", "decision", "action"]
 
 
 def _case(app, world, vocab, name):

@@ -27,6 +27,7 @@ ALLOWED_STATUS = {
     "reviews.answer": 404,       # nor a signed link to answer a review
     "networks.join_answer": 404,  # nor one to let someone join a network
     "auth.sso_callback": 404,    # no single sign-on provider is configured by that name
+    "networks.answer_link": 404,  # nor one to answer for a meeting
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home
@@ -49,7 +50,9 @@ NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<i
                         "/networks/<int:network_id>/members/<int:user_id>/decline",
                         "/networks/<int:network_id>/members/<int:user_id>/remove",
                         "/decisions/<int:decision_id>/edit", "/decisions/<int:decision_id>/remove",
-                        "/actions/<int:action_id>/edit", "/actions/<int:action_id>/remove"}
+                        "/actions/<int:action_id>/edit", "/actions/<int:action_id>/remove",
+                        "/networks/<int:network_id>/series/new",
+                        "/meetings/<int:meeting_id>/series"}
 NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
     "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
@@ -88,7 +91,7 @@ def walk(app, world):
                                          "review_id": review.id, "kind": "closure", **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv", "message_id": 1,
-                                         "filename": "css/site.css", "name": "nowhere"}}
+                                         "filename": "css/site.css", "name": "nowhere", "what": "agenda"}}
 
 
 def _opened(world) -> dict:

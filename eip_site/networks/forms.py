@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..errors import STALE_MERGE_MESSAGE, STALE_MESSAGE
 from ..forms import BaseForm, VersionedForm, db_id
-from .models import ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS
+from .models import ANSWERS, ITEM_KINDS, PLAN_STATUSES, PROPOSAL_FIELDS, SERIES_PATTERNS
 
 _id = db_id  # an id, or None
 
@@ -164,3 +164,36 @@ class DecisionEditForm(VersionedForm, DecisionForm):
 
 class ActionEditForm(VersionedForm, ActionForm):
     item = None  # an action stays with the item it was recorded under
+
+
+class AnswerForm(BaseForm):
+    answer = RadioField("Will you be there?", choices=ANSWERS, validate_choice=False,
+                        validators=[InputRequired("Choose whether you will be there or send "
+                                                  "apologies.")])
+    note = StringField("A note for the leader (optional)", description=(
+        "For example: a colleague will come in my place."), validators=[
+        Optional(), Length(max=300, message="The note must be 300 characters or fewer.")])
+
+
+WEEKDAYS = {0: "Monday", 1: "Tuesday", 2: "Wednesday", 3: "Thursday", 4: "Friday"}
+
+
+class SeriesForm(BaseForm):
+    pattern = RadioField("How often", choices=SERIES_PATTERNS, default="half_term",
+                         validate_choice=False,
+                         validators=[InputRequired("Choose how often the meetings come.")])
+    weekday = SelectField("Day of the week", choices=WEEKDAYS, coerce=int, default=1,
+                          validate_choice=False)
+    week = IntegerField("Week of the half term", default=3, description=(
+        "Once each half term: week 1 is the week the half term starts in."), validators=[
+        Optional(), NumberRange(1, 7, message="Enter the week of the half term, from 1 to 7.")])
+    every = IntegerField("Weeks apart", default=2, description=(
+        "Every few weeks: 2 is once a fortnight. Holidays are skipped."), validators=[
+        Optional(), NumberRange(1, 12, message="Enter how many weeks apart, from 1 to 12.")])
+    first_day = DateField("From", validators=[InputRequired(
+        "Enter the date the series starts from.")])
+    last_day = DateField("Until", validators=[InputRequired(
+        "Enter the date the series runs until.")])
+    # When and where each meeting is, as for one meeting.
+    start, end, school = MeetingForm.start, MeetingForm.end, MeetingForm.school
+    place, online_link = MeetingForm.place, MeetingForm.online_link

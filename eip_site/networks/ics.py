@@ -26,5 +26,6 @@ def meeting_event(meeting: Meeting) -> Event:
     if where:
         event.add("location", where)
     event.add("url", absolute_url("networks.meeting", meeting_id=meeting.id))
-    event.add("status", "CONFIRMED" if meeting.reached("published") else "TENTATIVE")
+    event.add("status", "CANCELLED" if meeting.cancelled_at else
+              "CONFIRMED" if meeting.reached("published") else "TENTATIVE")
     return event

@@ -15,6 +15,7 @@ from ..mail import absolute_url
 from ..people.models import School, User
 from .models import STANDARD_ITEMS, AgendaItem, Meeting, Network
 from . import notices
+from .answers import answer_links
 from .permissions import check_editor
 from .queries import members_of, people_of
 
@@ -107,6 +108,7 @@ def update_meeting(*, actor: User, meeting: Meeting, day: date | None, start: ti
                    version: int | None = None) -> Meeting:
     check_editor(actor, meeting.network)
     check_version(meeting, version)
+    _not_cancelled(meeting)
     if meeting.reached("held"):
         raise DomainError("The meeting has been held, so its date and place can no longer "
                           "change.")
@@ -124,11 +126,17 @@ def update_meeting(*, actor: User, meeting: Meeting, day: date | None, start: ti
     return meeting
 
 
+def _not_cancelled(meeting: Meeting) -> None:
+    if meeting.cancelled_at is not None:
+        raise DomainError("This meeting is cancelled.")
+
+
 def _step(actor: User, meeting: Meeting, start: str, end: str, refusal: str,
           **also) -> Meeting:
     """One step of a meeting's life (draft, published, held, minutes drafted, approved),
     taken by the network's editors from ``start`` only; ``also``: what else the step sets."""
     check_editor(actor, meeting.network)
+    _not_cancelled(meeting)
     if meeting.state != start:
         raise DomainError(refusal)
     meeting.state = end
@@ -157,7 +165,8 @@ def _tell_members(actor: User, meeting: Meeting) -> None:
          subject=f"Agenda published: {network.name}, {start:%-d %B at %H:%M}",
          body=lambda person: render_template(
              "networks/email_agenda.txt", meeting=meeting, person=person, start=start,
-             link=absolute_url("networks.meeting", meeting_id=meeting.id)))
+             link=absolute_url("networks.meeting", meeting_id=meeting.id),
+             answer=answer_links(meeting, person)))
 
 
 def mark_held(*, actor: User, meeting: Meeting) -> Meeting:
@@ -170,5 +179,34 @@ def approve_minutes(*, actor: User, meeting: Meeting) -> Meeting:
     _step(actor, meeting, "minutes_drafted", "minutes_approved",
           "Only drafted minutes can be approved.", minutes_approved_at=utcnow(),
           minutes_approved_by_id=actor.id)
+    db.session.expire(meeting, ["minutes_approved_by"])
     notices.minutes_approved(actor, meeting)
+    return meeting
+
+
+def send_draft_minutes(*, actor: User, meeting: Meeting) -> Meeting:
+    """The draft minutes to every member (again after corrections, if need be)."""
+    check_editor(actor, meeting.network)
+    if meeting.state != "minutes_drafted":
+        raise DomainError("Only drafted minutes can be sent as a draft; approved minutes "
+                          "went to the members when they were approved.")
+    meeting.draft_minutes_sent_at = utcnow()
+    db.session.flush()
+    notices.draft_minutes_sent(actor, meeting)
+    return meeting
+
+
+def cancel_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    """One meeting called off (of a series or not). It stays, marked cancelled, so calendars
+    drop it (STATUS:CANCELLED under its UID); members hear if its agenda was out."""
+    check_editor(actor, meeting.network)
+    if meeting.cancelled_at is not None:
+        raise DomainError("This meeting is already cancelled.")
+    if meeting.reached("held"):
+        raise DomainError("The meeting has been held, so it can no longer be cancelled.")
+    meeting.cancelled_at = utcnow()
+    meeting.sequence += 1
+    db.session.flush()
+    if meeting.state != "draft":
+        notices.cancelled(actor, meeting)
     return meeting

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     CheckConstraint,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,6 +52,10 @@ STANDARD_ITEMS = {
 ITEM_STATUSES = {"accepted": "On the agenda", "proposed": "Proposed"}
 ATTENDANCE = {"present": "Present", "apologies": "Apologies", "absent": "Absent"}
 ACTION_STATUSES = {"open": "Open", "done": "Done"}
+# A member's answer before a meeting (MeetingAnswer).
+ANSWERS = {"coming": "I'll be there", "apologies": "Apologies"}
+# How a series repeats (MeetingSeries).
+SERIES_PATTERNS = {"half_term": "Once each half term", "weeks": "Every few weeks"}
 PLAN_STATUSES = {"not_started": "Not started", "in_progress": "In progress",
                  "done": "Done"}
 
@@ -156,6 +161,9 @@ class Meeting(MeetingState, db.Model):
         ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Cancelled meetings stay, so calendars are told (STATUS:CANCELLED under the same UID).
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime())
+    draft_minutes_sent_at: Mapped[datetime | None] = mapped_column(DateTime())
 
     network: Mapped[Network] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship(lazy="joined")
@@ -321,3 +329,73 @@ class PlanRow(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class MeetingAnswer(db.Model):
+    """A member's answer before the meeting: coming, or apologies with an optional note."""
+
+    __tablename__ = "meeting_answer"
+    __table_args__ = (CheckConstraint(one_of("answer", ANSWERS), name="answer"),)
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    answer: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    answered_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+    @property
+    def label(self) -> str:
+        return ANSWERS[self.answer]
+
+
+class MeetingSeries(db.Model):
+    """Meetings arranged together: once each half term (the Nth week's weekday, weeks counted
+    from the half term's first week) or every N weeks, in term time only."""
+
+    __tablename__ = "meeting_series"
+    __table_args__ = (
+        CheckConstraint(one_of("pattern", SERIES_PATTERNS), name="pattern"),
+        CheckConstraint("weekday BETWEEN 0 AND 4", name="weekday"),
+        CheckConstraint("week BETWEEN 1 AND 7", name="week"),
+        CheckConstraint("every BETWEEN 1 AND 12", name="every"),
+        CheckConstraint("last_day >= first_day", name="days_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"),
+                                            index=True)
+    pattern: Mapped[str] = mapped_column(String(10))
+    weekday: Mapped[int] = mapped_column(Integer)   # Monday 0
+    week: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    every: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    first_day: Mapped[date] = mapped_column(Date())
+    last_day: Mapped[date] = mapped_column(Date())
+    starts: Mapped[time] = mapped_column(Time())    # London wall-clock
+    ends: Mapped[time] = mapped_column(Time())
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", ondelete="SET NULL"))
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    online_link: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+    @property
+    def pattern_text(self) -> str:
+        day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")[self.weekday]
+        times = f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+        if self.pattern == "half_term":
+            return f"each half term, {day} of week {self.week}, {times}"
+        every = "every week" if self.every == 1 else f"every {self.every} weeks"
+        return f"{day}s {every} in term time, {times}"
+
+
+class SeriesMeeting(db.Model):
+    """A meeting arranged in a series (a table of its own: a foreign key added to the meeting
+    table would rebuild it on SQLite, which drops its triggers and cascades)."""
+
+    __tablename__ = "series_meeting"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("meeting_series.id", ondelete="CASCADE"),
+                                           index=True)

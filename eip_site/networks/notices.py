@@ -108,11 +108,39 @@ def moved(actor: User, meeting: Meeting) -> dict[int, str]:
                             f"shows the new time.\n\n{_meeting_link(meeting)}"))
 
 
+def _minutes(approved: bool, actor: User, meeting: Meeting, subject: str, text: str):
+    """The minutes to every member: in the body, and as a PDF attached."""
+    from .pdf import document, minutes_text
+
+    link = absolute_url("networks.minutes", meeting_id=meeting.id)
+    name, pdf = document(meeting, "minutes")
+    return tell("minutes.approved" if approved else "minutes.draft_sent", members(meeting),
+                skip=[actor],
+                subject=f"{subject}: {meeting.network.name}, {_when(meeting)}",
+                body=_hello(f"{text}\n\n{link}\n\n{minutes_text(meeting)}\n\n"
+                            "The minutes are attached as a PDF."),
+                attachments=[(name, "application/pdf", pdf)])
+
+
 def minutes_approved(actor: User, meeting: Meeting) -> dict[int, str]:
-    return tell("minutes.approved", members(meeting), skip=[actor],
-                subject=f"Minutes approved: {meeting.network.name}, {_when(meeting)}",
-                body=_hello(f"The minutes of the {meeting.network.name} meeting on "
-                            f"{_when(meeting)} are approved.\n\n{_meeting_link(meeting)}"))
+    return _minutes(True, actor, meeting, "Minutes approved",
+                    f"The minutes of the {meeting.network.name} meeting on {_when(meeting)} "
+                    f"are approved ({actor.name}).")
+
+
+def draft_minutes_sent(actor: User, meeting: Meeting) -> dict[int, str]:
+    return _minutes(False, actor, meeting, "Draft minutes",
+                    f"{actor.name} sends the draft minutes of the {meeting.network.name} "
+                    f"meeting on {_when(meeting)}: tell them of anything to correct before "
+                    "they are approved at the next meeting.")
+
+
+def cancelled(actor: User, meeting: Meeting) -> dict[int, str]:
+    return tell("meeting.cancelled", members(meeting), skip=[actor],
+                subject=f"Meeting cancelled: {meeting.network.name}, {_when(meeting)}",
+                body=_hello(f"The {meeting.network.name} meeting on {_when(meeting)} is "
+                            "cancelled. Your calendar feed shows it cancelled.\n\n"
+                            f"{_meeting_link(meeting)}"))
 
 
 def _because(reason: str) -> str:

@@ -17,6 +17,7 @@ from .models import (
     Attendance,
     Decision,
     Meeting,
+    MeetingAnswer,
     MeetingState,
     MinutesRevision,
     Network,
@@ -60,6 +61,7 @@ class MeetingRow(MeetingState):
     place: str
     online_link: str
     school_name: str | None
+    cancelled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def visible_meetings(insider: bool, network_id):
 
 def _meeting_rows():
     return select(Meeting.id, Meeting.starts_at, Meeting.ends_at, Meeting.state, Meeting.place,
-                  Meeting.online_link, School.name) \
+                  Meeting.online_link, School.name, Meeting.cancelled_at) \
         .outerjoin(School, School.id == Meeting.school_id)
 
 
@@ -172,6 +174,9 @@ _OPEN_ACTIONS = ActionRow.select().where(Action.network_id == bindparam("network
 _PLAN = select(PlanRow).where(PlanRow.network_id == bindparam("network_id")) \
     .order_by(PlanRow.position)
 _NEIGHBOURS = _neighbours()
+_ANSWERS = select(MeetingAnswer).where(MeetingAnswer.meeting_id == bindparam("meeting_id"))
+_SCHOOL_NAMES = select(School.id, School.name).where(School.id.in_(bindparam("ids",
+                                                                             expanding=True)))
 _ITEMS = select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id")) \
     .options(*ITEM_PEOPLE).order_by(AgendaItem.position, AgendaItem.id)
 # The meeting's network named twice: it lets the database read the network's few earlier
@@ -195,10 +200,28 @@ class MeetingPage:
     decisions: list[Decision] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     revisions: dict[int, list[MinutesRevision]] = field(default_factory=dict)
+    answers: dict[int, MeetingAnswer] = field(default_factory=dict)  # by person, one query
+    school_names: dict[int, str] = field(default_factory=dict)
 
     @property
     def people(self) -> list[User]:
         return people_of(self.meeting.network, self.members)
+
+    def by_school(self) -> list[tuple[str, dict[str, list[User]]]]:
+        """The network's people by school: who is coming, who sent apologies, who has not
+        answered (for the leader), schools by name."""
+        schools: dict[str, dict[str, list[User]]] = {}
+        for person in self.people:
+            answer = self.answers.get(person.id)
+            school = self.school_names.get(person.school_id, "No school")
+            schools.setdefault(school, {"coming": [], "apologies": [], "none": []})[
+                answer.answer if answer else "none"].append(person)
+        return sorted(schools.items())
+
+    @property
+    def apologies(self) -> list[User]:
+        return [p for p in self.people if p.id in self.answers
+                and self.answers[p.id].answer == "apologies"]
 
 
 def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage | None:
@@ -210,6 +233,10 @@ def meeting_page(meeting_id: int, *, with_minutes: bool = False) -> MeetingPage 
     page = MeetingPage(m, [i for i in items if i.status == "accepted"],
                        [i for i in items if i.status == "proposed"], previous, following,
                        matters_arising(m), members_of(m.network))
+    page.answers = {a.user_id: a for a in db.session.scalars(_ANSWERS, {"meeting_id": m.id})}
+    # The people's schools by id, in one query (their users are loaded without them).
+    page.school_names = dict(db.session.execute(_SCHOOL_NAMES, {
+        "ids": sorted({p.school_id for p in page.people if p.school_id})}).all())
     if with_minutes:
         page.attendance = {a.user_id: a for a in db.session.scalars(
             select(Attendance).where(Attendance.meeting_id == m.id)

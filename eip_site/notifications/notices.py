@@ -53,7 +53,9 @@ NOTICES: dict[str, Notice] = {
     "agenda.item_declined": Notice("agenda", "the proposer", "their item was not taken onto the agenda, with the leader's reason"),
     "agenda.published": Notice("agenda", "the members", "the agenda, with a link to the meeting"),
     "meeting.moved": Notice("agenda", "the members", "a published meeting's new date, time or place", at_once=True),
-    "minutes.approved": Notice("agenda", "the members", "the minutes are approved, with the link"),
+    "minutes.draft_sent": Notice("agenda", "the members", "the draft minutes, in the email and as a PDF attached, to correct before approval", at_once=True),
+    "minutes.approved": Notice("agenda", "the members", "the approved minutes, in the email and as a PDF attached", at_once=True),
+    "meeting.cancelled": Notice("agenda", "the members", "a published meeting is cancelled", at_once=True),
     "action.assigned": Notice("action", "the action's owner", "the action and its due date"),
     # Directory
     "profile.changed": Notice("reminder", "the person whose profile it is", "someone else (their head, a lead, an import) changed their profile: one notice a save or import, listing what changed"),

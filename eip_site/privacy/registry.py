@@ -57,6 +57,8 @@ PERSON_TABLES: dict[str, Held] = {
     "meeting": Held("Minutes approved", "keep", "Minutes they approved"),
     "agenda_item": Held("Agenda items", "keep", "Agenda items they proposed or presented"),
     "minutes_revision": Held("Minutes written", "keep", "Minutes they wrote still read"),
+    "meeting_answer": Held("Answers to meetings", "delete",
+                           "Their answers (coming or apologies) to meetings"),
     "attendance": Held("Meetings attended", "keep", "Attendance records of meetings"),
     "action": Held("Actions", "keep", "Actions keep their history"),
     "attachment": Held("Files shared", "keep",

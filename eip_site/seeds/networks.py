@@ -15,7 +15,10 @@ from ..clock import to_london
 from ..extensions import db
 from ..networks.agenda import add_item
 from ..networks.lifecycle import decide_proposal, propose_network
-from ..networks.meetings import TEMPLATE, approve_minutes, create_meeting, mark_held, publish_agenda
+from ..networks import series
+from ..networks.answers import answer
+from ..networks.meetings import TEMPLATE, approve_minutes, create_meeting, mark_held, \
+    publish_agenda, send_draft_minutes
 from ..networks.minutes import add_action, add_decision, record_attendance, save_minutes
 from ..networks.plans import save_plan_row
 from ..networks.models import (
@@ -131,6 +134,8 @@ def seed_demo(rng: random.Random, now: datetime) -> None:
         db.session.flush()
         people = [leader, network.critical_friend, *chosen]
         _meetings(rng, network, leader, people, today, n)
+        if name == "Learning mentors":
+            _series(network, leader, today)
         for action, timescale, status, progress in PLAN:
             save_plan_row(
                 actor=leader, network=network, row=None, action=action, timescale=timescale,
@@ -167,6 +172,11 @@ def _meetings(rng, network, leader, people, today: date, n: int) -> None:
             # A member has proposed an item for the leader to consider.
             add_item(actor=people[-1], meeting=meeting, title="Visit to Willowbank",
                               kind="information", duration=5)
+            # Most have answered: coming, or apologies (one with a note); one has not.
+            for k, person in enumerate(people[1:-1]):
+                said = "apologies" if k % 3 == 1 else "coming"
+                answer(actor=person, meeting=meeting, answer=said,
+                       note="Year 6 residential that week." if k == 1 else "")
             continue
         mark_held(actor=leader, meeting=meeting)
         record_attendance(actor=leader, meeting=meeting, members=people, statuses={
@@ -191,7 +201,20 @@ def _meetings(rng, network, leader, people, today: date, n: int) -> None:
                 action.status, action.done_at = "done", meeting.ends_at + timedelta(days=10)
         if index < 2:
             approve_minutes(actor=network.critical_friend, meeting=meeting)
+        elif n == 0:  # Transitions' leader has sent the last meeting's draft minutes round
+            send_draft_minutes(actor=leader, meeting=meeting)
     db.session.flush()
+
+
+def _series(network, leader, today: date) -> None:
+    """A half-termly series for the rest of the school year: Tuesday of week 3, 16:00 to
+    17:30, at the leader's school, the holidays of the demo's school calendar skipped."""
+    pattern = series.Pattern("half_term", 1, 3, None, today + timedelta(days=1),
+                             date(today.year + (today.month >= 9), 8, 31), time(16),
+                             time(17, 30), leader.school_id, "Library", "")
+    if series.series_days(series.school_calendar(), pattern="half_term", weekday=1, week=3,
+                          every=1, first=pattern.first_day, last=pattern.last_day):
+        series.create_series(actor=leader, network=network, pattern=pattern)
 
 
 # --- The benchmark partnership ------------------------------------------------------------

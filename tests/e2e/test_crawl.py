@@ -25,7 +25,7 @@ from .test_directory import quick_sign_in
 ROLES = ("staff", "champion", "head", "lead", "admin")
 PAGES_PER_ROLE = 120
 # Links that are not pages: files, calendars, and the one that signs out.
-NOT_PAGES = re.compile(r"(\.ics|\.csv|\.xlsx|/export|/data|/logout|/static/)(\?|$)|^mailto:|^tel:"
+NOT_PAGES = re.compile(r"(\.ics|\.pdf|\.csv|\.xlsx|/export|/data|/logout|/static/)(\?|$)|^mailto:|^tel:"
                        r"|^/files/\d+(/versions/\d+)?$")
 VNU_JAR = Path(os.environ.get(
     "EIP_VNU_JAR", Path(__file__).resolve().parents[2] / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"))

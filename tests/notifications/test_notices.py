@@ -294,6 +294,26 @@ def minutes_approved(w):
     return _members(w)
 
 
+def minutes_draft_sent(w):
+    from eip_site.networks import meetings
+
+    meeting = w.get("meeting")
+    meeting.state = "minutes_drafted"
+    db.session.flush()
+    meetings.send_draft_minutes(actor=w.get("leader"), meeting=meeting)
+    return _members(w)
+
+
+def meeting_cancelled(w):
+    from eip_site.networks import meetings
+
+    meeting = w.get("meeting")
+    meetings.publish_agenda(actor=w.get("leader"), meeting=meeting)
+    yield
+    meetings.cancel_meeting(actor=w.get("leader"), meeting=meeting)
+    return _members(w)
+
+
 def action_assigned(w):
     from eip_site.networks import minutes
 

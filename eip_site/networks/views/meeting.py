@@ -4,7 +4,7 @@ first), moved up and down (htmx or plain POST), accepted, removed."""
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import Response, flash, request, url_for
 from flask_login import current_user
 
 from ...calendars import ics_response, new_calendar
@@ -12,11 +12,12 @@ from ...clock import to_london
 from ...errors import DomainError
 from ...forms import submit
 from ...htmx import hx_redirect, is_htmx, render_page
-from .. import agenda, bp, meetings, pages, queries
-from ..forms import ItemForm, MeetingForm, theirs_if_stale
+from .. import agenda, answers, bp, meetings, pages, queries, series
+from ..forms import AnswerForm, ItemForm, MeetingForm, theirs_if_stale
 from ..ics import meeting_event
+from ..pdf import document
 from ..permissions import can_edit, can_view_minutes, is_member, item_for, meeting_for, \
-    network_for
+    minutes_for, network_for
 from ..timetable import timetable
 
 
@@ -70,6 +71,9 @@ def _agenda_context(meeting_id: int, **extra) -> dict:
     editor = can_edit(current_user, meeting.network)
     item_form = extra.pop("item_form", None) or ItemForm(formdata=None)
     people = page.people
+    mine = page.answers.get(current_user.id)
+    answer_form = extra.pop("answer_form", None) or AnswerForm(formdata=None, data={
+        "answer": mine.answer if mine else None, "note": mine.note if mine else ""})
     item_form.presenter.choices = [(None, "No one in particular")] + [
         (u.id, u.name) for u in people]
     return {"page": page, "meeting": meeting, "can_edit": editor,
@@ -80,6 +84,11 @@ def _agenda_context(meeting_id: int, **extra) -> dict:
             "plan": timetable(meeting.starts_at, meeting.ends_at,
                               [i.duration for i in page.items]),
             "item_form": item_form, "moved": None,
+            # The viewer's own answer (leader, critical friend and members answer).
+            "answer_form": answer_form, "my_answer": mine,
+            "series": series.series_of(meeting),
+            "can_answer": any(u.id == current_user.id for u in people)
+            and answers.closed_reason(meeting) is None,
             # Presenters and proposers by id: most are the network's people, named without
             # the ORM's lookup per item (~35 µs each); anyone else is loaded as before.
             "names": {u.id: u.name for u in people}, **extra}
@@ -94,11 +103,26 @@ def meeting(meeting_id: int):
                        **_agenda_context(meeting.id))
 
 
+@bp.route("/meetings/<int:meeting_id>/answer", methods=["POST"])
+def meeting_answer(meeting_id: int):
+    meeting = meeting_for(current_user, meeting_id)
+    form = AnswerForm()
+    return submit(form, lambda: answers.answer(
+        actor=current_user, meeting=meeting, answer=form.answer.data, note=form.note.data),
+        answers.saved_message, _meeting_url(meeting.id, "#your-answer")) \
+        or _agenda(meeting.id, status=form.status, answer_form=form)
+
+
 # step -> (the change, what to say, the page to go to)
 STEPS = {"publish": (meetings.publish_agenda, "Agenda published.", "networks.meeting"),
          "held": (meetings.mark_held, "Meeting recorded as held. Now take the minutes.",
                   "networks.minutes"),
-         "approve": (meetings.approve_minutes, "Minutes approved.", "networks.minutes")}
+         "approve": (meetings.approve_minutes,
+                     "Minutes approved, and sent to the members with a PDF.",
+                     "networks.minutes"),
+         "cancel": (meetings.cancel_meeting, "Meeting cancelled.", "networks.meeting"),
+         "send_draft": (meetings.send_draft_minutes,
+                        "Draft minutes sent to the members, with a PDF.", "networks.minutes")}
 
 
 @bp.route("/meetings/<int:meeting_id>/state", methods=["POST"])
@@ -111,6 +135,15 @@ def meeting_state(meeting_id: int):
     change(actor=current_user, meeting=meeting)
     flash(message, "success")
     return hx_redirect(url_for(target, meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/<any(agenda, minutes):what>.pdf")
+def meeting_pdf(meeting_id: int, what: str):
+    meeting = minutes_for(current_user, meeting_id) if what == "minutes" \
+        else meeting_for(current_user, meeting_id)
+    name, pdf = document(meeting, what)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
