@@ -86,7 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
 BLUEPRINTS = ("home", "auth", "admin", "directory", "reviews", "networks", "notifications")
 VIEWS = ("home.views", "auth.views", "admin.views", "directory.views", "directory.profile_views",
          "directory.skill_views", "help_requests.views", "staff_import.views", "reviews.views",
-         "networks.views", "notifications.views")
+         "networks.views", "notifications.views", "auth.totp_views")
 REMINDERS = ("reviews.services.notices", "networks.minutes", "help_requests.services",
              "directory.services")
 

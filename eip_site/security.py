@@ -35,6 +35,10 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.reset": PUBLIC,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out_others": SIGNED_IN,
+    "auth.login_code": PUBLIC,  # the password was right; the signed session holds who
+    "auth.totp_setup": SIGNED_IN,
+    "auth.recovery_codes": SIGNED_IN,
+    "auth.reauth": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.search": SIGNED_IN,
     "notifications.settings": SIGNED_IN,
@@ -48,6 +52,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "admin.user_edit": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_active": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_invite": frozenset({HEAD, LEAD, ADMIN}),
+    "admin.user_second_factor": frozenset({ADMIN}),
     "admin.mail": frozenset({ADMIN}),
     "admin.mail_retry": frozenset({ADMIN}),
     # Directory: members only; editing someone else's profile is checked in services.

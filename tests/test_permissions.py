@@ -23,6 +23,7 @@ ALLOWED_STATUS = {
     "notifications.unsubscribe": 404,  # nor a signed unsubscribe link
     "reviews.answer": 404,       # nor a signed link to answer a review
     "networks.join_answer": 404,  # nor one to let someone join a network
+    "auth.login_code": 303,      # no password entered first: back to sign in
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home

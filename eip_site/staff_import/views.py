@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import make_response, request, url_for
 from flask_login import current_user
 
+from ..auth.recent import require_recent_auth
 from ..clock import today
 from ..directory import bp
 from ..errors import DomainError
@@ -40,6 +41,7 @@ def _show_preview(preview, confirm: ConfirmForm, status: int = 200):
 
 
 @bp.route("/directory/export.<any(csv, xlsx):fmt>")
+@require_recent_auth
 def export(fmt: str):
     return _download(exports.export_file(fmt, current_user), fmt, f"directory-{today().isoformat()}")
 

@@ -316,6 +316,16 @@ def account_reset(w):
     return ids(w.get("teacher"))
 
 
+def account_second_factor_reset(w):
+    from eip_site.auth import totp
+
+    totp.enrol_with(w.get("head"), totp.demo_secret("head@example"))
+    admin = factories.user(roles={"admin"})
+    yield
+    totp.reset(user=w.get("head"), actor=admin)
+    return ids(w.get("head"))
+
+
 def _scenario(event: str):
     return globals()[event.replace(".", "_")]
 
