@@ -346,3 +346,15 @@ def test_pages_cost_no_more_queries_after_a_two_step_sign_in(app, client, world)
     client.post("/login", data={"email": email, "password": factories.PASSWORD})
     assert client.post("/login/code", data={"code": code()}).status_code == 303
     assert {path: page_queries(app, client, path) for path in before} == before
+
+
+def test_an_invited_head_is_held_to_enrolment_after_setting_a_password(app, client):
+    with app.app_context():
+        head = factories.user(roles={"head"}, password=None)
+        db.session.flush()
+        raw = services.send_invitation(user=head, actor=None)
+        db.session.commit()
+    done = client.post(f"/invite/{raw}", data={"password": "lantern kettle orbit",
+                                                "confirm": "lantern kettle orbit"})
+    assert done.status_code == 303
+    assert client.get("/").headers["Location"] == "/account/two-step"
