@@ -186,7 +186,7 @@ def reset(*, user: User, actor: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.session_token = new_session_token()
     db.session.flush()
-    tell("account.second_factor_reset", [user], skip=[actor],
+    tell("account.mfa_reset", [user], skip=[actor],
          subject="Your two-step sign-in was reset",
          body=render_template("auth/email_second_factor_reset.txt", user=user, actor=actor,
                               partnership=Partnership.current(), must=required(user)))
