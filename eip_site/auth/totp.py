@@ -19,7 +19,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 from flask import render_template, session
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
@@ -83,6 +82,8 @@ def grouped(secret: str) -> str:
 
 def qr_svg(user: User, secret: str) -> Markup:
     """The otpauth:// address as an inline SVG QR code (no script, no style: CSP-safe)."""
+    import segno  # only the enrolment page draws one: not on every worker's start-up
+
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email,
                                               issuer_name=Partnership.current().name)
     svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code for your "
