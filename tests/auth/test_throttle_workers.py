@@ -43,12 +43,15 @@ def two_workers(spare_databases):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # a busy machine starts gunicorn slowly
+        while True:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=2)
                 break
             except OSError:
-                time.sleep(0.1)
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not answer /healthz (exit {server.poll()})")
+                time.sleep(0.2)
         yield base
     finally:
         server.terminate()
