@@ -88,7 +88,8 @@ BLUEPRINTS = ("home", "auth", "admin", "directory", "reviews", "networks", "noti
               "files", "privacy")
 VIEWS = ("home.views", "auth.views", "auth.oidc_views", "admin.views", "directory.views", "directory.profile_views",
          "directory.skill_views", "help_requests.views", "staff_import.views", "reviews.views",
-         "networks.views", "notifications.views", "files.views", "privacy.views")
+         "networks.views", "notifications.views", "auth.totp_views", "files.views",
+         "privacy.views")
 REMINDERS = ("reviews.services.notices", "networks.minutes", "help_requests.services",
              "directory.services")
 

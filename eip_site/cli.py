@@ -1,9 +1,10 @@
-"""Operator commands: flask --app wsgi seed-demo | seed-bench | create-admin | send-reminders |
-send-mail | worker | backup | restore | apply-retention."""
+"""Operator commands: flask --app wsgi seed-demo | totp-code | seed-bench | create-admin |
+send-reminders | send-mail | worker | backup | restore | apply-retention."""
 
 from __future__ import annotations
 
 import click
+import pyotp
 from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select, text
@@ -20,8 +21,32 @@ from .seeds import demo
 def _print_logins(logins, password: str) -> None:
     click.echo("Demo logins (password for all: %s):" % password)
     width = max(len(login.name) for login in logins)
+    email_width = max(len(login.email) for login in logins)
     for login in logins:
-        click.echo(f"  {login.role:<9} {login.name:<{width}}  {login.email}")
+        key = f"  two-step key {login.totp_secret}" if login.totp_secret else ""
+        click.echo(f"  {login.role:<9} {login.name:<{width}}  {login.email:<{email_width}}{key}"
+                   .rstrip())
+    if any(login.totp_secret for login in logins):
+        click.echo("Two-step code for an account with a key: flask --app wsgi totp-code EMAIL")
+
+
+@click.command("totp-code")
+@with_appcontext
+@click.argument("email")
+def totp_code(email: str) -> None:
+    """Print the current two-step code of a demo account (development and testing only)."""
+    from flask import current_app
+
+    from .auth import totp
+
+    if current_app.config["ENV"] not in ("development", "testing") or not demo.is_loaded():
+        raise click.ClickException("totp-code works only on the demo partnership, with "
+                                   "EIP_ENV=development or testing.")
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    row = totp.enrolment(user) if user is not None else None
+    if row is None or row.confirmed_at is None:
+        raise click.ClickException(f"{email} has no two-step sign-in.")
+    click.echo(pyotp.TOTP(row.secret).now())
 
 
 @click.command("seed-demo")
@@ -177,6 +202,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_bench)
+    app.cli.add_command(totp_code)
     app.cli.add_command(send_reminders)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(worker)

@@ -107,6 +107,9 @@ class Config:
     # How long a link in an email to take one step without signing in (confirm a review) works.
     LINK_VALID_DAYS = 14
     RESET_VALID_MINUTES = 60
+    # Changing someone's roles or exporting the directory asks for the password (or a code)
+    # again when the last one was entered longer ago than this.
+    RECENT_AUTH_MINUTES = 10
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
     LOG_FORMAT = "text"  # text | json: one line per request, with its id
@@ -316,6 +319,8 @@ def check(config) -> None:
     if not -1 <= config["RETENTION_HOUR"] <= 23:
         raise ConfigError(f"EIP_RETENTION_HOUR must be an hour from 0 to 23, or -1 for never, "
                           f"not {config['RETENTION_HOUR']}.")
+    if config["RECENT_AUTH_MINUTES"] < 1:
+        raise ConfigError("EIP_RECENT_AUTH_MINUTES must be 1 or more.")
     if config["PROXY_COUNT"] < 0:
         raise ConfigError("EIP_PROXY_COUNT must be 0 or more.")
     oidc_providers(config)

@@ -39,6 +39,10 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.sso_callback": PUBLIC,  # the state Authlib kept in the session is the key
     "auth.sso_link": SIGNED_IN,
     "auth.sign_in_methods": SIGNED_IN,
+    "auth.login_code": PUBLIC,  # the password was right; the signed session holds who
+    "auth.totp_setup": SIGNED_IN,
+    "auth.recovery_codes": SIGNED_IN,
+    "auth.reauth": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.search": SIGNED_IN,
     "notifications.settings": SIGNED_IN,
@@ -52,6 +56,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "admin.user_edit": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_active": frozenset({HEAD, LEAD, ADMIN}),
     "admin.user_invite": frozenset({HEAD, LEAD, ADMIN}),
+    "admin.user_second_factor": frozenset({ADMIN}),
     "admin.mail": frozenset({ADMIN}),
     "admin.mail_retry": frozenset({ADMIN}),
     # Directory: members only; editing someone else's profile is checked in services.

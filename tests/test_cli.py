@@ -7,6 +7,7 @@ from eip_site.security import ROLES
 from eip_site.seeds import demo
 
 from . import factories
+from .helpers import pass_second_factor
 
 
 def run(app, *args, input=None):
@@ -77,4 +78,5 @@ def test_create_admin_prompts_for_a_password(app, client):
     response = client.post("/login", data={"email": "ops@partnership.example",
                                            "password": "lantern kettle orbit"})
     assert response.status_code == 303
+    assert pass_second_factor(app, client, response).status_code == 200  # sets up two-step
     assert client.get("/admin/users").status_code == 200

@@ -99,7 +99,7 @@ def csrf_app(app):
 
 def test_csrf_is_enforced_on_forms_and_htmx_requests(csrf_app):
     with csrf_app.app_context():
-        factories.user(email="csrf@school.example", roles={"lead"})
+        factories.user(email="csrf@school.example", roles={"champion"})  # no second step
         db.session.commit()
     client = csrf_app.test_client()
     login = {"email": "csrf@school.example", "password": factories.PASSWORD}

@@ -4,6 +4,8 @@ from flask import flash, request, url_for
 from flask_login import current_user
 
 from .. import outbox
+from ..auth import totp
+from ..auth.recent import recent_auth_needed
 from ..errors import DomainError
 from ..extensions import db
 from ..htmx import hx_redirect, render_page
@@ -101,6 +103,11 @@ def _user_form(user: User | None):
         actor=current_user, name=form.name.data, email=form.email.data,
         school_id=form.school_id.data, job_title=form.job_title.data or "",
         roles=set(form.roles.data or ()))
+    if user is not None and request.method == "POST" \
+            and set(request.form.getlist("roles")) != user.roles - {STAFF}:
+        again = recent_auth_needed(url_for("admin.user_edit", user_id=user.id))
+        if again:  # a change of roles asks for the password again first
+            return again
     if user is None:
         action = lambda: services.create_user(**fields())  # noqa: E731
         success = f"Account created. An invitation has been emailed to {form.email.data}."
@@ -137,6 +144,19 @@ def user_invite(user_id: int):
     services.resend_invite(actor=current_user, user=user)
     flash(f"A new invitation has been emailed to {user.email}.", "success")
     return hx_redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/two-step", methods=["GET", "POST"])
+def user_second_factor(user_id: int):
+    """Reset someone's two-step sign-in (a lost phone), after a confirmation page."""
+    user = account_for(current_user, user_id)
+    if request.method == "POST":
+        totp.reset(user=user, actor=current_user)
+        flash(f"{user.name}'s two-step sign-in was reset and they were signed out. "
+              "We have emailed them.", "success")
+        return hx_redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_page("admin/user_second_factor.html", user=user,
+                       enrolled=totp.enrolment(user) is not None)
 
 
 # --- Mail -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import BaseForm
@@ -36,3 +36,15 @@ class ResetRequestForm(BaseForm):
     email = EmailField("Email address", validators=[
         DataRequired(EMAIL_MISSING), Length(max=254, message=EMAIL_BAD),
         Email(message=EMAIL_BAD, check_deliverability=False)])
+
+
+class CodeForm(BaseForm):
+    code = StringField("Code", validators=[
+        DataRequired("Enter the 6-digit code from your authenticator app."),
+        Length(max=40, message="Enter the 6-digit code from your authenticator app.")])
+
+
+class ReauthForm(BaseForm):
+    secret = PasswordField("Password, or a code from your authenticator app", validators=[
+        DataRequired("Enter your password or a code."),
+        Length(max=256, message="Enter your password or a code.")])

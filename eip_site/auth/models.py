@@ -1,11 +1,11 @@
-"""Single-use, expiring links: invitations and password resets."""
+"""Single-use, expiring links (invitations and password resets) and the second factor."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -56,3 +56,28 @@ class UserIdentity(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     linked_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class UserTotp(db.Model):
+    """A person's authenticator app (TOTP, RFC 6238): the shared secret, kept unconfirmed
+    until they enter a code from it, and the last time-step used, so a code works once."""
+
+    __tablename__ = "user_totp"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    secret: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime())
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code: only a salted SHA-256 of it is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(100))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime())

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import abort, flash, request, session, url_for
 from flask_login import current_user, login_user
 
+from .. import audit
 from ..htmx import hx_redirect, render_page
 from ..security import allow_form_action
-from . import bp, oidc, services
+from . import bp, oidc, services, totp
 from .views import safe_next
 
 _NEXT, _LINK = "oidc_next", "oidc_link"
@@ -80,6 +81,8 @@ def sso_callback(name: str):
     session.clear()  # rotate: nothing from before sign-in survives
     session[oidc.SIGNED_IN_WITH] = f"oidc:{p.name}"  # set first: login_user's signal sees it
     login_user(services.start_session(user, request.headers.get("User-Agent", "")))
+    totp.signed_in_now(enrol=False)  # the provider did the second factor: a recent sign-in
+    audit.record("signin.succeeded", actor=user, obj=user, summary=f"With {p.label}")
     return hx_redirect(next_page or url_for("home.index"))
 
 

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..mail import absolute_url
 from ..notifications.notices import tell
 from ..people.models import Partnership, User, UserSession, new_session_token
-from . import oidc
+from . import oidc, totp
 from .models import INVITE, RESET, AccountToken, hash_token
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 256
@@ -87,6 +87,21 @@ def authenticate(*, email: str, password: str) -> User:
 def known_account(email: str) -> int | None:
     """The id of the account with this email, if there is one (for the audit trail)."""
     return db.session.scalar(select(User.id).where(User.email == email.strip().lower()))
+
+
+PASSWORD = "password"  # how someone signed in: needs_second_factor's ``method``
+
+
+def needs_second_factor(user: User, method: str) -> str | None:
+    """The one check point for a second factor once the first one (``method``) passed:
+    ``totp.CODE`` (ask for a code before signing in), ``totp.ENROL`` (sign in, then nothing
+    but enrolment: they must have one and have none) or None. Only a password sign-in asks:
+    an SSO provider (any other method) did its own second factor."""
+    if method != PASSWORD:
+        return None
+    if totp.enrolled(user):
+        return totp.CODE
+    return totp.ENROL if totp.required(user) else None
 
 
 # Roles in the same query (every page checks them): one round trip per request, not two.

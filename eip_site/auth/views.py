@@ -9,7 +9,7 @@ from .. import audit
 from ..extensions import limiter, login_manager
 from ..forms import submit
 from ..htmx import hx_redirect, render_page
-from . import bp, services
+from . import bp, services, totp
 from .forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from .models import INVITE, RESET
 
@@ -77,11 +77,14 @@ def login():
     def sign_in():
         user = services.authenticate(email=form.email.data, password=form.password.data)
         session.clear()  # rotate: nothing from before sign-in survives
-        login_user(_new_device(user), remember=form.remember.data)
-        audit.record("signin.succeeded", actor=user, obj=user)
+        step = services.needs_second_factor(user, services.PASSWORD)
+        next_url = safe_next(request.args.get("next"))
+        if step == totp.CODE:  # not signed in until the code (totp_views.login_code)
+            totp.hold(user, remember=form.remember.data, next_url=next_url)
+            return url_for("auth.login_code")
+        return signed_in(user, remember=form.remember.data, next_url=next_url, step=step)
 
-    done = submit(form, sign_in, None,
-                  lambda _: safe_next(request.args.get("next")) or url_for("home.index"))
+    done = submit(form, sign_in, None, lambda target: target)
     if hasattr(form, "error_status"):  # the service refused: wrong email or password
         known = services.known_account(form.email.data)
         audit.record_apart("signin.failed", actor=audit.SYSTEM, about=known,
@@ -92,6 +95,17 @@ def login():
 
 def _new_device(user):
     return services.start_session(user, request.headers.get("User-Agent", ""))
+
+
+def signed_in(user, *, remember: bool = False, next_url: str | None = None,
+              step: str | None = None) -> str:
+    """The last factor passed: start the device's session; where to go (enrolment first for
+    someone who must have a second factor and has none)."""
+    enrol = step == totp.ENROL
+    login_user(_new_device(user), remember=remember and not enrol)
+    audit.record("signin.succeeded", actor=user, obj=user)
+    totp.signed_in_now(enrol=enrol, remember=remember, next_url=next_url)
+    return url_for("auth.totp_setup") if enrol else next_url or url_for("home.index")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -118,12 +132,12 @@ def _link_page(raw: str, purpose: str, template: str, signed_in, success, redire
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def invite(token: str):
-    def signed_in(user):
+    def invited(user):
         session.clear()
-        login_user(_new_device(user))
+        signed_in(user, step=services.needs_second_factor(user, services.PASSWORD))
         return user
 
-    return _link_page(token, INVITE, "auth/invite.html", signed_in,
+    return _link_page(token, INVITE, "auth/invite.html", invited,
                       lambda user: f"Welcome, {user.first_name}. Your account is ready.",
                       url_for("home.index"))
 

@@ -66,6 +66,7 @@ NOTICES: dict[str, Notice] = {
     # Accounts
     "account.invited": Notice("reminder", "the new account's owner", "the link to set a password", always=True),
     "account.reset": Notice("reminder", "the account's owner", "the link to reset their password", always=True),
+    "account.mfa_reset": Notice("reminder", "the account's owner", "an administrator reset their two-step sign-in; they set it up again at their next sign-in if their role needs it", always=True),
 }
 
 # What needs an answer comes at once even to those on the digest (as the kinds' defaults

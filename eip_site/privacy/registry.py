@@ -28,6 +28,10 @@ PERSON_TABLES: dict[str, Held] = {
                  "job title removed; password made unusable"),
     "user_role": Held("Account roles", "delete", "Site roles"),
     "user_session": Held("Signed-in devices", "delete", "Signed-in devices"),
+    "user_totp": Held("Two-step sign-in", "delete",
+                      "Their authenticator app (the key itself is never exported)"),
+    "recovery_code": Held("Two-step recovery codes", "delete",
+                          "Their recovery codes (only whether each was used is exported)"),
     "user_identity": Held("Sign-in methods", "delete",
                           "School accounts (single sign-on) linked to their account"),
     "account_token": Held("Invitation and reset links", "delete",
@@ -71,6 +75,7 @@ PERSON_TABLES: dict[str, Held] = {
 }
 
 # Never in an export: they would let the file's holder sign in or open links.
-SECRETS = {"password_hash", "session_token", "token_hash", "token"}
+SECRETS = {"password_hash", "session_token", "token_hash", "token", "secret", "code_hash",
+           "last_step"}
 # Review findings: in the export only for those entitled to see them.
 FINDINGS = {"went_well", "to_develop", "summary", "safeguarding"}

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..people.models import User
 from ..security import ADMIN, CHAMPION, HEAD, LEAD, allow, found
 from . import queries
-from .models import OPEN_STATES, CalendarFeed, Closure, Review, Term
+from .models import OPEN_STATES, CalendarFeed, Closure, Review, ReviewMember, Term
 
 
 def is_organiser(user: User) -> bool:
@@ -41,6 +41,16 @@ def is_lead_reviewer(user: User, review: Review) -> bool:
 def can_see_findings(user: User, review: Review) -> bool:
     """Findings are confidential to the host school's head, the review team and leads."""
     return is_lead(user) or is_host_head(user, review) or on_team(user, review)
+
+
+def may_see_some_findings(user: User) -> bool:
+    """Whether ``user`` may see, or come to see, some review's findings: the roles of
+    ``can_see_findings`` (a head hosts, leads see all) or a place on a review not yet closed.
+    Such people sign in with a second factor (auth.totp.required)."""
+    return user.has_role(HEAD, LEAD, ADMIN) or db.session.scalar(
+        select(ReviewMember.review_id).join(Review, Review.id == ReviewMember.review_id)
+        .where(ReviewMember.user_id == user.id, Review.state.in_(OPEN_STATES)).limit(1)
+    ) is not None
 
 
 # Each step of the lifecycle: (from, to) -> who may take it, and the button's words.

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
+from ..auth import totp
 from ..clock import utcnow
 from ..directory.models import Qualification
 from ..extensions import db
@@ -37,6 +38,7 @@ class DemoLogin:
     role: str
     name: str
     email: str
+    totp_secret: str = ""  # the fixed authenticator key, when the account has two-step sign-in
 
 
 class NotDemoDatabase(RuntimeError):
@@ -81,6 +83,7 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
         for user in db.session.scalars(select(User).where(User.password_hash.is_not(None))):
             user.password_hash = password_hash
         db.session.flush()
+        _second_factors()
         return logins()
 
     rng = random.Random(2026)
@@ -131,10 +134,21 @@ def seed(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     reviews.seed_demo(rng, now)
     networks.seed_demo(rng, now)
     _unconfirmed_reviewer()
+    _second_factors()
     # The demo's story (proposed networks, items) is its history, not news to email: the
     # database was empty, so every queued message is the story's.
     db.session.execute(delete(OutboxMessage))
     return logins()
+
+
+def _second_factors() -> None:
+    """Everyone who must sign in with a second factor (heads, leads, the admin, review
+    teams) has two-step sign-in with a fixed key (``totp.demo_secret``): `seed-demo` prints
+    the demo logins' keys and `flask totp-code EMAIL` the current code."""
+    for user in db.session.scalars(select(User).where(User.active.is_(True),
+                                                      User.password_hash.is_not(None))):
+        if totp.required(user):
+            totp.enrol_with(user, totp.demo_secret(user.email))
 
 
 def _unconfirmed_reviewer() -> None:
@@ -168,5 +182,6 @@ def logins() -> list[DemoLogin]:
     for role, stmt in picks:
         user = db.session.scalars(stmt.order_by(User.id).limit(1)).first()
         if user is not None:
-            out.append(DemoLogin(role, user.name, user.email))
+            out.append(DemoLogin(role, user.name, user.email,
+                                 totp.demo_secret(user.email) if totp.enrolled(user) else ""))
     return out

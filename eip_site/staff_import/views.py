@@ -7,6 +7,7 @@ from flask import make_response, request, url_for
 from flask_login import current_user
 
 from .. import audit
+from ..auth.recent import require_recent_auth
 from ..clock import today
 from ..directory import bp
 from ..errors import DomainError
@@ -41,6 +42,7 @@ def _show_preview(preview, confirm: ConfirmForm, status: int = 200):
 
 
 @bp.route("/directory/export.<any(csv, xlsx):fmt>")
+@require_recent_auth
 def export(fmt: str):
     audit.record("directory.exported", summary=f"The directory as {fmt.upper()}")
     return _download(exports.export_file(fmt, current_user), fmt, f"directory-{today().isoformat()}")

@@ -11,14 +11,20 @@ Chromium comes from ``PLAYWRIGHT_CHROMIUM_EXECUTABLE`` or ``/usr/bin/chromium``
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
+from sqlalchemy import select, update
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from eip_site.auth.models import UserTotp
 from eip_site.extensions import db, limiter
+from eip_site.people.models import User
 from eip_site.seeds import demo
 
 from ..conftest import truncate_all
@@ -66,9 +72,13 @@ def demo_password() -> str:
     return E2E_PASSWORD
 
 
+_LIVE: dict = {}  # the live server's app, for the two-step helpers below
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """Serve the app with the demo data on 127.0.0.1; yields the base URL."""
+    _LIVE["app"] = app
     with app.app_context():
         _load_demo()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
@@ -179,6 +189,51 @@ def axe_check(page) -> None:
                 lines.append(f"    at {target}: {node.get('failureSummary', '').strip()}"
                              .replace("\n", " | "))
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+def demo_code(email: str) -> str:
+    """The current two-step code of a demo account (from its fixed key). Its last used
+    time-step is forgotten first, so a journey may sign in as one person twice within the
+    30 seconds a code lasts (the site refuses a code used before: tests/auth/test_totp.py)."""
+    with _LIVE["app"].app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email.lower()))
+        db.session.execute(update(UserTotp).where(UserTotp.user_id == user_id)
+                           .values(last_step=None))
+        db.session.commit()
+        secret = db.session.get(UserTotp, user_id).secret
+    return pyotp.TOTP(secret).now()
+
+
+def second_step(page, email: str) -> None:
+    """After the password, as the person would: enter the code from their app, or set up
+    two-step sign-in when the site sends them there (reading the key off the page)."""
+    page.wait_for_load_state("load")
+    path = urlsplit(page.url).path
+    if path == "/login/code":
+        page.get_by_label("Code", exact=True).fill(demo_code(email))
+        page.get_by_role("button", name="Continue").click()
+    elif path == "/account/two-step":
+        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Turn on two-step sign-in").click()
+        page.get_by_role("link", name="I have kept my codes: continue").click()
+
+
+def second_step_request(context, response, email: str) -> None:
+    """``second_step`` for a sign-in posted with ``context.request``."""
+    location = response.headers.get("location", "")
+    if location not in ("/login/code", "/account/two-step"):
+        return
+    html = context.request.get(location).text()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    if location == "/login/code":
+        value = demo_code(email)
+    else:
+        secret = re.search(r'id="totp-secret">([^<]+)<', html).group(1).replace(" ", "")
+        value = pyotp.TOTP(secret).now()
+    answer = context.request.post(location, form={"csrf_token": token, "code": value},
+                                  max_redirects=0)
+    assert answer.status in (200, 303), f"second step as {email} failed ({answer.status})"
 
 
 def screenshot(page, name: str) -> Path | None:

@@ -26,7 +26,7 @@ from eip_site.directory.models import Skill, UserSkill
 from eip_site.extensions import db
 from eip_site.people.models import School, User
 
-from .conftest import axe_check, screenshot
+from .conftest import axe_check, screenshot, second_step_request
 from .test_journey import no_horizontal_overflow, sign_in, small_context
 
 SEARCH_LABEL = "Search by skill, name or job title"
@@ -50,6 +50,7 @@ def quick_sign_in(context, login, password: str) -> None:
         "csrf_token": token, "email": login.email, "password": password},
         max_redirects=0)
     assert response.status == 303, f"sign-in as {login.email} failed ({response.status})"
+    second_step_request(context, response, login.email)
 
 
 def count_text(total: int) -> str:
