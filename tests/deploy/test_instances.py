@@ -50,7 +50,7 @@ def instances(database, tmp_path_factory):
     flask = [str(BIN / "flask"), "--app", "eip_site.wsgi"]
     run([*flask, "db", "upgrade"], cwd=tmp, env=env)
     seeded = run([*flask, "seed-demo", "--password", PASSWORD], cwd=tmp, env=env).stdout
-    logins = dict(re.findall(r"^\s+(\w+)\s.*?(\S+@\S+)$", seeded, re.M))
+    logins = dict(re.findall(r"^\s+(\w+)\s.*?(\S+@\S+)(?:\s+two-step key \S+)?$", seeded, re.M))
     ports = free_port(), free_port()
     with ExitStack() as stack:
         stack.enter_context(serving(

@@ -118,7 +118,10 @@ def test_signing_in_through_the_proxy_gives_a_secure_session(proxied):
     assert status == 303, "signed in"
     cookie = next(c for c in headers.get_all("Set-Cookie") if c.startswith("eip_session="))
     assert "; Secure" in cookie and "; HttpOnly" in cookie
-    status, _, page = browser.request("/")
+    # An administrator must set up two-step sign-in first: the session is held to that page.
+    status, headers, _ = browser.request("/")
+    assert status in (302, 303) and headers["Location"].endswith("/account/two-step")
+    status, _, page = browser.request("/account/two-step")
     assert status == 200 and "Ada Admin" in page
 
 
