@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from werkzeug.security import generate_password_hash
 
 from .auth.services import password_problem
+from .auth.totp import demo_secret
 from .extensions import db
 from .notifications.cli import send_mail_command, send_reminders, worker
 from .people.models import User
@@ -144,7 +145,8 @@ def seed_bench(schools: int, staff: int, seed: int | None, password: str | None,
     if counts.extra:
         click.echo("Also: " + ", ".join(f"{n:,} {k.replace('_', ' ')}"
                                         for k, n in counts.extra.items()) + ".")
-    click.echo(f"Lead login: {counts.lead_email}  password: {password}")
+    click.echo(f"Lead login: {counts.lead_email}  password: {password}  "
+               f"two-step key: {demo_secret(counts.lead_email)}")
 
 
 def _report(verb: str, path: str, counts: dict[str, int]) -> None:

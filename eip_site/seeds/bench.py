@@ -15,6 +15,8 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
+from ..auth.models import UserTotp
+from ..auth.totp import demo_secret
 from ..clock import utcnow
 from ..extensions import db
 from ..people.models import Partnership, School, User, UserRole
@@ -126,6 +128,9 @@ def seed_bench(*, schools: int = 200, staff: int = 50, seed: int = DEFAULT_SEED,
         "session_token": secrets.token_urlsafe(16), "last_login_at": now, "created_at": now,
         "version": 1})
     conn.execute(insert(UserRole), [{"user_id": lead_id, "role": LEAD}])
+    # A lead must have two-step sign-in: the bench lead's key is the demo's kind, fixed.
+    conn.execute(insert(UserTotp), [{"user_id": lead_id, "secret": demo_secret(LEAD_EMAIL),
+                                     "created_at": now, "confirmed_at": now}])
 
     made = directory.seed_bench(conn, rng, now, list(zip(user_ids, user_school, user_rows)))
     extra = {"reviews": reviews.seed_bench(conn, rng, now, school_ids,
