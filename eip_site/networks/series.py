@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import WEEKLY, rrule
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..clock import to_london
 from ..errors import DomainError
@@ -180,10 +180,15 @@ def create_series(*, actor: User, network: Network, pattern: Pattern
     return series, made, inset_warnings(calendar, days)
 
 
+# Built once: the meeting page asks on every view, and building a select costs more than
+# running this one.
+_SERIES_OF = select(MeetingSeries).join(
+    SeriesMeeting, SeriesMeeting.series_id == MeetingSeries.id).where(
+    SeriesMeeting.meeting_id == bindparam("meeting_id"))
+
+
 def series_of(meeting: Meeting) -> MeetingSeries | None:
-    return db.session.scalar(select(MeetingSeries).join(
-        SeriesMeeting, SeriesMeeting.series_id == MeetingSeries.id).where(
-        SeriesMeeting.meeting_id == meeting.id))
+    return db.session.scalar(_SERIES_OF, {"meeting_id": meeting.id})
 
 
 def _rest(series: MeetingSeries, meeting: Meeting) -> list[Meeting]:
