@@ -376,7 +376,8 @@ def reminders(today: date, now: datetime) -> list[Reminder]:
     return [Reminder(user, f"profile:{today.year}", "Is your profile still correct?",
                      "A new school year has started. Please check that your skills and offers "
                      "are still right, and confirm:\n\n"
-                     + absolute_url("directory.profile", user_id=user.id))
+                     + absolute_url("directory.profile", user_id=user.id),
+                     event="profile.check")
             for user in db.session.scalars(select(User).where(
                 User.active.is_(True), User.password_hash.is_not(None)))
             if needs_confirming(profiles.get(user.id), now)]

@@ -150,6 +150,6 @@ def reminders(_today: date, now: datetime) -> list[Reminder]:
                      f"{request.from_user.name} is waiting for your answer",
                      f"{request.from_user.name} asked you for help on "
                      f"{request.created_at:%-d %B} and is waiting for your answer.\n\n"
-                     + absolute_url("directory.help_list"))
+                     + absolute_url("directory.help_list"), event="help.waiting")
             for request in db.session.scalars(select(HelpRequest).where(
                 HelpRequest.status == "open", HelpRequest.created_at <= now - timedelta(days=3)))]

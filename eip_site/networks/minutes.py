@@ -160,7 +160,7 @@ def reminders(today: date, _now: datetime) -> list[Reminder]:
                             + (f"was due on {action.due_on:%-d %B}." if late
                                else f"is due on {action.due_on:%-d %B}.")
                             + "\n\nMark it done when it is:\n"
-                            + absolute_url("networks.actions")))
+                            + absolute_url("networks.actions"), event="action.due"))
     return out
 
 

@@ -38,6 +38,7 @@ NOTICES: dict[str, Notice] = {
     "review.findings": Notice("review", "the host headteacher", "the findings are recorded, with the link"),
     "review.safeguarding": Notice("review", "the host headteacher", "a safeguarding concern was recorded (no detail in the email)", always=True),
     "review.workshop_booked": Notice("review", "the facilitator and the host headteacher", "the workshop's date and facilitator"),
+    "review.reminder": Notice("reminder", "each team member and the host headteacher", "a week before: the review days and the enquiry focus"),
     # Networks and meetings
     "network.proposed": Notice("agenda", "the cluster leads", "a network is proposed, to sponsor or decline", at_once=True),
     "network.decided": Notice("agenda", "the proposer", "the network is sponsored or declined, with the lead's comment"),
@@ -57,10 +58,13 @@ NOTICES: dict[str, Notice] = {
     "minutes.approved": Notice("agenda", "the members", "the approved minutes, in the email and as a PDF attached", at_once=True),
     "meeting.cancelled": Notice("agenda", "the members", "a published meeting is cancelled", at_once=True),
     "action.assigned": Notice("action", "the action's owner", "the action and its due date"),
+    "action.due": Notice("reminder", "the action's owner", "an open action is due within three days, or is overdue"),
     # Directory
     "profile.changed": Notice("reminder", "the person whose profile it is", "someone else (their head, a lead, an import) changed their profile: one notice a save or import, listing what changed"),
     "help.requested": Notice("help", "the colleague asked", "who asks, what for and by when"),
     "help.answered": Notice("help", "the person who asked", "accepted or declined, with the link"),
+    "help.waiting": Notice("reminder", "the colleague asked", "a request for help has waited three days for their answer"),
+    "profile.check": Notice("reminder", "everyone with a profile due to be confirmed", "in the month the school year starts: are their skills and offers still right"),
     "skill.suggested": Notice("skills", "the cluster leads", "a skill is suggested, to approve, merge or turn down"),
     "skill.decided": Notice("skills", "the person who suggested it", "approved, merged or turned down, with the reason"),
     # Accounts

@@ -416,6 +416,79 @@ def account_mfa_reset(w):
     return ids(w.get("head"))
 
 
+# --- Reminders: the daily run (send-reminders), one feature's at a time ---------------------
+
+def _remind(source, today=None):
+    """``send_reminders`` with only ``source``'s reminders (the others would tell the world)."""
+    from flask import current_app
+
+    from eip_site.clock import today as today_, utcnow
+    from eip_site.notifications import services
+
+    sources = current_app.extensions["eip_reminders"]
+    current_app.extensions["eip_reminders"] = [source]
+    try:
+        services.send_reminders(today or today_(), utcnow())
+    finally:
+        current_app.extensions["eip_reminders"] = sources
+
+
+def review_reminder(w):
+    from eip_site.reviews.services import notices as review_notices
+
+    review = _staffed(w)
+    yield
+    _remind(review_notices.reminders, today=review.start_date - timedelta(days=5))
+    return ids(*_team(w), w.get("head"))
+
+
+def action_due(w):
+    from eip_site.networks import minutes
+
+    meeting = w.get("meeting")
+    meeting.state = "held"
+    db.session.flush()
+    minutes.add_action(actor=w.get("leader"), meeting=meeting, description="Visit Year 6",
+                       owner_id=w["member"], due_on=monday(0) - timedelta(days=1))
+    yield
+    _remind(minutes.reminders)
+    return ids(w.get("member"))
+
+
+def help_waiting(w):
+    from eip_site.clock import utcnow
+    from eip_site.help_requests import services
+
+    factories.help_request(w.get("teacher"), w.get("head"),
+                           created_at=utcnow() - timedelta(days=4))
+    db.session.flush()
+    yield
+    _remind(services.reminders)
+    return ids(w.get("head"))
+
+
+def profile_check(w):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from eip_site.clock import today, utcnow
+    from eip_site.directory import services
+    from eip_site.directory.models import Profile
+    from eip_site.people.models import Partnership, User
+
+    # Everyone's profile is confirmed but the teacher's, which is a year old.
+    for person in db.session.scalars(select(User)):
+        db.session.merge(Profile(user_id=person.id, confirmed_at=utcnow()))
+    db.session.flush()
+    db.session.get(Profile, w["teacher"]).confirmed_at = utcnow() - timedelta(days=400)
+    db.session.flush()
+    yield
+    start = date(today().year, Partnership.current().year_start_month, 1)
+    _remind(services.reminders, today=start)
+    return ids(w.get("teacher"))
+
+
 def _scenario(event: str):
     return globals()[event.replace(".", "_")]
 
@@ -454,6 +527,7 @@ def test_every_event_the_code_tells_of_is_in_the_table():
     for first, second in re.findall(
             r'\btell(?:_host)?\(\s*"([\w.]+)"(?: if \w+ else "([\w.]+)")?', source):
         used |= {first, second} - {""}
+    used |= set(re.findall(r'\bevent="([\w.]+)"', source))  # reminders (Reminder(…, event=))
     (openings,) = re.findall(r"OPENINGS = \{(.*?)\}", source, re.S)
     used |= set(re.findall(r'"(review\.\w+)"', openings))
     assert used - set(NOTICES) == set(), "events told of that the table lacks"

@@ -134,5 +134,5 @@ def reminders(today: date, _now: datetime) -> list[Reminder]:
                                 f"Reminder: peer review of {review.host_school.name} {days}",
                                 f"The peer review of {review.host_school.name} starts on "
                                 f"{days}.\n\nEnquiry focus: {review.focus}\n\n"
-                                + _link(review)))
+                                + _link(review), event="review.reminder"))
     return out
