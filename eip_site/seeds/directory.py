@@ -95,7 +95,9 @@ PROFILE_PHASES = ("primary", "infant", "junior", "secondary", "special")
 
 def seed_demo(rng: random.Random, now: datetime) -> None:
     install_default_vocabulary(db.session.connection())
-    skills = {s.name: s for s in db.session.scalars(select(Skill))}
+    # In id order: PostgreSQL returns rows in no set order (an updated row moves), and the
+    # random choices below must meet the skills in the same order on either database.
+    skills = {s.name: s for s in db.session.scalars(select(Skill).order_by(Skill.id))}
     usable = [s for name, s in skills.items() if name not in GAPS]
     users = list(db.session.scalars(select(User).where(User.password_hash.is_not(None))
                                     .order_by(User.id)))
@@ -203,7 +205,7 @@ def seed_bench(conn, rng: random.Random, now: datetime, users: list[tuple[int, s
     """Skills, offers, qualifications and profiles for ``users``: (id, school phase, the
     user's inserted row). The vocabulary is installed already. Returns what was made."""
     skills = dict(conn.execute(
-        select(Skill.name, Skill.id).where(Skill.status == "approved")).all())
+        select(Skill.name, Skill.id).where(Skill.status == "approved").order_by(Skill.id)).all())
     weighted = _skill_weights(skills, rng)
     relations = [r for r, _ in RELATION_WEIGHTS]
     relation_cum = list(accumulate(w for _, w in RELATION_WEIGHTS))
