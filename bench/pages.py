@@ -180,51 +180,42 @@ def set_cookies(headers_list: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def sign_in(port: int, email: str, password: str) -> str:
-    """GET /login for the CSRF token and cookie, POST the form; return the session cookie."""
+    """Sign in through the forms (the password, then the two-step code seed-bench's key
+    gives, when asked); return the session cookie."""
     conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    try:
-        conn.request("GET", "/login")
+    cookies: dict[str, str] = {}
+
+    def jar() -> str:
+        return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+    def submit(path: str, fields: dict) -> http.client.HTTPResponse:
+        """GET ``path`` for its CSRF token, POST ``fields``; a 303 is the form accepted."""
+        conn.request("GET", path, headers={"Cookie": jar()})
         response = conn.getresponse()
-        page = response.read().decode()
-        cookies = set_cookies(response.getheaders())
-        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', response.read().decode())
+        cookies.update(set_cookies(response.getheaders()))
         if response.status != 200 or not match:
-            raise BenchError(f"GET /login answered {response.status} without a CSRF token.")
-        body = urllib.parse.urlencode({"email": email, "password": password,
-                                       "csrf_token": match.group(1)})
-        conn.request("POST", "/login", body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-            "Referer": f"http://{HOST}:{port}/login"})
+            raise BenchError(f"GET {path} answered {response.status} without a CSRF token.")
+        conn.request("POST", path, body=urllib.parse.urlencode(
+            fields | {"csrf_token": match.group(1)}), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": jar(),
+            "Referer": f"http://{HOST}:{port}{path}"})
         response = conn.getresponse()
         response.read()
         cookies.update(set_cookies(response.getheaders()))
         if response.status != 303:
-            raise BenchError(f"Signing in as {email} answered {response.status}, not 303.")
-        if (response.getheader("Location") or "").endswith("/login/code"):
-            # The lead's two-step code, from the key seed-bench gave it.
+            raise BenchError(f"Signing in as {email} ({path}) answered {response.status}.")
+        return response
+
+    try:
+        answer = submit("/login", {"email": email, "password": password})
+        if (answer.getheader("Location") or "").endswith("/login/code"):
             import pyotp
 
             from eip_site.auth.totp import demo_secret
 
-            jar = "; ".join(f"{k}={v}" for k, v in cookies.items())
-            conn.request("GET", "/login/code", headers={"Cookie": jar})
-            response = conn.getresponse()
-            match = re.search(r'<meta name="csrf-token" content="([^"]+)"',
-                              response.read().decode())
-            cookies.update(set_cookies(response.getheaders()))
-            body = urllib.parse.urlencode({"code": pyotp.TOTP(demo_secret(email)).now(),
-                                           "csrf_token": match.group(1) if match else ""})
-            conn.request("POST", "/login/code", body=body, headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-                "Referer": f"http://{HOST}:{port}/login/code"})
-            response = conn.getresponse()
-            response.read()
-            cookies.update(set_cookies(response.getheaders()))
-            if response.status != 303:
-                raise BenchError(f"The two-step code for {email} answered {response.status}.")
-        return "; ".join(f"{k}={v}" for k, v in cookies.items())
+            submit("/login/code", {"code": pyotp.TOTP(demo_secret(email)).now()})
+        return jar()
     finally:
         conn.close()
 
