@@ -95,7 +95,7 @@ REMINDERS = ("reviews.services.notices", "networks.minutes", "help_requests.serv
 
 
 def _add_features(app: Flask) -> None:
-    from .notifications.services import add_reminders
+    from .notifications.reminders import add_reminders
     from .templating import init_app as init_templating
 
     for name in VIEWS:

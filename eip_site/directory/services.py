@@ -12,7 +12,7 @@ from ..errors import DomainError, Forbidden, StaleEdit, unique_key
 from ..extensions import db
 from ..mail import absolute_url
 from ..notifications.notices import leads, tell
-from ..notifications.services import Reminder
+from ..notifications.reminders import Reminder
 from ..people.models import Partnership, User
 from .models import (
     OFFERS,

@@ -17,7 +17,7 @@ from ..errors import DomainError, StaleEdit
 from ..extensions import db
 from ..mail import absolute_url
 from ..notifications.notices import tell
-from ..notifications.services import Reminder
+from ..notifications.reminders import Reminder
 from ..people.models import Partnership, User
 
 MAX_MESSAGE = 2000

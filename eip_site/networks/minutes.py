@@ -12,7 +12,7 @@ from ..errors import DomainError, check_version, clean_text
 from ..extensions import db
 from ..mail import absolute_url
 from ..notifications.notices import tell
-from ..notifications.services import Reminder
+from ..notifications.reminders import Reminder
 from ..people.models import User
 from .markup import html_tag_in
 from .models import ATTENDANCE, Action, AgendaItem, Attendance, Decision, Meeting, MinutesRevision

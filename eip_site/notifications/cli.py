@@ -13,7 +13,7 @@ from ..clock import to_london, utcnow
 def send_reminders() -> None:
     """Send due reminders and the daily digests. Each reminder goes once: running it twice
     sends nothing more."""
-    from .services import send_reminders as run
+    from .reminders import send_reminders as run
 
     now = utcnow()
     counts = run(to_london(now).date(), now)
@@ -46,7 +46,8 @@ def worker() -> None:
 
     from ..outbox import run_worker
     from ..privacy import retention
-    from .services import daily, scheduled_reminders
+    from .reminders import scheduled_reminders
+    from .services import daily
 
     config = current_app.config
     reminders_due = scheduled_reminders(config["REMINDERS_HOUR"])

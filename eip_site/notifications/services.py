@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import absolute_url, send_mail
 from ..people.models import Partnership, User
-from .models import KINDS, MODES, DigestItem, Preference, SentReminder
+from .models import KINDS, MODES, DigestItem, Preference
 
 log = logging.getLogger(__name__)
 
@@ -144,60 +142,6 @@ def send_digests() -> int:
         db.session.execute(delete(DigestItem).where(DigestItem.id.in_([i.id for i in items])))
         db.session.commit()  # each person's digest goes once, even if a later one fails
     return sent
-
-
-# --- Reminders --------------------------------------------------------------------------------
-
-@dataclass
-class Reminder:
-    user: User
-    key: str
-    subject: str
-    body: str
-    event: str  # its row in the notice table (notices.NOTICES)
-
-
-def add_reminders(app, source) -> None:
-    """A feature's reminders: ``source(today, now)`` returns those due today. Notifications
-    sends each once without knowing the feature (a shared module imports none)."""
-    app.extensions.setdefault("eip_reminders", []).append(source)
-
-
-def due_reminders(today: date, now: datetime) -> list[Reminder]:
-    """Every reminder that is due today, before checking which went out already."""
-    out = [reminder for source in current_app.extensions.get("eip_reminders", ())
-           for reminder in source(today, now)]
-    return [r for r in out if r.user is not None and r.user.active]
-
-
-def send_reminders(today: date, now: datetime) -> dict[str, int]:
-    """Send each due reminder once (as the person chose: now, digest or not at all), then the
-    digests. Safe to run twice: a reminder is recorded before it is sent, under a unique key,
-    in the same transaction as the sending."""
-    counts = {"sent": 0, "digest": 0, "off": 0, "already": 0, "digests": 0}
-    for reminder in due_reminders(today, now):
-        try:
-            db.session.add(SentReminder(user_id=reminder.user.id, key=reminder.key))
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            counts["already"] += 1
-            continue
-        from .notices import tell  # the table's module imports this one
-
-        mode = tell(reminder.event, [reminder.user], subject=reminder.subject,
-                    body=reminder.body).get(reminder.user.id, "none")
-        counts[{"now": "sent", "digest": "digest", "none": "off"}[mode]] += 1
-        db.session.commit()
-    counts["digests"] = send_digests()
-    log.info("Reminders: %s", counts)
-    return counts
-
-
-def scheduled_reminders(hour: int):
-    """The worker's daily run of `send-reminders` at ``hour`` (London; -1: never): a function
-    to call after each pass, which runs them once a day from that hour on."""
-    return daily(hour, send_reminders)
 
 
 def daily(hour: int, job):

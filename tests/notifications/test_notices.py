@@ -423,12 +423,12 @@ def _remind(source, today=None):
     from flask import current_app
 
     from eip_site.clock import today as today_, utcnow
-    from eip_site.notifications import services
+    from eip_site.notifications import reminders
 
     sources = current_app.extensions["eip_reminders"]
     current_app.extensions["eip_reminders"] = [source]
     try:
-        services.send_reminders(today or today_(), utcnow())
+        reminders.send_reminders(today or today_(), utcnow())
     finally:
         current_app.extensions["eip_reminders"] = sources
 

@@ -14,7 +14,7 @@ from eip_site.errors import DomainError
 from eip_site.extensions import db
 from eip_site.help_requests.services import send_help_request
 from eip_site.networks import meetings, minutes
-from eip_site.notifications import services
+from eip_site.notifications import reminders, services
 from eip_site.notifications.models import SentReminder
 from eip_site.people.models import User
 
@@ -112,7 +112,7 @@ def test_switching_reminders_off_stops_them(app, mailbox, review_next_week):
         head = db.session.scalar(db.select(User).where(User.email == review_next_week[0]))
         services.save_preferences(actor=head, modes={"reminder": "none"})
         db.session.commit()
-        counts = services.send_reminders(clock.today(), utcnow())
+        counts = reminders.send_reminders(clock.today(), utcnow())
     assert counts["sent"] == 2 and counts["off"] == 1
     assert review_next_week[0] not in [m["To"] for m in mailbox.messages]
 
@@ -132,7 +132,7 @@ def test_actions_and_unanswered_requests_are_reminded(app, mailbox):
         db.session.commit()
         mailbox.clear()
         emails = leader.email, busy.email
-        services.send_reminders(clock.today(), utcnow())
+        reminders.send_reminders(clock.today(), utcnow())
         assert db.session.query(SentReminder).count() == 2
     subjects = {(m["To"], m["Subject"]) for m in mailbox.messages}
     # (and the leader's digest of the network's news, from the set-up)
@@ -144,9 +144,9 @@ def test_the_profile_reminder_comes_in_september(app, mailbox):
     with app.app_context():
         email = factories.user(name="Stale Profile").email
         year = clock.today().year
-        counts = services.send_reminders(date(year, 9, 8), datetime(year, 9, 8, 9))
+        counts = reminders.send_reminders(date(year, 9, 8), datetime(year, 9, 8, 9))
         assert counts["sent"] == 1
-        assert services.send_reminders(date(year, 10, 8), datetime(year, 10, 8, 9))["sent"] == 0
+        assert reminders.send_reminders(date(year, 10, 8), datetime(year, 10, 8, 9))["sent"] == 0
     assert mailbox.messages[0]["To"] == email
     assert mailbox.messages[0]["Subject"] == "Is your profile still correct?"
 
@@ -195,12 +195,12 @@ def test_the_worker_runs_the_reminders_once_a_day_at_the_hour_set(app, mailbox):
     with app.app_context():
         factories.user(name="Stale Profile")
         db.session.commit()
-        run = services.scheduled_reminders(7)
+        run = reminders.scheduled_reminders(7)
         year = clock.today().year
         at = lambda day, hour: datetime(year, 9, day, hour, tzinfo=LONDON).astimezone(  # noqa: E731
             timezone.utc).replace(tzinfo=None)
         assert run(at(8, 6)) is False  # before the hour
         assert run(at(8, 7)) is True and run(at(8, 15)) is False  # once that day
         assert run(at(9, 7)) is True  # and again the next
-        assert services.scheduled_reminders(-1)(at(8, 12)) is False  # off
+        assert reminders.scheduled_reminders(-1)(at(8, 12)) is False  # off
     assert [m["Subject"] for m in mailbox.messages] == ["Is your profile still correct?"]

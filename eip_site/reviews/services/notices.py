@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...mail import absolute_url
 from ...notifications.notices import leads, tell
-from ...notifications.services import Reminder
+from ...notifications.reminders import Reminder
 from ...people.models import Partnership, User, UserRole
 from ...security import HEAD
 from .. import ics
