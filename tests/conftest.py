@@ -10,7 +10,7 @@ import socket
 import threading
 import uuid
 from contextlib import nullcontext
-from datetime import datetime, time, timezone
+from datetime import time
 from email import message_from_bytes, policy
 
 import pytest
@@ -24,40 +24,12 @@ from eip_site.config import normalise_database_url
 from eip_site.extensions import db, limiter
 
 from . import factories, helpers
+from .moved_clock import MOVED_BY, move_clock
 
-
-# --- The clock ----------------------------------------------------------------------------
-# EIP_TEST_CLOCK=YYYY-MM-DD runs the suite on that day: eip_site.clock, where the app reads the
-# time, answers that date at the real time of day in London (YYYY-MM-DDTHH:MM: at that time),
-# and runs on from there. Tests take their dates from clock.today(), so the suite must pass
-# on any day; .ci/run tries a Saturday, a school holiday and the last week of July.
-
-def _moved_by(value: str | None):
-    """How far the clock is moved: the moment asked for (London time) less the real one."""
-    if not value:
-        return None
-    real = datetime.now(clock.LONDON)
-    moved = datetime.fromisoformat(value)
-    at = moved.time() if "T" in value else real.time()
-    # In UTC: between two times in one zone, Python would ignore a change of summer time.
-    return (datetime.combine(moved.date(), at, clock.LONDON).astimezone(timezone.utc)
-            - real.astimezone(timezone.utc))
-
-
-MOVED_BY = _moved_by(os.environ.get("EIP_TEST_CLOCK"))
-
-
-class _MovedDatetime(datetime):
-    @classmethod
-    def now(cls, tz=None):
-        return datetime.now(tz) + MOVED_BY
-
+# --- The clock: EIP_TEST_CLOCK moves it (tests/moved_clock.py) ---------------------------
 
 def pytest_configure(config):
-    if MOVED_BY is not None:
-        clock.datetime = _MovedDatetime  # clock.utcnow() reads datetime.now(timezone.utc)
-        wanted = datetime.fromisoformat(os.environ["EIP_TEST_CLOCK"]).date()
-        assert clock.today() == wanted, "eip_site.clock no longer reads datetime.now"
+    move_clock()
 
 
 def free_port() -> int:

@@ -7,7 +7,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -26,6 +25,7 @@ from eip_site.people.models import User
 from . import factories
 from .conftest import free_port
 from .helpers import sign_in
+from .moved_clock import flask_command
 
 
 def outbox() -> list[OutboxMessage]:
@@ -214,9 +214,8 @@ def _cli_env(app) -> dict[str, str]:
 def test_a_worker_killed_mid_batch_loses_nothing(app, ctx, scripted):
     server = scripted("250 OK", delay=0.3)
     ids = queue(6)
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "send-mail",
-                               "--once"], env=_cli_env(app), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(flask_command("send-mail", "--once"), env=_cli_env(app),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while len(server.arrived) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
