@@ -231,6 +231,15 @@ class Candidate:
     school_id: int | None = None
 
 
+class Shown(list):
+    """The candidates shown, and their rows as the page renders them (``rows``, by the boxes
+    ticked): kept with the list, so forgotten with it when its data changes."""
+
+    def __init__(self, candidates):
+        super().__init__(candidates)
+        self.rows: dict = {}
+
+
 STATUS_ORDER = {"free": 0, "unavailable": 1, "booked": 2}
 RELATION_SCORE = {"train": 3, "mentor": 2, "experience": 1}
 
@@ -338,11 +347,11 @@ def _candidates(review: Review, team: frozenset, limit: int, cap: int | None
                                            STATUS_ORDER[status.get(p[0], free)[0]],
                                            -score[p[0]], reviews.get(p[0], 0), p[1]))
     # Objects only for the rows shown.
-    shown = [Candidate(id_, name, school or "Partnership", *status.get(id_, free),
-                       strengths[id_], score[id_], reviews.get(id_, 0), id_ in capped,
-                       school_id)
-             for i, (id_, name, school, _day, school_id) in enumerate(ranked)
-             if i < limit or id_ in team]
+    shown = Shown(Candidate(id_, name, school or "Partnership", *status.get(id_, free),
+                            strengths[id_], score[id_], reviews.get(id_, 0), id_ in capped,
+                            school_id)
+                  for i, (id_, name, school, _day, school_id) in enumerate(ranked)
+                  if i < limit or id_ in team)
     return shown, len(ranked)
 
 

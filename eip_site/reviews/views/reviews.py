@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import current_app, request, url_for
+from flask import current_app, get_template_attribute, request, url_for
+from markupsafe import Markup
 from flask_login import current_user
 
 from ... import audit
@@ -107,6 +108,19 @@ def new():
         or render_page("reviews/new.html", form=form, today=today(), status=form.status)
 
 
+def _picker_rows(candidates, chosen) -> Markup:
+    """The team picker's rows, rendered once for each remembered list of candidates and boxes
+    ticked (a few sets at most: a form sent back with errors may tick any): 40 rows were a
+    sixth of the review page."""
+    key = frozenset(chosen)
+    rows = getattr(candidates, "rows", {}).get(key)
+    if rows is None:
+        rows = get_template_attribute("reviews/_macros.html", "picker_rows")(candidates, chosen)
+        if isinstance(candidates, queries.Shown) and len(candidates.rows) < 8:
+            candidates.rows[key] = rows
+    return rows
+
+
 def _detail(review, status: int = 200, **forms):
     """The review page, with any form that failed shown with its errors."""
     user = current_user
@@ -142,6 +156,7 @@ def _detail(review, status: int = 200, **forms):
     see_findings = can_see_findings(user, review)
     return render_page(
         "reviews/detail.html", review=review, status=status, team=team, candidates=candidates,
+        picker_rows=_picker_rows(candidates, team.reviewers.data or []) if candidates else "",
         findings=findings, workshop=workshop, candidate_total=total, focus=focus,
         review_cap=Partnership.current().max_reviews_per_year,
         step=forms.get("step") or StepForm(formdata=None, version=review.version),
