@@ -44,6 +44,10 @@ def _school_form(school: School | None):
     if request.method == "GET":
         form.email_domains.data = "\n".join(services.school_domains(school))
         form.passwords_off.data = school is not None and not school.password_sign_in
+    elif school is not None and school.password_sign_in and request.form.get("passwords_off"):
+        again = recent_auth_needed(url_for("admin.school_edit", school_id=school.id))
+        if again:  # turning passwords off asks for the password or code again first
+            return again
     done = submit(form, lambda: services.save_sign_in(school=services.save_school(
         actor=current_user, school=school, name=form.name.data, urn=form.urn.data,
         phase=form.phase.data, town=form.town.data or "",

@@ -242,6 +242,17 @@ def link_checked(user: User, p: OidcProvider, claims: dict) -> UserIdentity:
     return link(user, p, claims)
 
 
+def confirm_checked(user: User, p: OidcProvider, claims: dict) -> None:
+    """"Confirm it is you" with the provider: the claims must be those of an account already
+    linked to ``user`` (signing in again as someone else is no confirmation)."""
+    _check_provider_rules(p, claims)
+    identity = _identity(p, claims)
+    if identity is None or identity.user_id != user.id:
+        raise SignInRefused(f"That {p.label} account is not the one linked to your account "
+                            f"here. Confirm with the {p.label} account you sign in with.")
+    identity.last_used_at = utcnow()
+
+
 def identities(user: User) -> list[UserIdentity]:
     return list(db.session.scalars(select(UserIdentity).where(UserIdentity.user_id == user.id)
                                    .order_by(UserIdentity.linked_at, UserIdentity.id)))

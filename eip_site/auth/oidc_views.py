@@ -9,10 +9,12 @@ from flask_login import current_user, login_user
 from .. import audit
 from ..htmx import hx_redirect, render_page
 from ..security import allow_form_action
-from . import bp, oidc, services, totp
+from . import bp, oidc, recent, services, totp
 from .views import safe_next
 
-_NEXT, _LINK = "oidc_next", "oidc_link"
+# Session keys: where to go after the callback, and what the flow is for when the person is
+# already signed in (linking the account, or confirming it is them before a sensitive action).
+_NEXT, _LINK, _CONFIRM = "oidc_next", "oidc_link", "oidc_confirm"
 
 
 def sso_providers():
@@ -49,7 +51,7 @@ def _to_provider(p):
 @bp.route("/login/sso/<name>", methods=["POST"])
 def sso_start(name: str):
     p = _provider(name)
-    session.pop(_LINK, None)
+    session.pop(_LINK, None), session.pop(_CONFIRM, None)
     session[_NEXT] = safe_next(request.args.get("next"))
     return _to_provider(p)
 
@@ -57,7 +59,19 @@ def sso_start(name: str):
 @bp.route("/account/sign-in-methods/<name>", methods=["POST"])
 def sso_link(name: str):
     p = _provider(name)
+    session.pop(_CONFIRM, None)
     session[_LINK] = current_user.id
+    return _to_provider(p)
+
+
+@bp.route("/account/confirm/<name>", methods=["POST"])
+def sso_confirm(name: str):
+    """"Confirm it is you" through the provider, for those who sign in with it (a person
+    with no password has nothing else to enter)."""
+    p = _provider(name)
+    session.pop(_LINK, None)
+    session[_CONFIRM] = current_user.id
+    session[_NEXT] = safe_next(request.args.get("next"))
     return _to_provider(p)
 
 
@@ -65,8 +79,16 @@ def sso_link(name: str):
 def sso_callback(name: str):
     p = _provider(name)
     linking, next_page = session.pop(_LINK, None), session.pop(_NEXT, None)
+    confirming = session.pop(_CONFIRM, None)
     try:
         claims = oidc.finish(p)
+        if confirming is not None:
+            if not current_user.is_authenticated or current_user.id != confirming:
+                raise oidc.SignInRefused("You were signed out before you confirmed it was you. "
+                                         "Sign in and try again.")
+            oidc.confirm_checked(current_user, p, claims)
+            recent.mark()
+            return hx_redirect(next_page or url_for("home.index"))
         if linking is not None:
             if not current_user.is_authenticated or current_user.id != linking:
                 raise oidc.SignInRefused("You were signed out before the link was made. "

@@ -11,7 +11,7 @@ from ..errors import DomainError
 from ..extensions import limiter
 from ..forms import submit
 from ..htmx import hx_redirect, render_page
-from . import bp, recent, totp
+from . import bp, oidc, recent, totp
 from .forms import CodeForm, ReauthForm
 from .views import safe_next, signed_in
 
@@ -131,8 +131,14 @@ def reauth():
         elif current_user.password_hash is None \
                 or not check_password_hash(current_user.password_hash, secret):
             raise DomainError("That is not your password or a current code.", field="secret")
+        elif refused := oidc.password_refused(current_user):
+            raise DomainError(refused, field="secret")
         recent.mark()
 
     done = submit(form, check, None, next_url)
-    return done or render_page("auth/reauth.html", form=form, status=form.status,
-                               can_code=totp.enrolled(current_user))
+    return done or render_page(
+        "auth/reauth.html", form=form, status=form.status, next_url=next_url,
+        can_code=totp.enrolled(current_user),
+        can_password=current_user.password_hash is not None
+        and not oidc.password_refused(current_user),
+        linked={identity.provider for identity in oidc.identities(current_user)})

@@ -4,11 +4,13 @@ made at first sign-in, and password sign-in turned off."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from sqlalchemy import select
 
 from eip_site.auth.models import UserIdentity
+from eip_site.auth.recent import AUTH_AT
 from eip_site.extensions import db
 from eip_site.people.models import School, SchoolDomain
 
@@ -93,3 +95,33 @@ def test_password_sign_in_goes_off_only_once_single_sign_on_works_there(app, cli
         assert db.session.get(School, school_id).password_sign_in is False
     page = client.get(f"/admin/schools/{school_id}").get_data(as_text=True)
     assert "checked" in re.search(r'<input[^>]*name="passwords_off"[^>]*>', page).group(0)
+
+
+def test_turning_password_sign_in_off_asks_for_the_password_again(app, client):
+    with app.app_context():
+        school = factories.school()
+        teacher = factories.user(school=school)
+        db.session.flush()
+        db.session.add(UserIdentity(user_id=teacher.id, provider="entra", subject="abc"))
+        db.session.commit()
+        school_id, version = school.id, school.version
+    sign_in(client, roles={"lead"})
+    with client.session_transaction() as session:
+        session[AUTH_AT] = time.time() - 3600
+    form = {**SCHOOL, "version": version, "passwords_off": "y"}
+    asked = client.post(f"/admin/schools/{school_id}", data=form)
+    assert asked.status_code == 303
+    assert asked.headers["Location"] == f"/account/confirm?next=/admin/schools/{school_id}"
+    with app.app_context():
+        assert db.session.get(School, school_id).password_sign_in is True
+    # Other changes to the school's settings do not ask.
+    assert client.post(f"/admin/schools/{school_id}", data={
+        **SCHOOL, "version": version, "town": "Elsewhere"}).status_code == 303
+    back = client.post(asked.headers["Location"], data={"secret": factories.PASSWORD})
+    assert back.headers["Location"] == f"/admin/schools/{school_id}"
+    with app.app_context():
+        version = db.session.get(School, school_id).version
+    assert client.post(f"/admin/schools/{school_id}",
+                       data={**form, "version": version}).status_code == 303
+    with app.app_context():
+        assert db.session.get(School, school_id).password_sign_in is False

@@ -3,11 +3,14 @@ side is Authlib, unmocked; the provider's test switch makes bad ID tokens for th
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from sqlalchemy import func, select
 
 from eip_site.auth.models import UserIdentity
+from eip_site.auth.recent import AUTH_AT
 from eip_site.extensions import db
 from eip_site.people.models import SchoolDomain, User, UserSession
 
@@ -220,6 +223,65 @@ def test_password_sign_in_turned_off_for_a_school(app, client, sso):
     # The break-glass password: an administrator keeps theirs.
     assert post_login(client, f"alan.admin@{DEMO}").status_code == 303
     assert ada != admin
+
+
+def _long_ago(client):
+    with client.session_transaction() as session:
+        session[AUTH_AT] = time.time() - 3600
+
+
+EXPORT = "/account/confirm?next=/directory/export.csv"
+
+
+def test_someone_who_has_no_password_confirms_it_is_them_with_the_provider(app, client, sso,
+                                                                           oidc_provider):
+    person(app, f"ada.lovelace@{DEMO}", school=sso["demo"], password=None)
+    assert sso_sign_in(client, oidc_provider).status_code == 303  # ada-1 is linked to Ada
+    _long_ago(client)
+    assert client.get("/directory/export.csv").headers["Location"] == EXPORT
+    page = client.get(EXPORT).get_data(as_text=True)
+    assert "Confirm with Test provider" in page and 'name="secret"' not in page
+    assert 'action="/account/confirm/local?next=/directory/export.csv"' in page
+    back = oidc_provider.sign_in(requests.Session(),
+                                 press(client, "/account/confirm/local?next=/directory/export.csv"),
+                                 "ada-1")
+    response = client.get(back)
+    assert response.status_code == 303 and response.headers["Location"] == "/directory/export.csv"
+    assert client.get("/directory/export.csv").status_code == 200
+
+
+def test_confirming_with_another_persons_school_account_is_refused(app, client, sso,
+                                                                  oidc_provider):
+    person(app, f"ada.lovelace@{DEMO}", school=sso["demo"])
+    assert sso_sign_in(client, oidc_provider).status_code == 303  # ada-1 is linked to Ada
+    client.post("/logout")
+    bea = person(app, f"bea.bishop@{DEMO}", school=sso["demo"])
+    sign_in(client, bea)
+    _long_ago(client)
+    back = oidc_provider.sign_in(requests.Session(),
+                                 press(client, "/account/confirm/local?next=/directory/export.csv"),
+                                 "ada-1")
+    response = client.get(back)
+    assert response.status_code == 403
+    assert "not the one linked to your account here" in response.get_data(as_text=True)
+    assert client.get("/directory/export.csv").headers["Location"] == EXPORT
+    with client.session_transaction() as session:
+        assert session["_user_id"].startswith(f"{bea}:")
+
+
+def test_a_password_the_school_has_turned_off_does_not_confirm(app, client, sso):
+    ada = person(app, f"ada.lovelace@{DEMO}", school=sso["demo"])
+    with app.app_context():
+        db.session.get(factories.School, sso["demo"]).password_sign_in = False
+        db.session.commit()
+    sign_in(client, ada)
+    _long_ago(client)
+    page = client.get(EXPORT).get_data(as_text=True)
+    assert 'name="secret"' not in page and "no password and no school account linked" in page
+    refused = client.post(EXPORT, data={"secret": factories.PASSWORD})
+    assert refused.status_code == 422
+    assert "Demo School signs in with its school account" in refused.get_data(as_text=True)
+    assert client.get("/directory/export.csv").headers["Location"] == EXPORT
 
 
 def test_linking_a_school_account_to_a_password_account(app, client, sso, oidc_provider):

@@ -38,3 +38,20 @@ def test_sign_in_with_the_school_account(page: Page, sso, live_server, demo_logi
     page.wait_for_url(f"{live_server}/")
     first = demo_logins["staff"].name.split()[0]
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Hello, {first}")
+
+
+def test_confirm_it_is_you_with_the_school_account(page: Page, sso, live_server, demo_logins):
+    """Before a sensitive action, someone who signs in with the school account confirms it is
+    them there too (a password is not the only way)."""
+    page.goto("/login")
+    page.get_by_role("button", name="Sign in with Test provider").click()
+    page.get_by_label("Account").select_option("demo-staff")
+    page.get_by_role("button", name="Sign in to the test provider").click()
+    page.wait_for_url(f"{live_server}/")
+    page.goto("/account/confirm?next=/account/sign-in-methods")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    axe_check(page)
+    # The provider remembers the browser's sign-in there, so it answers at once.
+    page.get_by_role("button", name="Confirm with Test provider").click()
+    page.wait_for_url(f"{live_server}/account/sign-in-methods")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in methods")
