@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.recovery_codes": SIGNED_IN,
     "auth.reauth": SIGNED_IN,
     "auth.sso_confirm": SIGNED_IN,
+    "auth.reauth_continue": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.search": SIGNED_IN,
     "notifications.settings": SIGNED_IN,

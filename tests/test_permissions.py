@@ -29,6 +29,7 @@ ALLOWED_STATUS = {
     "auth.sso_callback": 404,    # no single sign-on provider is configured by that name
     "networks.answer_link": 404,  # nor one to answer for a meeting
     "auth.login_code": 303,      # no password entered first: back to sign in
+    "auth.reauth_continue": 303,  # no form kept while confirming: home
     "static": 200,
 }
 SIGNED_IN_STATUS = {"auth.login": 303}  # already signed in: sent home

@@ -87,8 +87,7 @@ def sso_callback(name: str):
                 raise oidc.SignInRefused("You were signed out before you confirmed it was you. "
                                          "Sign in and try again.")
             oidc.confirm_checked(current_user, p, claims)
-            recent.mark()
-            return hx_redirect(next_page or url_for("home.index"))
+            return hx_redirect(recent.confirmed(next_page or url_for("home.index")))
         if linking is not None:
             if not current_user.is_authenticated or current_user.id != linking:
                 raise oidc.SignInRefused("You were signed out before the link was made. "

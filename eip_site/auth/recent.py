@@ -1,7 +1,9 @@
 """A recent sign-in before the most sensitive actions: the time of the last password or code
 the person entered is kept in the session (``mark``); an action wrapped in
 ``require_recent_auth`` (or a view calling ``recent_auth_needed``) sends someone whose
-last one is older than ``RECENT_AUTH_MINUTES`` to enter it again, then back."""
+last one is older than ``RECENT_AUTH_MINUTES`` to enter it again, then back. A form they
+had sent is kept meanwhile (``KEPT``), so that coming back they save it with one press
+rather than filling it in again."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from flask import current_app, flash, request, session, url_for
 from ..htmx import hx_redirect
 
 AUTH_AT = "auth_at"  # session key: when the person last entered a password or code
+KEPT = "kept_form"  # session key: the form sent when the question came, {"path", "fields"}
+KEPT_LIMIT = 2000  # characters of a kept form: the session is a cookie of at most 4 KB
 ASK = "For your security, enter your password or a code from your authenticator app again."
 
 
@@ -35,7 +39,19 @@ def recent_auth_needed(next_url: str | None = None):
     flash(ASK, "info")
     target = next_url or (request.full_path.rstrip("?") if request.method == "GET" else
                           request.path)
+    session.pop(KEPT, None)
+    if request.method == "POST":
+        fields = [[k, v] for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        if sum(len(k) + len(v) for k, v in fields) <= KEPT_LIMIT:
+            session[KEPT] = {"path": request.path, "fields": fields}
     return hx_redirect(url_for("auth.reauth", next=target))
+
+
+def confirmed(next_url: str) -> str:
+    """Where to go once the person has confirmed it is them: the page that sends their kept
+    form again, or ``next_url``."""
+    mark()
+    return url_for("auth.reauth_continue") if KEPT in session else next_url
 
 
 def require_recent_auth(view):

@@ -133,12 +133,22 @@ def reauth():
             raise DomainError("That is not your password or a current code.", field="secret")
         elif refused := oidc.password_refused(current_user):
             raise DomainError(refused, field="secret")
-        recent.mark()
 
-    done = submit(form, check, None, next_url)
+    done = submit(form, check, None, lambda _: recent.confirmed(next_url))
     return done or render_page(
         "auth/reauth.html", form=form, status=form.status, next_url=next_url,
         can_code=totp.enrolled(current_user),
         can_password=current_user.password_hash is not None
         and not oidc.password_refused(current_user),
         linked={identity.provider for identity in oidc.identities(current_user)})
+
+
+@bp.route("/account/confirm/continue")
+def reauth_continue():
+    """After "confirm it is you": the form the person had sent, to send again with one press
+    (kept in the session, shown once)."""
+    kept = session.pop(recent.KEPT, None)
+    if not isinstance(kept, dict) or not recent.is_recent():
+        return hx_redirect(url_for("home.index"))
+    return render_page("auth/reauth_continue.html", path=safe_next(kept["path"]) or "/",
+                       fields=kept["fields"])

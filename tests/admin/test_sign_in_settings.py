@@ -118,7 +118,13 @@ def test_turning_password_sign_in_off_asks_for_the_password_again(app, client):
     assert client.post(f"/admin/schools/{school_id}", data={
         **SCHOOL, "version": version, "town": "Elsewhere"}).status_code == 303
     back = client.post(asked.headers["Location"], data={"secret": factories.PASSWORD})
-    assert back.headers["Location"] == f"/admin/schools/{school_id}"
+    assert back.headers["Location"] == "/account/confirm/continue"
+    # The kept form is the one sent before the town changed: its version is stale now.
+    page = client.get(back.headers["Location"]).get_data(as_text=True)
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    assert kept["passwords_off"] == "y"
+    stale = client.post(f"/admin/schools/{school_id}", data=kept)
+    assert stale.status_code == 409
     with app.app_context():
         version = db.session.get(School, school_id).version
     assert client.post(f"/admin/schools/{school_id}",

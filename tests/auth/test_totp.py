@@ -256,13 +256,17 @@ def _long_ago(client):
         session[recent.AUTH_AT] = time.time() - 11 * 60
 
 
-def test_changing_roles_asks_for_the_password_again(app, client):
-    lead = person(app, roles={"lead"})
-    target = person(app)
-    sign_in(client, lead)
+def _a_lead_long_signed_in_makes_a_champion(app, client, job_title=""):
+    """A lead whose last password is old, and the form that makes someone a champion."""
+    sign_in(client, person(app, roles={"lead"}))
     _long_ago(client)
-    form = {"name": target.name, "email": target.email, "school_id": target.school_id,
-            "job_title": "", "roles": ["champion"], "version": 1}
+    target = person(app)
+    return target, {"name": target.name, "email": target.email, "school_id": target.school_id,
+                    "job_title": job_title, "roles": ["champion"], "version": 1}
+
+
+def test_changing_roles_asks_for_the_password_again(app, client):
+    target, form = _a_lead_long_signed_in_makes_a_champion(app, client)
     asked = client.post(f"/admin/users/{target.id}", data=form)
     assert asked.status_code == 303
     assert asked.headers["Location"] == f"/account/confirm?next=/admin/users/{target.id}"
@@ -274,10 +278,26 @@ def test_changing_roles_asks_for_the_password_again(app, client):
     refused = client.post(asked.headers["Location"], data={"secret": "not my password"})
     assert refused.status_code == 422 and 'id="secret-error"' in refused.get_data(as_text=True)
     back = client.post(asked.headers["Location"], data={"secret": factories.PASSWORD})
-    assert back.status_code == 303 and back.headers["Location"] == f"/admin/users/{target.id}"
-    assert client.post(f"/admin/users/{target.id}", data=form).status_code == 303
+    # What the lead had filled in is kept: one press sends it again, nothing to retype.
+    assert back.status_code == 303 and back.headers["Location"] == "/account/confirm/continue"
+    page = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert f'<form method="post" action="/admin/users/{target.id}">' in page
+    assert '<input type="hidden" name="roles" value="champion">' in page
+    assert f'<input type="hidden" name="name" value="{target.name}">' in page
+    assert f'href="/admin/users/{target.id}">Back to the form without saving' in page
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    assert client.post(f"/admin/users/{target.id}", data=kept).status_code == 303
     with app.app_context():
         assert db.session.get(User, target.id).roles == {"staff", "champion"}
+    # The kept form is shown once.
+    assert client.get("/account/confirm/continue").headers["Location"] == "/"
+
+
+def test_a_form_too_long_to_keep_comes_back_to_the_page(app, client):
+    target, form = _a_lead_long_signed_in_makes_a_champion(app, client, job_title="x" * 3000)
+    asked = client.post(f"/admin/users/{target.id}", data=form)
+    back = client.post(asked.headers["Location"], data={"secret": factories.PASSWORD})
+    assert back.headers["Location"] == f"/admin/users/{target.id}"
 
 
 def test_editing_without_changing_roles_does_not_ask(app, client):

@@ -89,3 +89,55 @@ def test_a_head_must_enrol_then_signs_in_with_a_code(page: Page, unenrolled_head
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Hello, {head.name.split()[0]}")
+
+
+def _age_sign_in(app, context, minutes: int = 60) -> None:
+    """Make the browser's last password or code ``minutes`` old, as if they had been away
+    (the session cookie is the app's own, signed again with its key)."""
+    from eip_site.auth.recent import AUTH_AT
+
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = next(c for c in context.cookies() if c["name"] == name)
+    serializer = app.session_interface.get_signing_serializer(app)
+    session = serializer.loads(cookie["value"])
+    session[AUTH_AT] -= minutes * 60
+    context.add_cookies([{**cookie, "value": serializer.dumps(session)}])
+
+
+@pytest.fixture
+def staff_roles_restored(app, demo_logins):
+    staff = demo_logins["staff"]
+    with app.app_context():
+        before = db.session.scalar(select(User).where(User.email == staff.email)).roles
+    yield staff
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == staff.email)).set_roles(before)
+        db.session.commit()
+
+
+def test_a_change_of_roles_asks_again_and_keeps_what_was_filled_in(page: Page, app, context,
+                                                                 demo_logins, demo_password,
+                                                                 staff_roles_restored):
+    lead, staff = demo_logins["lead"], staff_roles_restored
+    page.goto("/login")
+    page.get_by_label("Email address", exact=True).fill(lead.email)
+    page.get_by_label("Password", exact=True).fill(demo_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code", exact=True).fill(demo_code(lead.email))
+    page.get_by_role("button", name="Continue").click()
+    with app.app_context():
+        staff_id = db.session.scalar(select(User.id).where(User.email == staff.email))
+    page.goto(f"/admin/users/{staff_id}")
+    page.get_by_label("Improvement champion").check()
+    _age_sign_in(app, context)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    page.get_by_label("Password, or a code from your authenticator app").fill(demo_password)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Save your changes")
+    axe_check(page)
+    expect(page.get_by_role("button", name="Save your changes")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"{staff.name}'s account saved.")).to_be_visible()
+    with app.app_context():
+        assert "champion" in db.session.get(User, staff_id).roles
