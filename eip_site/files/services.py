@@ -4,7 +4,7 @@ their bytes too, at the next delete. The views' loaders check who may; so does e
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -107,12 +107,14 @@ def restore(*, actor: User, attachment: Attachment, parent) -> Attachment:
     return attachment
 
 
-def purge() -> int:
+def purge(now: datetime | None = None, *, dry_run: bool = False) -> int:
     """Remove the files deleted more than UNDO_DAYS ago, every version's bytes too; returns
     how many. The rows go with this transaction; the bytes at once (a file past its undo is
-    gone either way)."""
+    gone either way). Run at each delete and by the daily retention pass."""
     old = db.session.scalars(select(Attachment).where(
-        Attachment.deleted_at < utcnow() - timedelta(days=UNDO_DAYS))).all()
+        Attachment.deleted_at < (now or utcnow()) - timedelta(days=UNDO_DAYS))).all()
+    if dry_run:
+        return len(old)
     store = storage()
     for attachment in old:
         for key in [attachment.storage_key, *(v.storage_key for v in attachment.versions)]:
@@ -120,3 +122,20 @@ def purge() -> int:
         db.session.delete(attachment)
     db.session.flush()
     return len(old)
+
+
+ORPHAN_SECONDS = 86400  # an upload's bytes are saved before its row commits: spare the young
+
+
+def sweep(*, dry_run: bool = False) -> int:
+    """Remove stored bytes that no file or earlier version refers to any more (the papers of
+    an agenda item declined or a meeting deleted go with their rows; their bytes stay), once
+    a day old; returns how many."""
+    store = storage()
+    kept = set(db.session.scalars(select(Attachment.storage_key))) | \
+        set(db.session.scalars(select(AttachmentVersion.storage_key)))
+    orphans = [key for key in store.keys(older_than=ORPHAN_SECONDS) if key not in kept]
+    if not dry_run:
+        for key in orphans:
+            store.delete(key)
+    return len(orphans)

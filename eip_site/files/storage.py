@@ -1,14 +1,15 @@
 """Where a file's bytes live, behind one small interface: ``save`` (bytes in, a random key
-out), ``open`` (a binary file to read) and ``delete``. The one implementation is a local
+out), ``open`` (a binary file to read), ``delete`` and ``keys`` (what is stored). The one implementation is a local
 directory (``EIP_FILES_DIR``, by default instance/files, outside the web root); when several
 instances run it is a volume they share. Another store (S3, say) is another class with these
-three methods."""
+four methods."""
 
 from __future__ import annotations
 
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,6 +45,15 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys(self, *, older_than: float = 0) -> list[str]:
+        """The keys stored at least ``older_than`` seconds ago."""
+        if not self.root.is_dir():
+            return []
+        cutoff = time.time() - older_than
+        with os.scandir(self.root) as entries:
+            return [e.name for e in entries
+                    if KEY.fullmatch(e.name) and e.stat().st_mtime < cutoff]
 
 
 def storage() -> LocalStorage:

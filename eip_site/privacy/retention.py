@@ -16,6 +16,8 @@ from ..auth.models import AccountToken
 from ..clock import to_london, utcnow
 from ..directory.models import SearchMiss
 from ..extensions import db
+from ..files import services as files
+from ..files.models import UNDO_DAYS
 from ..forms import FormSubmission
 from ..outbox import OutboxMessage
 from ..people.models import User, UserSession
@@ -46,6 +48,8 @@ def schedule(config) -> list[tuple[str, str]]:
         ("The audit trail", f"kept {c['RETENTION_AUDIT_YEARS']} years"),
         ("Used and expired links, ended sign-in sessions, throttle counts and sent emails",
          f"deleted after {c['RETENTION_LINKS_DAYS']} days"),
+        ("Files deleted from a meeting, network or review",
+         f"can be restored for {UNDO_DAYS} days, then removed with their earlier versions"),
     ]
 
 
@@ -113,6 +117,9 @@ def apply(now: datetime | None = None, *, dry_run: bool = False) -> list[Rule]:
         RateLimit.expires_at < time.time() - cfg["RETENTION_LINKS_DAYS"] * 86400), dry_run))
     rules.append(_delete("Sent emails", delete(OutboxMessage).where(
         OutboxMessage.state == "sent", OutboxMessage.sent_at < week), dry_run))
+    rules.append(Rule(f"Deleted files past their {UNDO_DAYS} days",
+                      files.purge(now, dry_run=dry_run)))
+    rules.append(Rule("Stored files nothing refers to", files.sweep(dry_run=dry_run)))
 
     if not dry_run:
         audit.record("privacy.retention", actor=audit.SYSTEM, summary="; ".join(

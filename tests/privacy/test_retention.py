@@ -3,6 +3,7 @@ nothing and says what it would, and the run is audited."""
 
 from __future__ import annotations
 
+import os
 import time as wall
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from eip_site.auth.models import AccountToken
 from eip_site.clock import utcnow
 from eip_site.directory.models import SearchMiss
 from eip_site.extensions import db
+from eip_site.files.models import Attachment
+from eip_site.files.storage import storage
 from eip_site.forms import FormSubmission
 from eip_site.outbox import OutboxMessage
 from eip_site.people.models import User
@@ -53,8 +56,16 @@ def _old_things(now):
                       state="sent", sent_at=now - timedelta(days=8)),
     ])
     record("account.invited", actor="system")
+    # Files: one deleted past its undo, one deleted lately; bytes no row names, old and new.
+    for deleted_at in (now - timedelta(days=40), now - timedelta(days=5)):
+        db.session.add(Attachment(review_id=new.id, title="Data", filename="guide.pdf",
+                                  content_type="application/pdf", size=3, uploaded_at=now,
+                                  storage_key=storage().save(b"pdf"), deleted_at=deleted_at))
+    stray, fresh = storage().save(b"stray"), storage().save(b"uploading")
+    day_ago = wall.time() - 2 * 86400
+    os.utime(storage().root / stray, (day_ago, day_ago))
     db.session.flush()
-    return gone, old, new
+    return gone, old, new, (stray, fresh)
 
 
 def test_a_dry_run_counts_per_rule_and_removes_nothing(app, ctx):
@@ -71,15 +82,18 @@ def test_a_dry_run_counts_per_rule_and_removes_nothing(app, ctx):
                      "Form submissions": "1",
                      "Used or expired invitation and reset links": "1",
                      "Ended sign-in sessions": "0", "Old throttle counts": "1",
-                     "Sent emails": "1"}
-    assert _count(SearchMiss) == 2 and _count(FormSubmission) == 2
+                     "Sent emails": "1", "Deleted files past their 30 days": "1",
+                     "Stored files nothing refers to": "1"}
+    assert _count(SearchMiss) == 2 and _count(FormSubmission) == 2 and _count(Attachment) == 2
+    assert len(storage().keys()) >= 4
     assert db.session.scalar(select(User).where(User.name == "Gone Away"))
     assert not db.session.scalar(select(AuditEntry).where(AuditEntry.kind == "privacy.retention"))
 
 
 def test_applying_removes_what_is_past_its_time_and_keeps_the_rest(app, ctx):
     now = utcnow()
-    gone, old, new = _old_things(now)
+    gone, old, new, (stray, fresh) = _old_things(now)
+    kept = {a.storage_key for a in db.session.scalars(select(Attachment))}
     rules = retention.apply(now)
     assert {r.name: r.count for r in rules}["Review findings deleted"] == 1
     ctx.expire_all()
@@ -90,6 +104,13 @@ def test_applying_removes_what_is_past_its_time_and_keeps_the_rest(app, ctx):
     assert new.summary == "New findings"
     assert _count(FormSubmission) == 1 and _count(AccountToken) == 0
     assert _count(RateLimit) == 0 and _count(OutboxMessage) == 0
+    # The file deleted 40 days ago goes, bytes and all; the stray bytes go; the upload whose
+    # row may not be committed yet, and the file still in its undo, stay.
+    left = db.session.scalars(select(Attachment)).all()
+    assert [a.deleted_at > now - timedelta(days=6) for a in left] == [True]
+    on_disk = set(storage().keys())
+    assert stray not in on_disk and fresh in on_disk and left[0].storage_key in on_disk
+    assert not (kept - {left[0].storage_key}) & on_disk
     kinds = [e.kind for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert kinds.count("account.invited") == 1  # the seven-year-old one went
     summary = db.session.scalars(select(AuditEntry.summary).where(
