@@ -35,6 +35,8 @@ KINDS = {
     "account.reactivated": "Account reactivated",
     "account.erased": "Person erased",
     "account.password_changed": "Password changed",
+    "account.sso_linked": "School account linked",
+    "account.sso_unlinked": "School account unlinked",
     "mfa.enrolled": "Second factor enrolled",
     "mfa.reset": "Second factor reset",
     "profile.changed_by_other": "Profile changed by someone else",

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, str | frozenset[str]] = {
     "auth.sso_start": PUBLIC,
     "auth.sso_callback": PUBLIC,  # the state Authlib kept in the session is the key
     "auth.sso_link": SIGNED_IN,
+    "auth.sso_unlink": SIGNED_IN,  # the view finds only the person's own
     "auth.sign_in_methods": SIGNED_IN,
     "auth.login_code": PUBLIC,  # the password was right; the signed session holds who
     "auth.totp_setup": SIGNED_IN,

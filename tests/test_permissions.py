@@ -93,7 +93,8 @@ def walk(app, world):
                                          "review_id": review.id, "kind": "closure", **network,
                                          "token": "not-a-real-token", "skill_id": skill_id,
                                          "request_id": 1, "fmt": "csv", "message_id": 1,
-                                         "filename": "css/site.css", "name": "nowhere", "what": "agenda"}}
+                                         "filename": "css/site.css", "name": "nowhere", "what": "agenda",
+                                         "identity_id": 1}}
 
 
 def _opened(world) -> dict:

@@ -253,6 +253,21 @@ def confirm_checked(user: User, p: OidcProvider, claims: dict) -> None:
     identity.last_used_at = utcnow()
 
 
+def can_unlink(user: User, mine: list[UserIdentity]) -> bool:
+    """Whether ``user`` keeps a way to sign in without one of ``mine``, their school accounts."""
+    return user.password_hash is not None or len(mine) > 1
+
+
+def unlink(user: User, identity: UserIdentity) -> None:
+    """Unlink one of ``user``'s school accounts, unless it is their only way to sign in."""
+    if not can_unlink(user, identities(user)):
+        raise DomainError("This school account is the only way you sign in here: set a "
+                          "password first (“Forgotten your password?” on the sign-in page "
+                          "emails a link), or link another school account.")
+    db.session.delete(identity)
+    db.session.flush()
+
+
 def identities(user: User) -> list[UserIdentity]:
     return list(db.session.scalars(select(UserIdentity).where(UserIdentity.user_id == user.id)
                                    .order_by(UserIdentity.linked_at, UserIdentity.id)))

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from flask import abort, flash, request, session, url_for
 from flask_login import current_user, login_user
+from sqlalchemy import select
 
 from .. import audit
+from ..extensions import db
 from ..htmx import hx_redirect, render_page
 from ..security import allow_form_action
 from . import bp, oidc, recent, services, totp
+from .models import UserIdentity
 from .views import safe_next
 
 # Session keys: where to go after the callback, and what the flow is for when the person is
@@ -93,6 +96,8 @@ def sso_callback(name: str):
                 raise oidc.SignInRefused("You were signed out before the link was made. "
                                          "Sign in and try again.")
             oidc.link_checked(current_user, p, claims)
+            audit.record("account.sso_linked", actor=current_user, obj=current_user,
+                         summary=p.label)
             flash(f"Your {p.label} account is linked: you can sign in with it from now on.",
                   "success")
             return hx_redirect(url_for("auth.sign_in_methods"))
@@ -109,5 +114,21 @@ def sso_callback(name: str):
 
 @bp.route("/account/sign-in-methods")
 def sign_in_methods():
-    return render_page("auth/sign_in_methods.html", identities=oidc.identities(current_user),
+    mine = oidc.identities(current_user)
+    return render_page("auth/sign_in_methods.html", identities=mine,
+                       can_unlink=oidc.can_unlink(current_user, mine),
                        labels={p.name: p.label for p in oidc.providers()})
+
+
+@bp.route("/account/sign-in-methods/<int:identity_id>/unlink", methods=["POST"])
+def sso_unlink(identity_id: int):
+    identity = db.first_or_404(select(UserIdentity).where(
+        UserIdentity.id == identity_id, UserIdentity.user_id == current_user.id))
+    label = next((p.label for p in oidc.providers() if p.name == identity.provider),
+                 identity.provider)
+    oidc.unlink(current_user, identity)
+    audit.record("account.sso_unlinked", actor=current_user, obj=current_user,
+                 summary=f"{label} ({identity.email or identity.subject})")
+    flash(f"Your {label} account is unlinked: it no longer signs you in here. You can link "
+          "it again below.", "success")
+    return hx_redirect(url_for("auth.sign_in_methods"))

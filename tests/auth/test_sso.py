@@ -318,6 +318,53 @@ def test_a_school_account_linked_to_someone_else_is_not_linked_again(app, client
         assert db.session.scalars(select(UserIdentity.user_id)).all() == [ada]
 
 
+def test_a_linked_school_account_is_unlinked_and_can_be_linked_again(app, client, sso,
+                                                                      oidc_provider):
+    from eip_site.audit import AuditEntry
+
+    ada = person(app, "ada@home.example", school=sso["demo"])
+    sign_in(client, ada)
+    client.get(oidc_provider.sign_in(requests.Session(),
+                                     press(client, "/account/sign-in-methods/local"), "ada-1"))
+    with app.app_context():
+        identity_id = db.session.scalars(select(UserIdentity.id)).one()
+    page = client.get("/account/sign-in-methods").get_data(as_text=True)
+    assert f'action="/account/sign-in-methods/{identity_id}/unlink"' in page
+    done = client.post(f"/account/sign-in-methods/{identity_id}/unlink")
+    assert done.status_code == 303 and done.headers["Location"] == "/account/sign-in-methods"
+    page = client.get("/account/sign-in-methods").get_data(as_text=True)
+    assert "Your Test provider account is unlinked" in page
+    assert "No school account is linked yet." in page and "Link my Test provider account" in page
+    with app.app_context():
+        assert not db.session.scalars(select(UserIdentity)).all()
+        kinds = db.session.scalars(select(AuditEntry.kind).where(
+            AuditEntry.kind.like("account.sso%")).order_by(AuditEntry.id)).all()
+        assert kinds == ["account.sso_linked", "account.sso_unlinked"]
+    # The provider's account no longer opens Ada's (its email is of no account here).
+    client.post("/logout")
+    assert sso_sign_in(client, oidc_provider).status_code == 403
+    # Unlinking again, or someone else's: not found.
+    sign_in(client, ada)
+    assert client.post(f"/account/sign-in-methods/{identity_id}/unlink").status_code == 404
+
+
+def test_the_only_way_someone_signs_in_is_not_unlinked(app, client, sso, oidc_provider):
+    person(app, f"ada.lovelace@{DEMO}", school=sso["demo"], password=None)
+    assert sso_sign_in(client, oidc_provider).status_code == 303
+    page = client.get("/account/sign-in-methods").get_data(as_text=True)
+    assert "/unlink" not in page and "is the only way you sign in here" in page
+    with app.app_context():
+        identity_id = db.session.scalars(select(UserIdentity.id)).one()
+    refused = client.post(f"/account/sign-in-methods/{identity_id}/unlink")
+    assert refused.status_code == 422
+    assert "set a password first" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(UserIdentity.id)).all() == [identity_id]
+    bea = person(app, f"bea.bishop@{DEMO}", school=sso["demo"])
+    sign_in(client, bea)
+    assert client.post(f"/account/sign-in-methods/{identity_id}/unlink").status_code == 404
+
+
 def test_the_demo_gives_each_school_its_staffs_email_domain(app):
     from eip_site.people.models import School
     from eip_site.seeds import demo

@@ -55,3 +55,10 @@ def test_confirm_it_is_you_with_the_school_account(page: Page, sso, live_server,
     page.get_by_role("button", name="Confirm with Test provider").click()
     page.wait_for_url(f"{live_server}/account/sign-in-methods")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in methods")
+    axe_check(page)
+    # Unlinking it (the demo account has a password too); the next sign-in with it links
+    # it again by its verified email.
+    page.get_by_role("button", name="Unlink").click()
+    expect(page.get_by_text("Your Test provider account is unlinked")).to_be_visible()
+    expect(page.get_by_text("No school account is linked yet.")).to_be_visible()
+    axe_check(page)
