@@ -104,6 +104,8 @@ def sso_callback(name: str):
         user = oidc.account_for(p, claims)
     except oidc.SignInRefused as refusal:
         return _refused(p, refusal)
+    if current_user.is_authenticated:  # signed in already: that session ends, as at sign-out
+        services.end_session(current_user)
     session.clear()  # rotate: nothing from before sign-in survives
     session[oidc.SIGNED_IN_WITH] = f"oidc:{p.name}"  # set first: login_user's signal sees it
     login_user(services.start_session(user, request.headers.get("User-Agent", "")))

@@ -102,6 +102,18 @@ def test_success_signs_in_to_the_matching_account_with_a_new_session(app, client
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
 
 
+def test_signing_in_with_the_provider_over_a_session_ends_that_session(app, client, sso,
+                                                                       oidc_provider):
+    ada = person(app, f"ada.lovelace@{DEMO}", school=sso["demo"])
+    bea = person(app, f"bea.bishop@{DEMO}", school=sso["demo"])
+    sign_in(client, bea)
+    with app.app_context():
+        assert db.session.scalars(select(UserSession.user_id)).all() == [bea]
+    assert sso_sign_in(client, oidc_provider).status_code == 303
+    with app.app_context():  # a copy of Bea's cookie no longer signs anyone in
+        assert db.session.scalars(select(UserSession.user_id)).all() == [ada]
+
+
 def test_the_next_page_is_kept_but_only_on_this_site(app, client, sso, oidc_provider):
     person(app, f"ada.lovelace@{DEMO}", school=sso["demo"])
     response = sso_sign_in(client, oidc_provider, path="/login/sso/local?next=/directory")
