@@ -72,8 +72,9 @@ _LEADER_WAITING = select(
     .where(NetworkMember.network_id == Network.id, NetworkMember.status == "requested")
     .scalar_subquery(),
     select(func.count()).select_from(AgendaItem).join(Meeting)
-    .where(Meeting.network_id == Network.id, Meeting.state == "draft",
-           AgendaItem.status == "proposed").scalar_subquery(),
+    # Members propose items until the meeting is held, published agenda or not.
+    .where(Meeting.network_id == Network.id, Meeting.state.in_(("draft", "published")),
+           Meeting.cancelled_at.is_(None), AgendaItem.status == "proposed").scalar_subquery(),
 ).where(Network.leader_id == bindparam("me"), Network.status == "sponsored") \
     .order_by(Network.name)
 _LEAD_WAITING = select(

@@ -146,6 +146,15 @@ def test_what_waits_for_a_lead_a_network_leader_and_a_champion(app, client, voca
                                     members=(member,))
         meeting = factories.meeting(network, day=days(20))
         agenda.add_item(actor=member, meeting=meeting, title="Reading at home")
+        # Members propose for a published agenda too; a held or cancelled meeting's wait no more.
+        published = factories.meeting(network, day=days(27), state="published")
+        agenda.add_item(actor=member, meeting=published, title="Shared reading")
+        held = factories.meeting(network, day=days(-7), state="published")
+        agenda.add_item(actor=member, meeting=held, title="Too late")
+        held.state = "held"
+        cancelled = factories.meeting(network, day=days(41), state="published")
+        agenda.add_item(actor=member, meeting=cancelled, title="Never discussed")
+        cancelled.cancelled_at = utcnow()
         lifecycle.ask_to_join(actor=asker, network=network)
         lifecycle.propose_network(actor=asker, name="Oracy", purpose="Talk")
         category = db.session.get(Skill, vocab["Phonics"]).category_id
@@ -166,7 +175,7 @@ def test_what_waits_for_a_lead_a_network_leader_and_a_champion(app, client, voca
     sign_in(client, ids[1])
     page = client.get("/").get_data(as_text=True)
     assert "1 person asks to join Transitions" in page
-    assert "Accept or remove 1 agenda item proposed for Transitions" in page
+    assert "Accept or remove 2 agenda items proposed for Transitions" in page
     sign_in(client, ids[2])
     booked = client.get("/").get_data(as_text=True).split("Reviews you booked")[1]
     assert "Host Primary" in booked.split("</section>")[0] and "Planned" in booked
