@@ -3,6 +3,8 @@ account page, and entering the password or a code again before a sensitive actio
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_user
 from werkzeug.security import check_password_hash
@@ -123,7 +125,8 @@ def reauth():
 
     def check():
         secret = form.secret.data
-        if totp.enrolled(current_user) and len(secret.replace(" ", "")) <= 7:
+        # Six digits are a code (no password is that short); anything else, a password.
+        if totp.enrolled(current_user) and re.fullmatch(r"\d{6}", secret.replace(" ", "")):
             try:
                 totp.check_code(current_user, secret)
             except DomainError as error:

@@ -318,6 +318,10 @@ def test_exporting_the_directory_asks_again_and_a_code_will_do(app, client):
     _long_ago(client)
     asked = client.get("/directory/export.csv")
     assert asked.headers["Location"] == "/account/confirm?next=/directory/export.csv"
+    # A short wrong password is a wrong password, not a badly typed code.
+    wrong = client.post(asked.headers["Location"], data={"secret": "wrong"})
+    assert wrong.status_code == 422
+    assert "That is not your password or a current code." in wrong.get_data(as_text=True)
     back = client.post(asked.headers["Location"], data={"secret": code()})
     assert back.headers["Location"] == "/directory/export.csv"
     assert client.get("/directory/export.csv").status_code == 200
