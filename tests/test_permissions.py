@@ -43,6 +43,7 @@ SOMEONE_ELSES_PROFILE = {"/people/<int:user_id>/edit", "/people/<int:user_id>/sk
 # (the world's network is led by someone with none of the roles walked here).
 NETWORK_EDITORS_ONLY = {"/networks/<int:network_id>/meetings/new", "/meetings/<int:meeting_id>/edit",
                         "/meetings/<int:meeting_id>/items/<int:item_id>/edit",
+                        "/meetings/<int:meeting_id>/items/<int:item_id>/remove",
                         "/networks/<int:network_id>/plan/new",
                         "/networks/<int:network_id>/plan/<int:row_id>",
                         "/files/<any(item, meeting, network, review):parent>/<int:parent_id>/new",
@@ -59,7 +60,6 @@ NETWORK_EDITORS_ONLY_POST = NETWORK_EDITORS_ONLY | {
     "/networks/<int:network_id>/members/<int:user_id>", "/meetings/<int:meeting_id>/state",
     "/meetings/<int:meeting_id>/items", "/meetings/<int:meeting_id>/items/<int:item_id>/move",
     "/meetings/<int:meeting_id>/items/<int:item_id>/accept",
-    "/meetings/<int:meeting_id>/items/<int:item_id>/remove",
     "/meetings/<int:meeting_id>/attendance", "/meetings/<int:meeting_id>/decisions",
     "/meetings/<int:meeting_id>/actions",
     "/meetings/<int:meeting_id>/items/<int:item_id>/minutes",

@@ -74,10 +74,13 @@ def school_edit(school_id: int):
 
 # --- Users ------------------------------------------------------------------------------
 
-def _school_choices(blank: str):
+def _school_choices(blank: str, *, blank_for_all: bool = True):
+    """The schools the person manages, after ``blank``; a head's list of their own school
+    has no blank unless ``blank_for_all`` (a filter's "All schools")."""
     allowed = services.manageable_school_ids(current_user)
-    return {"": blank} | {s.id: s.name for s in queries.schools()
-                          if allowed is None or s.id in allowed}
+    first = {"": blank} if blank_for_all or allowed is None else {}
+    return first | {s.id: s.name for s in queries.schools()
+                    if allowed is None or s.id in allowed}
 
 
 @bp.route("/users")
@@ -99,7 +102,8 @@ def _user_form(user: User | None):
     form = UserForm(obj=user)
     if user is not None and request.method == "GET":
         form.roles.data = sorted(user.roles - {STAFF})
-    form.school_id.choices = _school_choices("No school (partnership staff)")
+    # Only leads and admins place someone outside a school: a head is not offered it.
+    form.school_id.choices = _school_choices("No school (partnership staff)", blank_for_all=False)
     grantable = services.grantable_roles(current_user)
     form.roles.choices = {r: ROLE_LABELS[r] for r in ROLES if r in grantable
                           or (user is not None and r in user.roles and r != STAFF)}

@@ -124,7 +124,11 @@ def test_head_sees_and_manages_only_their_school(app, client):
     sign_in(client, head_id)
     listing = client.get("/admin/users").get_data(as_text=True)
     assert "My Colleague" in listing and "A Stranger" not in listing
-    assert client.get(f"/admin/users/{colleague}").status_code == 200
+    edit = client.get(f"/admin/users/{colleague}")
+    assert edit.status_code == 200
+    # A head places staff only at their school: no "No school" to choose and be refused.
+    assert "No school (partnership staff)" not in edit.get_data(as_text=True)
+    assert "All schools" in listing  # the list's filter keeps its blank
     assert client.get(f"/admin/users/{stranger}").status_code == 403
     assert client.post(f"/admin/users/{stranger}/active", data={"active": "0"}).status_code == 422
     deactivated = client.post(f"/admin/users/{colleague}/active", data={"active": "0"})

@@ -115,6 +115,39 @@ def test_items_add_move_and_bad_input(client, world):
     assert plain.status_code == 303 and plain.headers["Location"].endswith(f"#item-{item_id}")
 
 
+def test_removing_an_item_asks_first_naming_its_papers(client, world, app):
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from eip_site.files import services as files
+    from eip_site.networks import agenda
+
+    with app.app_context():
+        leader = world.get("leader")
+        item = agenda.add_item(actor=leader, meeting=world.get("meeting"), title="Visits",
+                               notes="Who goes where")
+        files.upload(actor=leader, kind="item", parent=item,
+                     upload=FileStorage(BytesIO(b"%PDF-1.4 rota"), "rota.pdf"))
+        db.session.commit()
+        item_id = item.id
+    sign_in(client, world["member"])
+    url = f"/meetings/{world['meeting']}/items/{item_id}/remove"
+    assert client.get(url).status_code == 403  # a member who did not propose it
+    sign_in(client, world["leader"])
+    edit = client.get(f"/meetings/{world['meeting']}/items/{item_id}/edit").get_data(as_text=True)
+    assert f'href="{url}"' in edit and "<form method=\"post\" action=\"" + url not in edit
+    page = client.get(url).get_data(as_text=True)
+    assert "Remove “Visits” from the agenda?" in page
+    assert "with its notes, and its 1 paper (rota)" in page and "cannot be undone" in page
+    with app.app_context():
+        assert db.session.get(AgendaItem, item_id) is not None  # asking removed nothing
+    done = client.post(url)
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.get(AgendaItem, item_id) is None
+
+
 def test_member_proposes_but_cannot_move(client, world):
     sign_in(client, world["member"])
     proposed = client.post(f"/meetings/{world['meeting']}/items",

@@ -10,6 +10,7 @@ from flask_login import current_user
 from ...calendars import ics_response, new_calendar
 from ...clock import to_london
 from ...errors import DomainError
+from ...files.queries import papers
 from ...forms import submit
 from ...htmx import hx_redirect, is_htmx, render_page
 from .. import agenda, answers, bp, meetings, pages, queries, series
@@ -224,8 +225,14 @@ def item_accept(meeting_id: int, item_id: int):
     return _after(meeting_id, f"“{item.title}” is on the agenda.", f"#item-{item_id}")
 
 
-@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/remove", methods=["POST"])
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/remove", methods=["GET", "POST"])
 def item_remove(meeting_id: int, item_id: int):
+    """GET: the question before an item goes for good (the edit page links here); POST: it
+    goes (a proposer's Withdraw posts straight from the agenda)."""
+    if request.method == "GET":
+        item = item_for(current_user, meeting_id, item_id, edit=True)
+        return render_page("networks/item_remove.html", item=item, meeting=item.meeting,
+                           files=papers("item", [item.id]).live(item.id))
     item = item_for(current_user, meeting_id, item_id)
     title = item.title
     agenda.remove_item(actor=current_user, item=item)
