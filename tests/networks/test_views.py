@@ -138,8 +138,8 @@ def test_removing_an_item_asks_first_naming_its_papers(client, world, app):
     edit = client.get(f"/meetings/{world['meeting']}/items/{item_id}/edit").get_data(as_text=True)
     assert f'href="{url}"' in edit and "<form method=\"post\" action=\"" + url not in edit
     page = client.get(url).get_data(as_text=True)
-    assert "Remove “Visits” from the agenda?" in page
-    assert "with its notes, and its 1 paper (rota)" in page and "cannot be undone" in page
+    assert "<h1>Remove this item</h1>" in page and "<blockquote>Visits</blockquote>" in page
+    assert "with its notes and its 1 paper (rota)" in page and "cannot be undone" in page
     with app.app_context():
         assert db.session.get(AgendaItem, item_id) is not None  # asking removed nothing
     done = client.post(url)

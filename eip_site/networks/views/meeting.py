@@ -11,7 +11,7 @@ from ...calendars import ics_response, new_calendar
 from ...clock import to_london
 from ...errors import DomainError
 from ...files.queries import papers
-from ...forms import submit
+from ...forms import BaseForm, submit
 from ...htmx import hx_redirect, is_htmx, render_page
 from .. import agenda, answers, bp, meetings, pages, queries, series
 from ..forms import AnswerForm, ItemForm, MeetingForm, theirs_if_stale
@@ -231,8 +231,18 @@ def item_remove(meeting_id: int, item_id: int):
     goes (a proposer's Withdraw posts straight from the agenda)."""
     if request.method == "GET":
         item = item_for(current_user, meeting_id, item_id, edit=True)
-        return render_page("networks/item_remove.html", item=item, meeting=item.meeting,
-                           files=papers("item", [item.id]).live(item.id))
+        files = papers("item", [item.id]).live(item.id)
+        goes = (["its notes"] if item.notes else []) + (
+            [f"its {len(files)} {'paper' if len(files) == 1 else 'papers'} "
+             f"({', '.join(f.title for f in files)})"] if files else [])
+        declinable = item.status == "proposed" and item.proposed_by_id != current_user.id
+        return render_page(
+            "networks/confirm.html", form=BaseForm(), network=item.meeting.network,
+            back=url_for("networks.item_edit", meeting_id=meeting_id, item_id=item_id),
+            title="Remove this item", quote=item.title, button="Remove the item",
+            text=f"It goes from the agenda{', with ' + ' and '.join(goes) if goes else ''}. "
+                 "This cannot be undone." + (" To tell whoever proposed it why, decline it "
+                                             "instead, from the agenda." if declinable else ""))
     item = item_for(current_user, meeting_id, item_id)
     title = item.title
     agenda.remove_item(actor=current_user, item=item)
