@@ -51,31 +51,33 @@ def _to_provider(p):
         return _refused(p, refusal)
 
 
-@bp.route("/login/sso/<name>", methods=["POST"])
-def sso_start(name: str):
+def _begin(name: str, intent: str | None = None):
+    """Off to the provider: ``intent`` (_LINK or _CONFIRM) is what the callback does for the
+    signed-in person, none a sign-in; ``next`` where it goes after."""
     p = _provider(name)
-    session.pop(_LINK, None), session.pop(_CONFIRM, None)
+    for key in (_LINK, _CONFIRM):
+        session.pop(key, None)
+    if intent:
+        session[intent] = current_user.id
     session[_NEXT] = safe_next(request.args.get("next"))
     return _to_provider(p)
 
 
+@bp.route("/login/sso/<name>", methods=["POST"])
+def sso_start(name: str):
+    return _begin(name)
+
+
 @bp.route("/account/sign-in-methods/<name>", methods=["POST"])
 def sso_link(name: str):
-    p = _provider(name)
-    session.pop(_CONFIRM, None)
-    session[_LINK] = current_user.id
-    return _to_provider(p)
+    return _begin(name, _LINK)
 
 
 @bp.route("/account/confirm/<name>", methods=["POST"])
 def sso_confirm(name: str):
     """"Confirm it is you" through the provider, for those who sign in with it (a person
     with no password has nothing else to enter)."""
-    p = _provider(name)
-    session.pop(_LINK, None)
-    session[_CONFIRM] = current_user.id
-    session[_NEXT] = safe_next(request.args.get("next"))
-    return _to_provider(p)
+    return _begin(name, _CONFIRM)
 
 
 @bp.route("/login/sso/<name>/callback")
@@ -126,8 +128,8 @@ def sign_in_methods():
 def sso_unlink(identity_id: int):
     identity = db.first_or_404(select(UserIdentity).where(
         UserIdentity.id == identity_id, UserIdentity.user_id == current_user.id))
-    label = next((p.label for p in oidc.providers() if p.name == identity.provider),
-                 identity.provider)
+    p = oidc.provider(identity.provider)
+    label = p.label if p else identity.provider
     oidc.unlink(current_user, identity)
     audit.record("account.sso_unlinked", actor=current_user, obj=current_user,
                  summary=f"{label} ({identity.email or identity.subject})")

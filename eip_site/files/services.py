@@ -1,6 +1,7 @@
 """Writes: upload a file to a parent, replace it (the earlier version is kept), delete it
 (into the bin, undone for UNDO_DAYS) and restore it; files deleted longer ago are purged,
-their bytes too, at the next delete. The views' loaders check who may; so does each write."""
+their bytes too, at the next delete and by the daily retention pass. The views' loaders
+check who may; so does each write."""
 
 from __future__ import annotations
 

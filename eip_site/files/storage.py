@@ -1,8 +1,8 @@
 """Where a file's bytes live, behind one small interface: ``save`` (bytes in, a random key
-out), ``open`` (a binary file to read), ``delete`` and ``keys`` (what is stored). The one implementation is a local
-directory (``EIP_FILES_DIR``, by default instance/files, outside the web root); when several
-instances run it is a volume they share. Another store (S3, say) is another class with these
-four methods."""
+out), ``open`` (a binary file to read), ``delete`` and ``keys`` (what is stored). The one
+implementation is a local directory (``EIP_FILES_DIR``, by default instance/files, outside
+the web root); when several instances run it is a volume they share. Another store (S3,
+say) is another class with these four methods."""
 
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ from ..directory.queries import count_to_confirm
 from ..directory.services import needs_confirming
 from ..extensions import db
 from ..help_requests.queries import open_counts
-from ..networks.models import AgendaItem, Meeting, MeetingState, Network, NetworkMember
+from ..networks.models import STATE_ORDER, AgendaItem, Meeting, MeetingState, Network, \
+    NetworkMember
 from ..people.models import User
 from ..reviews.models import OPEN_STATES, Review
 from ..reviews.queries import MINE
@@ -73,7 +74,8 @@ _LEADER_WAITING = select(
     .scalar_subquery(),
     select(func.count()).select_from(AgendaItem).join(Meeting)
     # Members propose items until the meeting is held, published agenda or not.
-    .where(Meeting.network_id == Network.id, Meeting.state.in_(("draft", "published")),
+    .where(Meeting.network_id == Network.id,
+           Meeting.state.in_(STATE_ORDER[:STATE_ORDER.index("held")]),
            Meeting.cancelled_at.is_(None), AgendaItem.status == "proposed").scalar_subquery(),
 ).where(Network.leader_id == bindparam("me"), Network.status == "sponsored") \
     .order_by(Network.name)
